@@ -1,0 +1,49 @@
+// Package reqctx carries what is known about one request (its id, the caller's
+// account and region, the operation, the idempotency token) from the transport
+// layer down to the services.
+package reqctx
+
+import (
+	"context"
+	"strconv"
+)
+
+// Info describes one request. The middleware creates it; the dispatcher fills
+// in the operation and the idempotency fields.
+type Info struct {
+	RequestID string
+	AccessKey string
+	Account   string
+	Region    string
+	Operation string
+	// ClientToken is the idempotency token the request carried, if any.
+	ClientToken string
+	// RequestHash identifies the request's parameters without the token, to
+	// tell a retry from a different request that reuses a token.
+	RequestHash string
+}
+
+type key struct{}
+
+func With(ctx context.Context, info *Info) context.Context {
+	return context.WithValue(ctx, key{}, info)
+}
+
+// From returns the request's Info; a zero Info when there is none (tests).
+func From(ctx context.Context) *Info {
+	if info, ok := ctx.Value(key{}).(*Info); ok {
+		return info
+	}
+	return &Info{}
+}
+
+// Replay is returned by a service instead of an output when the request is a
+// retry of one already answered: the protocol layer writes the stored answer.
+type Replay struct {
+	Status int
+	Body   []byte
+}
+
+func (r *Replay) Error() string {
+	return "replay of an earlier response (" + strconv.Itoa(r.Status) + ")"
+}

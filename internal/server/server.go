@@ -1,0 +1,238 @@
+// Package server assembles the binary's HTTP surface: the middleware chain
+// (request id, panic recovery, access log, body limit, authentication), the
+// AWS API dispatcher, health checks and the admin API, on one listener.
+package server
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"time"
+
+	"agentcored/internal/auth"
+	"agentcored/internal/awserr"
+	"agentcored/internal/model"
+	"agentcored/internal/protocol"
+	"agentcored/internal/reqctx"
+	"agentcored/internal/service"
+	"agentcored/internal/store"
+)
+
+// Config is everything the server can be told.
+type Config struct {
+	Listen         string
+	DataDir        string
+	DatabaseURL    string
+	Region         string
+	Account        string
+	Lifecycle      string
+	LifecycleDelay time.Duration
+	Auth           string
+	Credentials    []auth.Credential
+	MaxBodyBytes   int64
+	Quotas         service.Quotas
+}
+
+// Defaults for a Config.
+func DefaultConfig() Config {
+	return Config{
+		Listen:         "127.0.0.1:4566",
+		DataDir:        "./agentcored-data",
+		Region:         "us-east-1",
+		Account:        "123456789012",
+		Lifecycle:      string(service.PolicyImmediate),
+		LifecycleDelay: 2 * time.Second,
+		Auth:           auth.Permissive,
+		MaxBodyBytes:   protocol.DefaultMaxBody,
+		Quotas:         service.DefaultQuotas,
+	}
+}
+
+// Server is one running instance.
+type Server struct {
+	cfg     Config
+	store   store.Store
+	svc     *service.Service
+	auth    *auth.Authenticator
+	handler http.Handler
+	cancel  context.CancelFunc
+	done    chan struct{}
+}
+
+// OpenStore opens the store the config names.
+func OpenStore(ctx context.Context, cfg Config) (store.Store, error) {
+	if cfg.DatabaseURL != "" {
+		return store.OpenPostgres(ctx, cfg.DatabaseURL)
+	}
+	return store.OpenSQLite(ctx, filepath.Clean(cfg.DataDir))
+}
+
+// New builds a server on an open store and starts its lifecycle engine.
+func New(ctx context.Context, cfg Config, st store.Store) (*Server, error) {
+	policy, err := service.ParsePolicy(cfg.Lifecycle)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Auth != auth.Permissive && cfg.Auth != auth.Strict {
+		return nil, fmt.Errorf("unknown auth mode %q (want permissive or strict)", cfg.Auth)
+	}
+	lc := service.NewLifecycle(st, policy, cfg.LifecycleDelay)
+	svc, err := service.New(ctx, st, service.Options{Quotas: cfg.Quotas, Lifecycle: lc})
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, store: st, svc: svc, auth: auth.New(cfg.Auth, cfg.Account, cfg.Region, cfg.Credentials), done: make(chan struct{})}
+	d := protocol.NewDispatcher(svc)
+	if cfg.MaxBodyBytes > 0 {
+		d.MaxBody = cfg.MaxBodyBytes
+	}
+	d.Gate = func(ctx context.Context, op *model.Operation, labels map[string]string) error {
+		return svc.Faults().Gate(ctx, op)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
+	mux.HandleFunc("GET /readyz", s.readyz)
+	mux.Handle("/_agentcored/", s.adminHandler())
+	mux.HandleFunc("POST /moto-api/reset", s.motoReset)
+	mux.Handle("/", s.api(d))
+	s.handler = requestID(recoverPanics(mux))
+
+	runCtx, cancel := context.WithCancel(context.Background())
+	s.cancel = cancel
+	go func() {
+		defer close(s.done)
+		lc.Run(runCtx)
+	}()
+	return s, nil
+}
+
+// Handler is the server's whole HTTP surface.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Service is the business layer (tests and the admin API use it).
+func (s *Server) Service() *service.Service { return s.svc }
+
+// Close stops the lifecycle engine. The store is the caller's to close.
+func (s *Server) Close() {
+	s.cancel()
+	<-s.done
+}
+
+// Serve answers on ln until ctx ends, then shuts down gracefully: in-flight
+// requests finish (up to 10 s).
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	hs := &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err := hs.Shutdown(shutdownCtx)
+	if e := <-errc; !errors.Is(e, http.ErrServerClosed) && err == nil {
+		err = e
+	}
+	return err
+}
+
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.store.Ping(ctx); err != nil {
+		http.Error(w, "store unavailable: "+err.Error(), http.StatusServiceUnavailable)
+		return
+	}
+	w.Write([]byte("ready\n"))
+}
+
+// api authenticates a request and hands it to the dispatcher.
+func (s *Server) api(d *protocol.Dispatcher) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		info := reqctx.From(r.Context())
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, d.MaxBody))
+		if err != nil {
+			protocol.WriteError(w, nil, awserr.Errorf(awserr.CodeTooLarge, "Request body exceeds %d bytes.", d.MaxBody))
+			return
+		}
+		id, err := s.auth.Authenticate(r, body)
+		if err != nil {
+			protocol.WriteError(w, nil, err)
+			return
+		}
+		info.AccessKey, info.Account, info.Region = id.AccessKeyID, id.Account, id.Region
+		if info.Region == "" {
+			info.Region = s.cfg.Region
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		d.ServeHTTP(rec, r)
+		slog.Debug("request", "requestId", info.RequestID, "account", info.Account, "operation", info.Operation,
+			"status", rec.status, "duration", time.Since(start))
+	})
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(status int) {
+	r.status = status
+	r.ResponseWriter.WriteHeader(status)
+}
+
+// requestID gives every request an id, echoed in x-amzn-RequestId.
+func requestID(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var b [16]byte
+		rand.Read(b[:])
+		h := hex.EncodeToString(b[:])
+		id := h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+		w.Header().Set("x-amzn-RequestId", id)
+		next.ServeHTTP(w, r.WithContext(reqctx.With(r.Context(), &reqctx.Info{RequestID: id})))
+	})
+}
+
+// recoverPanics turns a panic into a 500 InternalServerException.
+func recoverPanics(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				slog.Error("panic", "path", r.URL.Path, "panic", v)
+				protocol.WriteError(w, nil, fmt.Errorf("panic: %v", v))
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) motoReset(w http.ResponseWriter, r *http.Request) {
+	if err := s.store.Reset(r.Context(), ""); err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Write([]byte(`{"status": "ok"}`))
+}

@@ -1,0 +1,255 @@
+// Package service holds the business rules of every resource family. A
+// family is one file (runtimes.go, browsers.go, ...) implementing its
+// operations of api.Handlers; operations nobody implements answer
+// NotImplemented through the embedded api.UnimplementedHandlers.
+//
+// Every change is one store transaction: the resource in its transitional
+// status, its tags, its lifecycle job and the idempotency record commit
+// together or not at all.
+package service
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/big"
+	"net/http"
+	"time"
+
+	"agentcored/internal/api"
+	"agentcored/internal/awserr"
+	"agentcored/internal/model"
+	"agentcored/internal/reqctx"
+	"agentcored/internal/store"
+)
+
+// Quotas bound what one account may create in one region.
+type Quotas struct {
+	RuntimesPerAccount     int
+	VersionsPerRuntime     int
+	EndpointsPerRuntime    int
+	BrowsersPerAccount     int
+	InterpretersPerAccount int
+	ProfilesPerAccount     int
+	IdentitiesPerAccount   int
+	TagsPerResource        int
+}
+
+// DefaultQuotas are the service's documented defaults.
+var DefaultQuotas = Quotas{
+	RuntimesPerAccount:     1000,
+	VersionsPerRuntime:     1000,
+	EndpointsPerRuntime:    10,
+	BrowsersPerAccount:     1000,
+	InterpretersPerAccount: 1000,
+	ProfilesPerAccount:     1000,
+	IdentitiesPerAccount:   1000,
+	TagsPerResource:        50,
+}
+
+// Options configure a Service.
+type Options struct {
+	Quotas    Quotas
+	Lifecycle *Lifecycle
+	Faults    *Faults
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+}
+
+// Service implements api.Handlers.
+type Service struct {
+	api.UnimplementedHandlers
+
+	store     store.Store
+	quotas    Quotas
+	lifecycle *Lifecycle
+	faults    *Faults
+	now       func() time.Time
+	tokenKey  []byte
+}
+
+var _ api.Handlers = (*Service)(nil)
+
+// New creates the service and registers each family's reconcilers with the
+// lifecycle engine.
+func New(ctx context.Context, st store.Store, opts Options) (*Service, error) {
+	s := &Service{store: st, quotas: opts.Quotas, lifecycle: opts.Lifecycle, faults: opts.Faults, now: opts.Now}
+	if s.quotas == (Quotas{}) {
+		s.quotas = DefaultQuotas
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.lifecycle == nil {
+		s.lifecycle = NewLifecycle(st, PolicyImmediate, 0)
+	}
+	if s.faults == nil {
+		s.faults = NewFaults()
+	}
+	key, err := loadTokenKey(ctx, st)
+	if err != nil {
+		return nil, err
+	}
+	s.tokenKey = key
+	s.lifecycle.now = s.now
+	s.registerRuntimes()
+	s.registerBrowsers()
+	return s, nil
+}
+
+// Lifecycle returns the engine that advances transitional states.
+func (s *Service) Lifecycle() *Lifecycle { return s.lifecycle }
+
+// Faults returns the fault-injection rules.
+func (s *Service) Faults() *Faults { return s.faults }
+
+// Store returns the service's store.
+func (s *Service) Store() store.Store { return s.store }
+
+// scope is the caller's account and region.
+type scope struct{ account, region string }
+
+func scopeOf(ctx context.Context) scope {
+	info := reqctx.From(ctx)
+	return scope{account: info.Account, region: info.Region}
+}
+
+func (sc scope) key(kind, id string) store.Key {
+	return store.Key{Account: sc.account, Region: sc.region, Kind: kind, ID: id}
+}
+
+// arn builds an ARN of this service in the caller's account and region.
+func (sc scope) arn(resource string) string {
+	return "arn:aws:bedrock-agentcore:" + sc.region + ":" + sc.account + ":" + resource
+}
+
+// mutate runs fn in one write transaction. A request that carries a client
+// token is first looked up: a retry with the same parameters replays the
+// recorded answer and changes nothing; the same token with other parameters
+// is rejected. Otherwise the answer is recorded in the same transaction as
+// the change, so a concurrent retry (on any instance) sees either nothing or
+// both.
+func mutate[T any](ctx context.Context, s *Service, fn func(tx store.Tx) (*T, error)) (*T, error) {
+	info := reqctx.From(ctx)
+	op := model.OperationByName(info.Operation)
+	for attempt := 0; ; attempt++ {
+		var out *T
+		err := s.store.Write(ctx, func(tx store.Tx) error {
+			if info.ClientToken != "" {
+				rec, err := tx.GetIdempotency(ctx, info.Account, info.Region, info.Operation, info.ClientToken)
+				if err == nil {
+					if rec.RequestHash != info.RequestHash {
+						return &awserr.Error{Code: awserr.CodeValidation, Reason: awserr.ReasonIdempotentMismatch,
+							Message: "The client token " + info.ClientToken + " was already used with different request parameters."}
+					}
+					return &reqctx.Replay{Status: rec.StatusCode, Body: rec.Body}
+				}
+				if !errors.Is(err, store.ErrNotFound) {
+					return err
+				}
+			}
+			var err error
+			out, err = fn(tx)
+			if err != nil {
+				return err
+			}
+			if info.ClientToken == "" || op == nil {
+				return nil
+			}
+			body := []byte("{}")
+			if op.Status == http.StatusNoContent {
+				body = nil
+			} else if out != nil {
+				if body, err = json.Marshal(out); err != nil {
+					return err
+				}
+			}
+			return tx.PutIdempotency(ctx, &store.IdempotencyRecord{
+				Account: info.Account, Region: info.Region, Operation: info.Operation, Token: info.ClientToken,
+				RequestHash: info.RequestHash, StatusCode: op.Status, Body: body, CreatedAt: s.now(),
+			})
+		})
+		// A concurrent request with the same token won the race: go again and
+		// replay its answer.
+		if errors.Is(err, store.ErrConflict) && info.ClientToken != "" && attempt < 3 {
+			continue
+		}
+		if err != nil {
+			return nil, storeError(err)
+		}
+		return out, nil
+	}
+}
+
+// read runs fn in a read transaction.
+func (s *Service) read(ctx context.Context, fn func(tx store.Tx) error) error {
+	return storeError(s.store.Read(ctx, fn))
+}
+
+// storeError maps store failures that escaped a family to API errors.
+func storeError(err error) error {
+	if err == nil {
+		return nil
+	}
+	var ae *awserr.Error
+	var replay *reqctx.Replay
+	if errors.As(err, &ae) || errors.As(err, &replay) {
+		return err
+	}
+	switch {
+	case errors.Is(err, store.ErrUnavailable):
+		return awserr.Errorf(awserr.CodeServiceUnavailable, "The service is temporarily unavailable. Try again.")
+	case errors.Is(err, store.ErrConflict), errors.Is(err, store.ErrRevision):
+		return awserr.Conflict("The resource was modified concurrently. Try again.")
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return awserr.Errorf(awserr.CodeThrottling, "The request timed out. Try again.")
+	}
+	return err
+}
+
+const idAlphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+const lowerAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+// randomString returns n characters drawn uniformly from alphabet.
+func randomString(alphabet string, n int) string {
+	b := make([]byte, n)
+	max := big.NewInt(int64(len(alphabet)))
+	for i := range b {
+		v, err := rand.Int(rand.Reader, max)
+		if err != nil {
+			panic(err) // crypto/rand never fails on supported platforms
+		}
+		b[i] = alphabet[v.Int64()]
+	}
+	return string(b)
+}
+
+// newID is "<name>-<10 random alphanumerics>", the form most resources use.
+func newID(name string) string { return name + "-" + randomString(idAlphabet, 10) }
+
+func encodeDoc(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("encode document: %v", err)) // documents are our own types
+	}
+	return b
+}
+
+func decodeDoc(r *store.Resource, v any) error {
+	if err := json.Unmarshal(r.Doc, v); err != nil {
+		return fmt.Errorf("decode %s %s: %w", r.Kind, r.ID, err)
+	}
+	return nil
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// intValue reads an optional int member.
+func intValue(p *int64, def int) int {
+	if p == nil {
+		return def
+	}
+	return int(*p)
+}

@@ -1,0 +1,776 @@
+package e2e
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"reflect"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	acc "github.com/aws/aws-sdk-go-v2/service/bedrockagentcorecontrol"
+	"github.com/aws/aws-sdk-go-v2/service/bedrockagentcorecontrol/types"
+	"github.com/aws/smithy-go"
+
+	"agentcored/internal/server"
+	"agentcored/internal/testserver"
+)
+
+// Fixtures valid against the model's patterns.
+const (
+	rtImage  = "123456789012.dkr.ecr.us-east-1.amazonaws.com/agent:latest"
+	rtImage2 = "123456789012.dkr.ecr.us-east-1.amazonaws.com/agent:v2"
+	rtRole   = "arn:aws:iam::123456789012:role/AgentRole"
+	rtArnRe  = `^arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/`
+)
+
+func rtContainer(uri string) types.AgentRuntimeArtifact {
+	return &types.AgentRuntimeArtifactMemberContainerConfiguration{Value: types.ContainerConfiguration{ContainerUri: aws.String(uri)}}
+}
+
+func rtVPC() *types.NetworkConfiguration {
+	return &types.NetworkConfiguration{
+		NetworkMode: types.NetworkModeVpc,
+		NetworkModeConfig: &types.VpcConfig{
+			SecurityGroups: []string{"sg-0123456789abcdef0", "sg-0fedcba9876543210"},
+			Subnets:        []string{"subnet-0123456789abcdef0", "subnet-0fedcba9876543210"},
+		},
+	}
+}
+
+func rtPublic() *types.NetworkConfiguration {
+	return &types.NetworkConfiguration{NetworkMode: types.NetworkModePublic}
+}
+
+// rtCreate creates a minimal PUBLIC runtime and returns its id.
+func rtCreate(t *testing.T, c *acc.Client, name string) *acc.CreateAgentRuntimeOutput {
+	t.Helper()
+	out, err := c.CreateAgentRuntime(context.Background(), &acc.CreateAgentRuntimeInput{
+		AgentRuntimeName: aws.String(name), AgentRuntimeArtifact: rtContainer(rtImage),
+		RoleArn: aws.String(rtRole), NetworkConfiguration: rtPublic(),
+	})
+	if err != nil {
+		t.Fatalf("CreateAgentRuntime %s: %v", name, err)
+	}
+	return out
+}
+
+// apiCode returns the error code the SDK decoded, or "" for nil.
+func apiCode(err error) string {
+	if err == nil {
+		return ""
+	}
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return ae.ErrorCode()
+	}
+	return "not an API error: " + err.Error()
+}
+
+func wantCode(t *testing.T, err error, code string) {
+	t.Helper()
+	if got := apiCode(err); got != code {
+		t.Fatalf("got error %q (%v), want %s", got, err, code)
+	}
+}
+
+func TestRuntimeCreateGetRoundTripsEveryMember(t *testing.T) {
+	srv := testserver.Start(t)
+	c := srv.Client(t)
+	ctx := context.Background()
+	in := &acc.CreateAgentRuntimeInput{
+		AgentRuntimeName:      aws.String("full_agent"),
+		Description:           aws.String("every member"),
+		AgentRuntimeArtifact:  rtContainer(rtImage),
+		RoleArn:               aws.String(rtRole),
+		NetworkConfiguration:  rtVPC(),
+		ProtocolConfiguration: &types.ProtocolConfiguration{ServerProtocol: types.ServerProtocolMcp},
+		AuthorizerConfiguration: &types.AuthorizerConfigurationMemberCustomJWTAuthorizer{Value: types.CustomJWTAuthorizerConfiguration{
+			DiscoveryUrl:    aws.String("https://idp.example.com/.well-known/openid-configuration"),
+			AllowedAudience: []string{"aud1"},
+			AllowedClients:  []string{"client1", "client2"},
+		}},
+		RequestHeaderConfiguration: &types.RequestHeaderConfigurationMemberRequestHeaderAllowlist{
+			Value: []string{"Authorization", "X-Amzn-Bedrock-AgentCore-Runtime-Custom-Tenant"},
+		},
+		EnvironmentVariables:   map[string]string{"LOG_LEVEL": "debug", "MODE": "test"},
+		LifecycleConfiguration: &types.LifecycleConfiguration{IdleRuntimeSessionTimeout: aws.Int32(300)},
+		FilesystemConfigurations: []types.FilesystemConfiguration{
+			&types.FilesystemConfigurationMemberSessionStorage{Value: types.SessionStorageConfiguration{MountPath: aws.String("/mnt/session")}},
+		},
+		Tags: map[string]string{"team": "agents", "cost-center": "42"},
+	}
+	created, err := c.CreateAgentRuntime(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if created.Status != types.AgentRuntimeStatusCreating || aws.ToString(created.AgentRuntimeVersion) != "1" {
+		t.Fatalf("create answered %s version %s, want CREATING version 1", created.Status, aws.ToString(created.AgentRuntimeVersion))
+	}
+	id := aws.ToString(created.AgentRuntimeId)
+	if !strings.HasPrefix(id, "full_agent-") || len(id) != len("full_agent-")+10 {
+		t.Fatalf("id %q is not <name>-<10 chars>", id)
+	}
+	if want := "arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/" + id; aws.ToString(created.AgentRuntimeArn) != want {
+		t.Fatalf("arn %q, want %q", aws.ToString(created.AgentRuntimeArn), want)
+	}
+	wantWI := "arn:aws:bedrock-agentcore:us-east-1:123456789012:workload-identity-directory/default/workload-identity/" + id
+	if created.WorkloadIdentityDetails == nil || aws.ToString(created.WorkloadIdentityDetails.WorkloadIdentityArn) != wantWI {
+		t.Fatalf("workload identity %+v, want %s", created.WorkloadIdentityDetails, wantWI)
+	}
+
+	got, err := c.GetAgentRuntime(ctx, &acc.GetAgentRuntimeInput{AgentRuntimeId: aws.String(id)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != types.AgentRuntimeStatusReady {
+		t.Fatalf("status %s, want READY (immediate lifecycle)", got.Status)
+	}
+	checks := []struct {
+		name      string
+		got, want any
+	}{
+		{"name", aws.ToString(got.AgentRuntimeName), "full_agent"},
+		{"description", aws.ToString(got.Description), "every member"},
+		{"role", aws.ToString(got.RoleArn), rtRole},
+		{"network", got.NetworkConfiguration, in.NetworkConfiguration},
+		{"protocol", got.ProtocolConfiguration, in.ProtocolConfiguration},
+		{"artifact", got.AgentRuntimeArtifact, in.AgentRuntimeArtifact},
+		{"authorizer", got.AuthorizerConfiguration, in.AuthorizerConfiguration},
+		{"headers", got.RequestHeaderConfiguration, in.RequestHeaderConfiguration},
+		{"env", got.EnvironmentVariables, in.EnvironmentVariables},
+		{"filesystems", got.FilesystemConfigurations, in.FilesystemConfigurations},
+		// The unset maxLifetime gets the documented default.
+		{"lifecycle", got.LifecycleConfiguration, &types.LifecycleConfiguration{IdleRuntimeSessionTimeout: aws.Int32(300), MaxLifetime: aws.Int32(28800)}},
+		{"version", aws.ToString(got.AgentRuntimeVersion), "1"},
+	}
+	for _, ch := range checks {
+		if !reflect.DeepEqual(ch.got, ch.want) {
+			t.Errorf("%s: got %#v, want %#v", ch.name, ch.got, ch.want)
+		}
+	}
+	tags, err := c.ListTagsForResource(ctx, &acc.ListTagsForResourceInput{ResourceArn: created.AgentRuntimeArn})
+	if err != nil || !reflect.DeepEqual(tags.Tags, in.Tags) {
+		t.Fatalf("tags %v, %v; want %v", tags, err, in.Tags)
+	}
+}
+
+func TestRuntimeLifecycleDefaultsAndCodeArtifact(t *testing.T) {
+	srv := testserver.Start(t)
+	c := srv.Client(t)
+	ctx := context.Background()
+	code := &types.AgentRuntimeArtifactMemberCodeConfiguration{Value: types.CodeConfiguration{
+		Code:       &types.CodeMemberS3{Value: types.S3Location{Bucket: aws.String("my-bucket"), Prefix: aws.String("agents/code.zip")}},
+		EntryPoint: []string{"main.py"},
+		Runtime:    types.AgentManagedRuntimeTypePython312,
+	}}
+	out, err := c.CreateAgentRuntime(ctx, &acc.CreateAgentRuntimeInput{
+		AgentRuntimeName: aws.String("code_agent"), AgentRuntimeArtifact: code,
+		RoleArn: aws.String(rtRole), NetworkConfiguration: rtPublic(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.GetAgentRuntime(ctx, &acc.GetAgentRuntimeInput{AgentRuntimeId: out.AgentRuntimeId})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got.AgentRuntimeArtifact, types.AgentRuntimeArtifact(code)) {
+		t.Errorf("artifact %#v, want %#v", got.AgentRuntimeArtifact, code)
+	}
+	want := &types.LifecycleConfiguration{IdleRuntimeSessionTimeout: aws.Int32(900), MaxLifetime: aws.Int32(28800)}
+	if !reflect.DeepEqual(got.LifecycleConfiguration, want) {
+		t.Errorf("lifecycle %#v, want defaults %#v", got.LifecycleConfiguration, want)
+	}
+}
+
+func TestRuntimeNetworkRules(t *testing.T) {
+	srv := testserver.Start(t)
+	c := srv.Client(t)
+	ctx := context.Background()
+	cases := []struct {
+		name string
+		net  *types.NetworkConfiguration
+	}{
+		{"vpc without config", &types.NetworkConfiguration{NetworkMode: types.NetworkModeVpc}},
+		{"public with config", &types.NetworkConfiguration{NetworkMode: types.NetworkModePublic, NetworkModeConfig: rtVPC().NetworkModeConfig}},
+		{"bad subnet id", &types.NetworkConfiguration{NetworkMode: types.NetworkModeVpc, NetworkModeConfig: &types.VpcConfig{
+			SecurityGroups: []string{"sg-0123456789abcdef0"}, Subnets: []string{"subnet-XYZ"}}}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := c.CreateAgentRuntime(ctx, &acc.CreateAgentRuntimeInput{
+				AgentRuntimeName: aws.String("net_agent"), AgentRuntimeArtifact: rtContainer(rtImage),
+				RoleArn: aws.String(rtRole), NetworkConfiguration: tc.net,
+			})
+			wantCode(t, err, "ValidationException")
+		})
+	}
+	list, err := c.ListAgentRuntimes(ctx, &acc.ListAgentRuntimesInput{})
+	if err != nil || len(list.AgentRuntimes) != 0 {
+		t.Fatalf("rejected creates left %d runtimes (%v)", len(list.AgentRuntimes), err)
+	}
+}
+
+func TestRuntimeRequestHeaderAllowlistLimits(t *testing.T) {
+	srv := testserver.Start(t)
+	c := srv.Client(t)
+	long := strings.Repeat("h", 257)
+	_, err := c.CreateAgentRuntime(context.Background(), &acc.CreateAgentRuntimeInput{
+		AgentRuntimeName: aws.String("hdr_agent"), AgentRuntimeArtifact: rtContainer(rtImage),
+		RoleArn: aws.String(rtRole), NetworkConfiguration: rtPublic(),
+		RequestHeaderConfiguration: &types.RequestHeaderConfigurationMemberRequestHeaderAllowlist{Value: []string{long}},
+	})
+	var ve *types.ValidationException
+	if !errors.As(err, &ve) || !strings.Contains(aws.ToString(ve.Message), "requestHeaderConfiguration.requestHeaderAllowlist") {
+		t.Fatalf("got %v, want a ValidationException naming requestHeaderConfiguration.requestHeaderAllowlist", err)
+	}
+}
+
+func TestRuntimeVersionsAndDefaultEndpoint(t *testing.T) {
+	srv := testserver.Start(t, func(c *server.Config) { c.Lifecycle = "manual" })
+	c := srv.Client(t)
+	ctx := context.Background()
+	created := rtCreate(t, c, "versioned")
+	id := created.AgentRuntimeId
+	advance := func(kind, rid string) {
+		t.Helper()
+		rtAdminPost(t, srv.URL+"/_agentcored/lifecycle/advance", fmt.Sprintf(`{"kind":%q,"id":%q}`, kind, rid))
+	}
+	// Manual: nothing moves until advanced.
+	ep, err := c.GetAgentRuntimeEndpoint(ctx, &acc.GetAgentRuntimeEndpointInput{AgentRuntimeId: id, EndpointName: aws.String("DEFAULT")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ep.Status != types.AgentRuntimeEndpointStatusCreating || aws.ToString(ep.TargetVersion) != "1" || ep.LiveVersion != nil {
+		t.Fatalf("DEFAULT before advance: %s target %v live %v", ep.Status, aws.ToString(ep.TargetVersion), ep.LiveVersion)
+	}
+	advance("runtime", *id)
+	advance("runtime-endpoint", *id+"/DEFAULT")
+
+	// A user endpoint pinned to version 1.
+	pinned, err := c.CreateAgentRuntimeEndpoint(ctx, &acc.CreateAgentRuntimeEndpointInput{
+		AgentRuntimeId: id, Name: aws.String("prod"), AgentRuntimeVersion: aws.String("1"), Tags: map[string]string{"stage": "prod"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := aws.ToString(created.AgentRuntimeArn) + "/runtime-endpoint/prod"; aws.ToString(pinned.AgentRuntimeEndpointArn) != want {
+		t.Fatalf("endpoint arn %s, want %s", aws.ToString(pinned.AgentRuntimeEndpointArn), want)
+	}
+	advance("runtime-endpoint", *id+"/prod")
+
+	// Update: version 2, full replacement of the configuration.
+	up, err := c.UpdateAgentRuntime(ctx, &acc.UpdateAgentRuntimeInput{
+		AgentRuntimeId: id, AgentRuntimeArtifact: rtContainer(rtImage2), RoleArn: aws.String(rtRole),
+		NetworkConfiguration: rtVPC(), Description: aws.String("v2"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if aws.ToString(up.AgentRuntimeVersion) != "2" || up.Status != types.AgentRuntimeStatusUpdating {
+		t.Fatalf("update answered version %s %s", aws.ToString(up.AgentRuntimeVersion), up.Status)
+	}
+	ep, err = c.GetAgentRuntimeEndpoint(ctx, &acc.GetAgentRuntimeEndpointInput{AgentRuntimeId: id, EndpointName: aws.String("DEFAULT")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ep.Status != types.AgentRuntimeEndpointStatusUpdating || aws.ToString(ep.TargetVersion) != "2" || aws.ToString(ep.LiveVersion) != "1" {
+		t.Fatalf("DEFAULT during update: %s target %s live %s, want UPDATING 2/1", ep.Status, aws.ToString(ep.TargetVersion), aws.ToString(ep.LiveVersion))
+	}
+	// Another update while UPDATING is refused.
+	_, err = c.UpdateAgentRuntime(ctx, &acc.UpdateAgentRuntimeInput{
+		AgentRuntimeId: id, AgentRuntimeArtifact: rtContainer(rtImage2), RoleArn: aws.String(rtRole), NetworkConfiguration: rtPublic(),
+	})
+	wantCode(t, err, "ConflictException")
+	advance("runtime", *id)
+	advance("runtime-endpoint", *id+"/DEFAULT")
+	ep, _ = c.GetAgentRuntimeEndpoint(ctx, &acc.GetAgentRuntimeEndpointInput{AgentRuntimeId: id, EndpointName: aws.String("DEFAULT")})
+	if ep.Status != types.AgentRuntimeEndpointStatusReady || aws.ToString(ep.LiveVersion) != "2" {
+		t.Fatalf("DEFAULT after update: %s live %s, want READY 2", ep.Status, aws.ToString(ep.LiveVersion))
+	}
+	prod, _ := c.GetAgentRuntimeEndpoint(ctx, &acc.GetAgentRuntimeEndpointInput{AgentRuntimeId: id, EndpointName: aws.String("prod")})
+	if aws.ToString(prod.LiveVersion) != "1" {
+		t.Fatalf("pinned endpoint moved to %s", aws.ToString(prod.LiveVersion))
+	}
+
+	// Each version keeps its own configuration.
+	v1, err := c.GetAgentRuntime(ctx, &acc.GetAgentRuntimeInput{AgentRuntimeId: id, AgentRuntimeVersion: aws.String("1")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v2, err := c.GetAgentRuntime(ctx, &acc.GetAgentRuntimeInput{AgentRuntimeId: id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v1.NetworkConfiguration.NetworkMode != types.NetworkModePublic || v2.NetworkConfiguration.NetworkMode != types.NetworkModeVpc {
+		t.Fatalf("version configs mixed up: v1 %s v2 %s", v1.NetworkConfiguration.NetworkMode, v2.NetworkConfiguration.NetworkMode)
+	}
+	if aws.ToString(v2.Description) != "v2" || v1.Description != nil {
+		t.Fatalf("descriptions v1 %v v2 %v", v1.Description, v2.Description)
+	}
+	_, err = c.GetAgentRuntime(ctx, &acc.GetAgentRuntimeInput{AgentRuntimeId: id, AgentRuntimeVersion: aws.String("9")})
+	wantCode(t, err, "ResourceNotFoundException")
+	versions, err := c.ListAgentRuntimeVersions(ctx, &acc.ListAgentRuntimeVersionsInput{AgentRuntimeId: id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var vs []string
+	for _, v := range versions.AgentRuntimes {
+		vs = append(vs, aws.ToString(v.AgentRuntimeVersion))
+	}
+	if !reflect.DeepEqual(vs, []string{"1", "2"}) {
+		t.Fatalf("versions %v", vs)
+	}
+
+	// Move the pinned endpoint to version 2.
+	upd, err := c.UpdateAgentRuntimeEndpoint(ctx, &acc.UpdateAgentRuntimeEndpointInput{AgentRuntimeId: id, EndpointName: aws.String("prod"), AgentRuntimeVersion: aws.String("2")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if upd.Status != types.AgentRuntimeEndpointStatusUpdating || aws.ToString(upd.TargetVersion) != "2" || aws.ToString(upd.LiveVersion) != "1" {
+		t.Fatalf("endpoint update answered %s target %s live %s", upd.Status, aws.ToString(upd.TargetVersion), aws.ToString(upd.LiveVersion))
+	}
+	advance("runtime-endpoint", *id+"/prod")
+	prod, _ = c.GetAgentRuntimeEndpoint(ctx, &acc.GetAgentRuntimeEndpointInput{AgentRuntimeId: id, EndpointName: aws.String("prod")})
+	if aws.ToString(prod.LiveVersion) != "2" || prod.Status != types.AgentRuntimeEndpointStatusReady {
+		t.Fatalf("prod after move: %s live %s", prod.Status, aws.ToString(prod.LiveVersion))
+	}
+	list, err := c.ListAgentRuntimeEndpoints(ctx, &acc.ListAgentRuntimeEndpointsInput{AgentRuntimeId: id})
+	if err != nil || len(list.RuntimeEndpoints) != 2 || aws.ToString(list.RuntimeEndpoints[0].Name) != "DEFAULT" {
+		t.Fatalf("endpoints %+v %v", list, err)
+	}
+}
+
+func TestRuntimeEndpointRulesAndDelete(t *testing.T) {
+	srv := testserver.Start(t, func(c *server.Config) { c.Quotas.EndpointsPerRuntime = 2 })
+	c := srv.Client(t)
+	ctx := context.Background()
+	rt := rtCreate(t, c, "ep_rules")
+	id := rt.AgentRuntimeId
+
+	_, err := c.CreateAgentRuntimeEndpoint(ctx, &acc.CreateAgentRuntimeEndpointInput{AgentRuntimeId: id, Name: aws.String("DEFAULT")})
+	wantCode(t, err, "ConflictException")
+	_, err = c.DeleteAgentRuntimeEndpoint(ctx, &acc.DeleteAgentRuntimeEndpointInput{AgentRuntimeId: id, EndpointName: aws.String("DEFAULT")})
+	wantCode(t, err, "ConflictException")
+	_, err = c.CreateAgentRuntimeEndpoint(ctx, &acc.CreateAgentRuntimeEndpointInput{AgentRuntimeId: id, Name: aws.String("e1"), AgentRuntimeVersion: aws.String("7")})
+	wantCode(t, err, "ResourceNotFoundException")
+	for _, name := range []string{"e1", "e2"} {
+		out, err := c.CreateAgentRuntimeEndpoint(ctx, &acc.CreateAgentRuntimeEndpointInput{AgentRuntimeId: id, Name: aws.String(name)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if aws.ToString(out.TargetVersion) != "1" {
+			t.Fatalf("endpoint without version targets %s, want the latest (1)", aws.ToString(out.TargetVersion))
+		}
+	}
+	_, err = c.CreateAgentRuntimeEndpoint(ctx, &acc.CreateAgentRuntimeEndpointInput{AgentRuntimeId: id, Name: aws.String("e1")})
+	wantCode(t, err, "ConflictException")
+	_, err = c.CreateAgentRuntimeEndpoint(ctx, &acc.CreateAgentRuntimeEndpointInput{AgentRuntimeId: id, Name: aws.String("e3")})
+	wantCode(t, err, "ServiceQuotaExceededException")
+
+	_, err = c.DeleteAgentRuntime(ctx, &acc.DeleteAgentRuntimeInput{AgentRuntimeId: id})
+	wantCode(t, err, "ConflictException")
+	for _, name := range []string{"e1", "e2"} {
+		del, err := c.DeleteAgentRuntimeEndpoint(ctx, &acc.DeleteAgentRuntimeEndpointInput{AgentRuntimeId: id, EndpointName: aws.String(name)})
+		if err != nil || del.Status != types.AgentRuntimeEndpointStatusDeleting {
+			t.Fatalf("delete endpoint %s: %v %v", name, del, err)
+		}
+		_, err = c.GetAgentRuntimeEndpoint(ctx, &acc.GetAgentRuntimeEndpointInput{AgentRuntimeId: id, EndpointName: aws.String(name)})
+		wantCode(t, err, "ResourceNotFoundException")
+	}
+	del, err := c.DeleteAgentRuntime(ctx, &acc.DeleteAgentRuntimeInput{AgentRuntimeId: id})
+	if err != nil || del.Status != types.AgentRuntimeStatusDeleting {
+		t.Fatalf("delete runtime: %v %v", del, err)
+	}
+	_, err = c.GetAgentRuntime(ctx, &acc.GetAgentRuntimeInput{AgentRuntimeId: id})
+	wantCode(t, err, "ResourceNotFoundException")
+	_, err = c.GetAgentRuntimeEndpoint(ctx, &acc.GetAgentRuntimeEndpointInput{AgentRuntimeId: id, EndpointName: aws.String("DEFAULT")})
+	wantCode(t, err, "ResourceNotFoundException")
+	_, err = c.GetWorkloadIdentity(ctx, &acc.GetWorkloadIdentityInput{Name: id})
+	wantCode(t, err, "ResourceNotFoundException")
+	_, err = c.ListTagsForResource(ctx, &acc.ListTagsForResourceInput{ResourceArn: rt.AgentRuntimeArn})
+	wantCode(t, err, "ResourceNotFoundException")
+	_, err = c.UpdateAgentRuntime(ctx, &acc.UpdateAgentRuntimeInput{AgentRuntimeId: id, AgentRuntimeArtifact: rtContainer(rtImage), RoleArn: aws.String(rtRole), NetworkConfiguration: rtPublic()})
+	var nf *types.ResourceNotFoundException
+	if !errors.As(err, &nf) || !strings.Contains(aws.ToString(nf.Message), "was not found") {
+		t.Fatalf("update of a deleted runtime: %v", err)
+	}
+}
+
+func TestRuntimeLinkedWorkloadIdentity(t *testing.T) {
+	srv := testserver.Start(t)
+	c := srv.Client(t)
+	ctx := context.Background()
+	rt := rtCreate(t, c, "linked")
+	wi, err := c.GetWorkloadIdentity(ctx, &acc.GetWorkloadIdentityInput{Name: rt.AgentRuntimeId})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if aws.ToString(wi.WorkloadIdentityArn) != aws.ToString(rt.WorkloadIdentityDetails.WorkloadIdentityArn) {
+		t.Fatalf("identity arn %s, runtime says %s", aws.ToString(wi.WorkloadIdentityArn), aws.ToString(rt.WorkloadIdentityDetails.WorkloadIdentityArn))
+	}
+	_, err = c.DeleteWorkloadIdentity(ctx, &acc.DeleteWorkloadIdentityInput{Name: rt.AgentRuntimeId})
+	var ve *types.ValidationException
+	if !errors.As(err, &ve) || !strings.Contains(aws.ToString(ve.Message), "linked to a service") {
+		t.Fatalf("deleting a linked identity: %v", err)
+	}
+}
+
+func TestWorkloadIdentityOperations(t *testing.T) {
+	srv := testserver.Start(t)
+	c := srv.Client(t)
+	ctx := context.Background()
+	created, err := c.CreateWorkloadIdentity(ctx, &acc.CreateWorkloadIdentityInput{
+		Name: aws.String("my-identity.v1"), AllowedResourceOauth2ReturnUrls: []string{"https://app.example.com/cb"},
+		Tags: map[string]string{"owner": "me"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "arn:aws:bedrock-agentcore:us-east-1:123456789012:workload-identity-directory/default/workload-identity/my-identity.v1"
+	if aws.ToString(created.WorkloadIdentityArn) != want {
+		t.Fatalf("arn %s", aws.ToString(created.WorkloadIdentityArn))
+	}
+	_, err = c.CreateWorkloadIdentity(ctx, &acc.CreateWorkloadIdentityInput{Name: aws.String("my-identity.v1")})
+	wantCode(t, err, "ConflictException")
+	got, err := c.GetWorkloadIdentity(ctx, &acc.GetWorkloadIdentityInput{Name: aws.String("my-identity.v1")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.CreatedTime == nil || time.Since(*got.CreatedTime) > time.Minute || time.Since(*got.CreatedTime) < -time.Minute {
+		t.Fatalf("createdTime %v", got.CreatedTime)
+	}
+	up, err := c.UpdateWorkloadIdentity(ctx, &acc.UpdateWorkloadIdentityInput{Name: aws.String("my-identity.v1"), AllowedResourceOauth2ReturnUrls: []string{"https://b.example.com/cb"}})
+	if err != nil || !reflect.DeepEqual(up.AllowedResourceOauth2ReturnUrls, []string{"https://b.example.com/cb"}) {
+		t.Fatalf("update: %+v %v", up, err)
+	}
+	tags, err := c.ListTagsForResource(ctx, &acc.ListTagsForResourceInput{ResourceArn: created.WorkloadIdentityArn})
+	if err != nil || tags.Tags["owner"] != "me" {
+		t.Fatalf("tags %v %v", tags, err)
+	}
+	for i := 0; i < 3; i++ {
+		if _, err := c.CreateWorkloadIdentity(ctx, &acc.CreateWorkloadIdentityInput{Name: aws.String(fmt.Sprintf("wi-%d", i))}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var names []string
+	p := acc.NewListWorkloadIdentitiesPaginator(c, &acc.ListWorkloadIdentitiesInput{MaxResults: aws.Int32(1)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page.WorkloadIdentities) > 1 {
+			t.Fatalf("page of %d with maxResults 1", len(page.WorkloadIdentities))
+		}
+		for _, w := range page.WorkloadIdentities {
+			names = append(names, aws.ToString(w.Name))
+		}
+	}
+	if !reflect.DeepEqual(names, []string{"my-identity.v1", "wi-0", "wi-1", "wi-2"}) {
+		t.Fatalf("listed %v", names)
+	}
+	if _, err := c.DeleteWorkloadIdentity(ctx, &acc.DeleteWorkloadIdentityInput{Name: aws.String("my-identity.v1")}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.GetWorkloadIdentity(ctx, &acc.GetWorkloadIdentityInput{Name: aws.String("my-identity.v1")})
+	wantCode(t, err, "ResourceNotFoundException")
+}
+
+func TestRuntimeIdempotency(t *testing.T) {
+	srv := testserver.Start(t)
+	c := srv.Client(t)
+	ctx := context.Background()
+	token := "token-0123456789-0123456789-0123456789"
+	in := func(desc string) *acc.CreateAgentRuntimeInput {
+		return &acc.CreateAgentRuntimeInput{
+			AgentRuntimeName: aws.String("idem"), AgentRuntimeArtifact: rtContainer(rtImage), RoleArn: aws.String(rtRole),
+			NetworkConfiguration: rtPublic(), Description: aws.String(desc), ClientToken: aws.String(token),
+		}
+	}
+	first, err := c.CreateAgentRuntime(ctx, in("same"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := c.CreateAgentRuntime(ctx, in("same"))
+	if err != nil {
+		t.Fatalf("replay: %v", err)
+	}
+	if aws.ToString(again.AgentRuntimeId) != aws.ToString(first.AgentRuntimeId) || again.Status != first.Status ||
+		!again.CreatedAt.Equal(*first.CreatedAt) {
+		t.Fatalf("replay answered %+v, first %+v", again, first)
+	}
+	_, err = c.CreateAgentRuntime(ctx, in("different"))
+	var ve *types.ValidationException
+	if !errors.As(err, &ve) || ve.Reason != types.ValidationExceptionReasonIdempotentParameterMismatchException {
+		t.Fatalf("mismatch: %v", err)
+	}
+	// A token shorter than the model's 33 characters is invalid.
+	short := in("same")
+	short.ClientToken = aws.String("short")
+	_, err = c.CreateAgentRuntime(ctx, short)
+	wantCode(t, err, "ValidationException")
+
+	// Concurrent retries with one token create one resource.
+	token2 := "token-concurrent-0123456789-0123456789"
+	ids := make([]string, 8)
+	var wg sync.WaitGroup
+	for i := range ids {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			out, err := c.CreateAgentRuntime(ctx, &acc.CreateAgentRuntimeInput{
+				AgentRuntimeName: aws.String("idem_concurrent"), AgentRuntimeArtifact: rtContainer(rtImage), RoleArn: aws.String(rtRole),
+				NetworkConfiguration: rtPublic(), ClientToken: aws.String(token2),
+			})
+			if err != nil {
+				t.Errorf("concurrent retry %d: %v", i, err)
+				return
+			}
+			ids[i] = aws.ToString(out.AgentRuntimeId)
+		}()
+	}
+	wg.Wait()
+	for _, id := range ids {
+		if id != ids[0] {
+			t.Fatalf("concurrent retries got different ids: %v", ids)
+		}
+	}
+	list, _ := c.ListAgentRuntimes(ctx, &acc.ListAgentRuntimesInput{})
+	if len(list.AgentRuntimes) != 2 {
+		t.Fatalf("%d runtimes exist, want 2", len(list.AgentRuntimes))
+	}
+
+	// Delete replays too, with the token in the query string.
+	delToken := "token-delete-0123456789-0123456789-01"
+	for i := 0; i < 2; i++ {
+		out, err := c.DeleteAgentRuntime(ctx, &acc.DeleteAgentRuntimeInput{AgentRuntimeId: first.AgentRuntimeId, ClientToken: aws.String(delToken)})
+		if err != nil || out.Status != types.AgentRuntimeStatusDeleting {
+			t.Fatalf("delete attempt %d: %v %v", i, out, err)
+		}
+	}
+}
+
+func TestRuntimeConcurrentCreatesOfOneName(t *testing.T) {
+	srv := testserver.Start(t)
+	c := srv.Client(t)
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	codes := make([]string, 8)
+	for i := range codes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := c.CreateAgentRuntime(ctx, &acc.CreateAgentRuntimeInput{
+				AgentRuntimeName: aws.String("racer"), AgentRuntimeArtifact: rtContainer(rtImage), RoleArn: aws.String(rtRole),
+				NetworkConfiguration: rtPublic(),
+			})
+			codes[i] = apiCode(err)
+		}()
+	}
+	wg.Wait()
+	sort.Strings(codes)
+	want := []string{"", "ConflictException", "ConflictException", "ConflictException", "ConflictException", "ConflictException", "ConflictException", "ConflictException"}
+	if !reflect.DeepEqual(codes, want) {
+		t.Fatalf("results %v, want one success and seven ConflictException", codes)
+	}
+}
+
+func TestRuntimeQuota(t *testing.T) {
+	srv := testserver.Start(t, func(c *server.Config) { c.Quotas.RuntimesPerAccount = 2 })
+	c := srv.Client(t)
+	rtCreate(t, c, "q1")
+	rtCreate(t, c, "q2")
+	_, err := c.CreateAgentRuntime(context.Background(), &acc.CreateAgentRuntimeInput{
+		AgentRuntimeName: aws.String("q3"), AgentRuntimeArtifact: rtContainer(rtImage), RoleArn: aws.String(rtRole), NetworkConfiguration: rtPublic(),
+	})
+	wantCode(t, err, "ServiceQuotaExceededException")
+}
+
+func TestRuntimeVersionQuota(t *testing.T) {
+	srv := testserver.Start(t, func(c *server.Config) { c.Quotas.VersionsPerRuntime = 2 })
+	c := srv.Client(t)
+	rt := rtCreate(t, c, "vq")
+	// A fresh input each time: the SDK writes its generated clientToken into
+	// the input, and reusing it would (rightly) replay the first answer.
+	up := func() *acc.UpdateAgentRuntimeInput {
+		return &acc.UpdateAgentRuntimeInput{AgentRuntimeId: rt.AgentRuntimeId, AgentRuntimeArtifact: rtContainer(rtImage2), RoleArn: aws.String(rtRole), NetworkConfiguration: rtPublic()}
+	}
+	if _, err := c.UpdateAgentRuntime(context.Background(), up()); err != nil {
+		t.Fatal(err)
+	}
+	_, err := c.UpdateAgentRuntime(context.Background(), up())
+	wantCode(t, err, "ServiceQuotaExceededException")
+}
+
+func TestRuntimePagination(t *testing.T) {
+	srv := testserver.Start(t)
+	c := srv.Client(t)
+	ctx := context.Background()
+	want := map[string]bool{}
+	for i := 0; i < 5; i++ {
+		want[aws.ToString(rtCreate(t, c, fmt.Sprintf("page_%d", i)).AgentRuntimeId)] = true
+	}
+	// Creates that land while we page must not cause duplicates or gaps
+	// among the runtimes that existed before.
+	seen := map[string]int{}
+	var token *string
+	for pages := 0; ; pages++ {
+		out, err := c.ListAgentRuntimes(ctx, &acc.ListAgentRuntimesInput{MaxResults: aws.Int32(1), NextToken: token})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(out.AgentRuntimes) > 1 {
+			t.Fatalf("page of %d", len(out.AgentRuntimes))
+		}
+		for _, r := range out.AgentRuntimes {
+			seen[aws.ToString(r.AgentRuntimeId)]++
+		}
+		if pages == 1 {
+			rtCreate(t, c, "page_late")
+		}
+		if out.NextToken == nil {
+			break
+		}
+		if aws.ToString(out.NextToken) == "" {
+			t.Fatal("empty-string nextToken")
+		}
+		token = out.NextToken
+	}
+	for id := range want {
+		if seen[id] != 1 {
+			t.Fatalf("runtime %s listed %d times (%v)", id, seen[id], seen)
+		}
+	}
+	for id, n := range seen {
+		if n != 1 {
+			t.Fatalf("runtime %s listed %d times", id, n)
+		}
+	}
+	_, err := c.ListAgentRuntimes(ctx, &acc.ListAgentRuntimesInput{NextToken: aws.String("forged-token")})
+	wantCode(t, err, "ValidationException")
+	_, err = c.ListAgentRuntimes(ctx, &acc.ListAgentRuntimesInput{MaxResults: aws.Int32(101)})
+	wantCode(t, err, "ValidationException")
+}
+
+func TestRuntimeInjectedFailures(t *testing.T) {
+	srv := testserver.Start(t)
+	c := srv.Client(t)
+	ctx := context.Background()
+	rtAdminPost(t, srv.URL+"/_agentcored/faults", `{"operation":"CreateAgentRuntime","action":"fail","failureReason":"image pull failed","count":1}`)
+	rt := rtCreate(t, c, "doomed")
+	got, err := c.GetAgentRuntime(ctx, &acc.GetAgentRuntimeInput{AgentRuntimeId: rt.AgentRuntimeId})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != types.AgentRuntimeStatusCreateFailed || aws.ToString(got.FailureReason) != "image pull failed" {
+		t.Fatalf("status %s reason %q", got.Status, aws.ToString(got.FailureReason))
+	}
+	// The rule was used up: the next create succeeds, and an update can fail too.
+	ok := rtCreate(t, c, "fine")
+	rtAdminPost(t, srv.URL+"/_agentcored/faults", `{"operation":"UpdateAgentRuntime","action":"fail","failureReason":"bad image","count":1}`)
+	if _, err := c.UpdateAgentRuntime(ctx, &acc.UpdateAgentRuntimeInput{AgentRuntimeId: ok.AgentRuntimeId, AgentRuntimeArtifact: rtContainer(rtImage2), RoleArn: aws.String(rtRole), NetworkConfiguration: rtPublic()}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = c.GetAgentRuntime(ctx, &acc.GetAgentRuntimeInput{AgentRuntimeId: ok.AgentRuntimeId})
+	if got.Status != types.AgentRuntimeStatusUpdateFailed || aws.ToString(got.FailureReason) != "bad image" {
+		t.Fatalf("after failed update: %s %q", got.Status, aws.ToString(got.FailureReason))
+	}
+	// An error rule answers the modeled error directly.
+	rtAdminPost(t, srv.URL+"/_agentcored/faults", `{"operation":"ListAgentRuntimes","action":"error","errorCode":"ThrottlingException","message":"Rate exceeded","count":1}`)
+	_, err = c.ListAgentRuntimes(ctx, &acc.ListAgentRuntimesInput{})
+	wantCode(t, err, "ThrottlingException")
+}
+
+func TestRuntimeTimedLifecycleSurvivesRestart(t *testing.T) {
+	dir := t.TempDir()
+	timed := func(delay time.Duration) testserver.Options {
+		return func(c *server.Config) { c.DataDir = dir; c.Lifecycle = "timed"; c.LifecycleDelay = delay }
+	}
+	first := testserver.Start(t, timed(time.Hour))
+	rt := rtCreate(t, first.Client(t), "restarted")
+	id := aws.ToString(rt.AgentRuntimeId)
+	got, err := first.Client(t).GetAgentRuntime(context.Background(), &acc.GetAgentRuntimeInput{AgentRuntimeId: rt.AgentRuntimeId})
+	if err != nil || got.Status != types.AgentRuntimeStatusCreating {
+		t.Fatalf("before restart: %v %v", got, err)
+	}
+	first.Stop()
+	first.Store.Close()
+
+	// The restarted instance finds both pending jobs in the store: advancing
+	// them reports they were there.
+	second := testserver.Start(t, timed(10*time.Millisecond))
+	for _, job := range [][2]string{{"runtime", id}, {"runtime-endpoint", id + "/DEFAULT"}} {
+		body := rtAdminPost(t, second.URL+"/_agentcored/lifecycle/advance", fmt.Sprintf(`{"kind":%q,"id":%q}`, job[0], job[1]))
+		if !strings.Contains(body, `"advanced":true`) {
+			t.Fatalf("job %v did not survive the restart: %s", job, body)
+		}
+	}
+	got, err = second.Client(t).GetAgentRuntime(context.Background(), &acc.GetAgentRuntimeInput{AgentRuntimeId: rt.AgentRuntimeId})
+	if err != nil || got.Status != types.AgentRuntimeStatusReady {
+		t.Fatalf("after restart and advance: %v %v", got, err)
+	}
+	second.Stop()
+	second.Store.Close()
+
+	// A job that falls due after the restart completes by itself.
+	third := testserver.Start(t, timed(500*time.Millisecond))
+	rt2 := rtCreate(t, third.Client(t), "restarted_again")
+	third.Stop()
+	third.Store.Close()
+	fourth := testserver.Start(t, timed(time.Hour))
+	rtWaitReady(t, fourth.Client(t), rt2.AgentRuntimeId)
+}
+
+// rtWaitReady polls as SDK waiters do; the deadline is generous, not a
+// timing claim.
+func rtWaitReady(t *testing.T, c *acc.Client, id *string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		ep, err := c.GetAgentRuntimeEndpoint(context.Background(), &acc.GetAgentRuntimeEndpointInput{AgentRuntimeId: id, EndpointName: aws.String("DEFAULT")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := c.GetAgentRuntime(context.Background(), &acc.GetAgentRuntimeInput{AgentRuntimeId: id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Status == types.AgentRuntimeStatusReady && ep.Status == types.AgentRuntimeEndpointStatusReady {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("still %s / %s", got.Status, ep.Status)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestRuntimeTimedLifecycleReachesReady(t *testing.T) {
+	srv := testserver.Start(t, func(c *server.Config) { c.Lifecycle = "timed"; c.LifecycleDelay = 100 * time.Millisecond })
+	c := srv.Client(t)
+	rt := rtCreate(t, c, "timed")
+	rtWaitReady(t, c, rt.AgentRuntimeId)
+}
+
+// rtAdminPost posts JSON to the admin API and returns the answer body.
+func rtAdminPost(t *testing.T, url, body string) string {
+	t.Helper()
+	resp, err := http.Post(url, "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode >= 300 {
+		t.Fatalf("POST %s: %d %s", url, resp.StatusCode, b)
+	}
+	return string(b)
+}

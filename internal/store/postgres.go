@@ -301,7 +301,7 @@ func (p *Postgres) serializable(ctx context.Context, fn func(*pgTx) error) error
 		if !retry {
 			return err
 		}
-		// Jittered exponential backoff (up to ~50ms) spreads out the
+		// Jittered exponential backoff (up to 64ms) spreads out the
 		// transactions that keep colliding.
 		backoff := time.Duration(rand.Int64N(int64(time.Millisecond) << min(attempt, 6)))
 		select {

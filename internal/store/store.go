@@ -1,6 +1,6 @@
 // Package store persists every resource, tag, idempotency record and lifecycle
 // job. One interface, two implementations (SQLite embedded, PostgreSQL shared);
-// both pass the conformance suite in conformance_test.go.
+// both pass the conformance suite in package storetest.
 //
 // All access goes through transactions: Read for consistent reads, Write for
 // a serializable read-modify-write. A Write either commits everything the

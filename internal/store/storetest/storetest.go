@@ -25,7 +25,8 @@ import (
 // called twice.
 type Opener func(t *testing.T) store.Store
 
-// Run runs every conformance test against the stores open returns.
+// Run runs every conformance test against the stores open returns; open
+// must behave as described for Opener.
 func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	tests := []struct {
 		name string

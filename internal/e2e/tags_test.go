@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	acc "github.com/aws/aws-sdk-go-v2/service/bedrockagentcorecontrol"
+	"github.com/aws/aws-sdk-go-v2/service/bedrockagentcorecontrol/types"
 
 	"agentcored/internal/testserver"
 )
@@ -28,10 +29,24 @@ func taggable(t *testing.T, c *acc.Client) map[string]string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	br := bxCreatePublicBrowser(t, c, "tagged_browser")
+	ci, err := c.CreateCodeInterpreter(ctx, &acc.CreateCodeInterpreterInput{
+		Name: aws.String("tagged_ci"), NetworkConfiguration: &types.CodeInterpreterNetworkConfiguration{NetworkMode: types.CodeInterpreterNetworkModeSandbox},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bp, err := c.CreateBrowserProfile(ctx, &acc.CreateBrowserProfileInput{Name: aws.String("tagged_profile")})
+	if err != nil {
+		t.Fatal(err)
+	}
 	return map[string]string{
 		"runtime":           aws.ToString(rt.AgentRuntimeArn),
 		"runtime endpoint":  aws.ToString(ep.AgentRuntimeEndpointArn),
 		"workload identity": aws.ToString(wi.WorkloadIdentityArn),
+		"browser":           aws.ToString(br.BrowserArn),
+		"code interpreter":  aws.ToString(ci.CodeInterpreterArn),
+		"browser profile":   aws.ToString(bp.ProfileArn),
 	}
 }
 

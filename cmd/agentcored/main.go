@@ -13,10 +13,12 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
+	"agentcored/internal/auth"
 	"agentcored/internal/model"
 	"agentcored/internal/server"
 )
@@ -69,8 +71,15 @@ func serve(args []string) error {
 	str(&cfg.Account, "account", "account of the default credentials")
 	str(&cfg.Lifecycle, "lifecycle", "lifecycle policy: immediate, timed or manual")
 	str(&cfg.Auth, "auth", "authentication: permissive or strict")
+	str(&cfg.SecretsKeyFile, "secrets-key-file", "file holding the base64 key that encrypts stored secrets, created if absent (default <data-dir>/secrets.key; env AGENTCORED_SECRETS_KEY gives the key itself)")
 	delay := envDefault("lifecycle-delay", cfg.LifecycleDelay.String())
 	fs.StringVar(&delay, "lifecycle-delay", delay, "delay of each transition under the timed policy (env AGENTCORED_LIFECYCLE_DELAY)")
+	credentialsFile := envDefault("credentials", "")
+	fs.StringVar(&credentialsFile, "credentials", credentialsFile, "YAML or JSON file of access keys: credentials: [{accessKeyId, secretAccessKey, accountId, sessionToken, policy}] (env AGENTCORED_CREDENTIALS)")
+	throttleRate := envDefault("throttle-rate", "0")
+	fs.StringVar(&throttleRate, "throttle-rate", throttleRate, "requests per second per operation per account; 0 = built-in 1000/s, negative = off (env AGENTCORED_THROTTLE_RATE)")
+	throttleBurst := envDefault("throttle-burst", "0")
+	fs.StringVar(&throttleBurst, "throttle-burst", throttleBurst, "token bucket burst; 0 = default for the rate (env AGENTCORED_THROTTLE_BURST)")
 	logLevel := envDefault("log-level", "info")
 	fs.StringVar(&logLevel, "log-level", logLevel, "log level: debug, info, warn, error (env AGENTCORED_LOG_LEVEL)")
 	if err := fs.Parse(args); err != nil {
@@ -81,6 +90,17 @@ func serve(args []string) error {
 		return fmt.Errorf("--lifecycle-delay: %w", err)
 	}
 	cfg.LifecycleDelay = d
+	if credentialsFile != "" {
+		if cfg.Credentials, err = auth.LoadCredentials(credentialsFile); err != nil {
+			return fmt.Errorf("--credentials: %w", err)
+		}
+	}
+	if cfg.ThrottleRate, err = strconv.ParseFloat(throttleRate, 64); err != nil {
+		return fmt.Errorf("--throttle-rate: %w", err)
+	}
+	if cfg.ThrottleBurst, err = strconv.Atoi(throttleBurst); err != nil {
+		return fmt.Errorf("--throttle-burst: %w", err)
+	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(logLevel)); err != nil {
 		return fmt.Errorf("--log-level: %w", err)

@@ -6,6 +6,7 @@ package auth
 import (
 	"net/http"
 	"strings"
+	"time"
 
 	"agentcored/internal/awserr"
 )
@@ -16,7 +17,15 @@ const (
 	Strict     = "strict"     // verify every signature
 )
 
-// Default development credentials; they map to the default account.
+// Default development credentials: the well-known example key pair of the
+// AWS documentation. It is always known and maps to the default account
+// (--account, 123456789012 unless told otherwise); a credentials file may
+// redefine it (e.g. to attach a policy). Clients configured with
+//
+//	AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE
+//	AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
+//
+// pass strict mode.
 const (
 	DefaultAccessKeyID     = "AKIAIOSFODNN7EXAMPLE"
 	DefaultSecretAccessKey = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
@@ -44,6 +53,11 @@ type Authenticator struct {
 	Mode           string
 	DefaultAccount string
 	DefaultRegion  string
+	// Now is the clock for the signature's time window; time.Now when nil.
+	Now func() time.Time
+	// ResourcePolicy, when set, lets Authorize honour resource policies
+	// for cross-account requests.
+	ResourcePolicy ResourcePolicyFunc
 	keys           map[string]*Credential
 }
 
@@ -95,7 +109,11 @@ func (a *Authenticator) Authenticate(r *http.Request, body []byte) (*Identity, e
 	if !known {
 		return nil, awserr.Errorf(awserr.CodeUnrecognizedClient, "The security token included in the request is invalid.")
 	}
-	if err := Verify(r, body, sig, cred); err != nil {
+	now := time.Now
+	if a.Now != nil {
+		now = a.Now
+	}
+	if err := Verify(r, body, sig, cred, now()); err != nil {
 		return nil, err
 	}
 	return id, nil
@@ -135,6 +153,11 @@ func ParseAuthorization(header string) (*Signature, error) {
 			sig.AccessKeyID, sig.Date, sig.Region, sig.Service = scope[0], scope[1], scope[2], scope[3]
 		case "SignedHeaders":
 			sig.SignedHeaders = strings.Split(v, ";")
+			for _, h := range sig.SignedHeaders {
+				if h == "" {
+					return nil, incomplete("SignedHeaders must not contain an empty header name.")
+				}
+			}
 		case "Signature":
 			sig.Signature = v
 		}

@@ -22,8 +22,10 @@ import (
 	"agentcored/internal/model"
 	"agentcored/internal/protocol"
 	"agentcored/internal/reqctx"
+	"agentcored/internal/secrets"
 	"agentcored/internal/service"
 	"agentcored/internal/store"
+	"agentcored/internal/throttle"
 )
 
 // Config is everything the server can be told.
@@ -39,6 +41,14 @@ type Config struct {
 	Credentials    []auth.Credential
 	MaxBodyBytes   int64
 	Quotas         service.Quotas
+	// SecretsKeyFile holds the key that encrypts credential-provider secrets;
+	// "" means <DataDir>/secrets.key (see internal/secrets for the order).
+	SecretsKeyFile string
+	// ThrottleRate is requests per second per operation per account; 0
+	// means throttle.DefaultRate, < 0 disables throttling. ThrottleBurst 0
+	// means the default burst for the rate.
+	ThrottleRate  float64
+	ThrottleBurst int
 }
 
 // Defaults for a Config.
@@ -85,7 +95,16 @@ func New(ctx context.Context, cfg Config, st store.Store) (*Server, error) {
 		return nil, fmt.Errorf("unknown auth mode %q (want permissive or strict)", cfg.Auth)
 	}
 	lc := service.NewLifecycle(st, policy, cfg.LifecycleDelay)
-	svc, err := service.New(ctx, st, service.Options{Quotas: cfg.Quotas, Lifecycle: lc})
+	secretsSrc := secrets.Source{KeyFile: cfg.SecretsKeyFile, Meta: st}
+	if cfg.DatabaseURL == "" {
+		secretsSrc.DataDir = filepath.Clean(cfg.DataDir)
+	}
+	box, keyOrigin, err := secrets.Load(ctx, secretsSrc)
+	if err != nil {
+		return nil, err
+	}
+	slog.Debug("secrets key loaded", "from", keyOrigin)
+	svc, err := service.New(ctx, st, service.Options{Quotas: cfg.Quotas, Lifecycle: lc, Secrets: box})
 	if err != nil {
 		return nil, err
 	}
@@ -94,7 +113,15 @@ func New(ctx context.Context, cfg Config, st store.Store) (*Server, error) {
 	if cfg.MaxBodyBytes > 0 {
 		d.MaxBody = cfg.MaxBodyBytes
 	}
+	s.auth.ResourcePolicy = svc.ResourcePolicyDocument
+	limiter := throttle.New(cfg.ThrottleRate, cfg.ThrottleBurst)
 	d.Gate = func(ctx context.Context, op *model.Operation, labels map[string]string) error {
+		if err := limiter.Check(reqctx.From(ctx).Account, op.Name); err != nil {
+			return err
+		}
+		if err := s.auth.Authorize(ctx, op.Name, labels); err != nil {
+			return err
+		}
 		return svc.Faults().Gate(ctx, op)
 	}
 	mux := http.NewServeMux()
@@ -167,6 +194,11 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 func (s *Server) api(d *protocol.Dispatcher) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		info := reqctx.From(r.Context())
+		// A declared oversized body is refused before reading any of it.
+		if r.ContentLength > d.MaxBody {
+			protocol.WriteError(w, nil, awserr.Errorf(awserr.CodeTooLarge, "Request body exceeds %d bytes.", d.MaxBody))
+			return
+		}
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, d.MaxBody))
 		if err != nil {
 			protocol.WriteError(w, nil, awserr.Errorf(awserr.CodeTooLarge, "Request body exceeds %d bytes.", d.MaxBody))

@@ -22,6 +22,7 @@ import (
 	"agentcored/internal/awserr"
 	"agentcored/internal/model"
 	"agentcored/internal/reqctx"
+	"agentcored/internal/secrets"
 	"agentcored/internal/store"
 )
 
@@ -56,6 +57,9 @@ type Options struct {
 	Faults    *Faults
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
+	// Secrets encrypts credential-provider secrets at rest; a key that lives
+	// only as long as the process when nil (tests).
+	Secrets *secrets.Box
 }
 
 // Service implements api.Handlers.
@@ -68,6 +72,7 @@ type Service struct {
 	faults    *Faults
 	now       func() time.Time
 	tokenKey  []byte
+	secrets   *secrets.Box
 }
 
 var _ api.Handlers = (*Service)(nil)
@@ -75,7 +80,7 @@ var _ api.Handlers = (*Service)(nil)
 // New creates the service and registers each family's reconcilers with the
 // lifecycle engine.
 func New(ctx context.Context, st store.Store, opts Options) (*Service, error) {
-	s := &Service{store: st, quotas: opts.Quotas, lifecycle: opts.Lifecycle, faults: opts.Faults, now: opts.Now}
+	s := &Service{store: st, quotas: opts.Quotas, lifecycle: opts.Lifecycle, faults: opts.Faults, now: opts.Now, secrets: opts.Secrets}
 	if s.quotas == (Quotas{}) {
 		s.quotas = DefaultQuotas
 	}
@@ -87,6 +92,9 @@ func New(ctx context.Context, st store.Store, opts Options) (*Service, error) {
 	}
 	if s.faults == nil {
 		s.faults = NewFaults()
+	}
+	if s.secrets == nil {
+		s.secrets = ephemeralSecrets()
 	}
 	key, err := loadTokenKey(ctx, st)
 	if err != nil {

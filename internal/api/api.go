@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strconv"
 	"time"
 )
@@ -65,8 +66,13 @@ func parseTimestamp(b []byte) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, fmt.Errorf("timestamp %s: %w", b, err)
 	}
-	sec := int64(f)
-	return time.Unix(sec, int64((f-float64(sec))*1e9)).UTC(), nil
+	return epochSeconds(f), nil
+}
+
+// epochSeconds rounds to the microsecond: 1700000000.123 is not exact in
+// binary, and truncating its nanoseconds would read back as .122.
+func epochSeconds(f float64) time.Time {
+	return time.UnixMicro(int64(math.Round(f * 1e6))).UTC()
 }
 
 // ParseTimestampText parses ISO-8601 text or epoch seconds given as text.
@@ -74,9 +80,8 @@ func ParseTimestampText(s string) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
 		return t.UTC(), nil
 	}
-	if f, err := strconv.ParseFloat(s, 64); err == nil {
-		sec := int64(f)
-		return time.Unix(sec, int64((f-float64(sec))*1e9)).UTC(), nil
+	if f, err := strconv.ParseFloat(s, 64); err == nil && !math.IsNaN(f) && !math.IsInf(f, 0) {
+		return epochSeconds(f), nil
 	}
 	return time.Time{}, fmt.Errorf("not a timestamp: %q", s)
 }

@@ -37,12 +37,12 @@ type AgentCardDefinition struct {
 type AgentManagedRuntimeType string
 
 const (
-	AgentManagedRuntimeTypePythonV3V10 AgentManagedRuntimeType = "PYTHON_3_10"
-	AgentManagedRuntimeTypePythonV3V11 AgentManagedRuntimeType = "PYTHON_3_11"
-	AgentManagedRuntimeTypePythonV3V12 AgentManagedRuntimeType = "PYTHON_3_12"
-	AgentManagedRuntimeTypePythonV3V13 AgentManagedRuntimeType = "PYTHON_3_13"
-	AgentManagedRuntimeTypePythonV3V14 AgentManagedRuntimeType = "PYTHON_3_14"
-	AgentManagedRuntimeTypeNodeV22     AgentManagedRuntimeType = "NODE_22"
+	AgentManagedRuntimeTypePython310 AgentManagedRuntimeType = "PYTHON_3_10"
+	AgentManagedRuntimeTypePython311 AgentManagedRuntimeType = "PYTHON_3_11"
+	AgentManagedRuntimeTypePython312 AgentManagedRuntimeType = "PYTHON_3_12"
+	AgentManagedRuntimeTypePython313 AgentManagedRuntimeType = "PYTHON_3_13"
+	AgentManagedRuntimeTypePython314 AgentManagedRuntimeType = "PYTHON_3_14"
+	AgentManagedRuntimeTypeNode22    AgentManagedRuntimeType = "NODE_22"
 )
 
 // AgentRuntime is a structure of the model.

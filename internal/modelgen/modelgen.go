@@ -376,7 +376,8 @@ func exported(name string) string {
 }
 
 // enumIdent makes a constant suffix from an enum value: CREATE_FAILED
-// becomes CreateFailed, aws.browser.v1 becomes AwsBrowserV1.
+// becomes CreateFailed, aws.browser.v1 becomes AwsBrowserV1, PYTHON_3_12
+// becomes Python312 (only a leading digit of the whole gets the V prefix).
 func enumIdent(v string) string {
 	parts := strings.FieldsFunc(v, func(r rune) bool {
 		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')
@@ -386,7 +387,7 @@ func enumIdent(v string) string {
 		if strings.ToUpper(p) == p {
 			p = strings.ToLower(p)
 		}
-		b.WriteString(exported(p))
+		b.WriteString(strings.ToUpper(p[:1]) + p[1:]) // p is ASCII letters and digits
 	}
 	s := b.String()
 	if s == "" || s[0] >= '0' && s[0] <= '9' {

@@ -164,11 +164,16 @@ func Decode(op *model.Operation, labels map[string]string, query url.Values, bod
 				}
 				doc[m.Name] = list
 			case model.Integer, model.Float:
-				if _, err := strconv.ParseFloat(values[0], 64); err != nil {
-					vs = append(vs, violation{path: m.Name, value: quote(s, values[0]), constraint: "expected a number", parse: true})
+				v := values[0]
+				if i, err := strconv.ParseInt(v, 10, 64); err == nil {
+					// "+5" and "05" are fine on a query string but not as JSON
+					// numbers: canonicalize, or encoding the input fails later.
+					v = strconv.FormatInt(i, 10)
+				} else if _, err := strconv.ParseFloat(v, 64); err != nil {
+					vs = append(vs, violation{path: m.Name, value: quote(s, v), constraint: "expected a number", parse: true})
 					continue
 				}
-				doc[m.Name] = json.Number(values[0])
+				doc[m.Name] = json.Number(v)
 			case model.Boolean:
 				b, err := strconv.ParseBool(values[0])
 				if err != nil {

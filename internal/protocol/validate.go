@@ -30,7 +30,7 @@ func (v violation) message() string {
 	return fmt.Sprintf("Value %s at '%s' failed to satisfy constraint: %s", v.value, v.path, v.constraint)
 }
 
-const redacted = "'*** Sensitive Data Redacted ***'"
+const sensitiveText = "*** Sensitive Data Redacted ***"
 
 // Validate checks a decoded input document against its shape and returns a
 // ValidationException, or nil when the document satisfies every constraint.
@@ -163,7 +163,7 @@ func validateValue(shape int, v any, path string, vs *[]violation) {
 		if c := sizeConstraint(s, len(list)); c != "" {
 			*vs = append(*vs, violation{path: path, value: quote(s, v), constraint: c})
 		}
-		validateElements(s.Member, list, path, vs)
+		validateElements(s, list, path, vs)
 	case model.Map:
 		m, ok := v.(map[string]any)
 		if !ok {
@@ -180,7 +180,8 @@ func validateValue(shape int, v any, path string, vs *[]violation) {
 // validateElements reports scalar element failures once at the list, the way
 // the service does ("Member must satisfy constraint: [...]"); structured
 // elements are reported at path.N.member (1-based).
-func validateElements(elem int, list []any, path string, vs *[]violation) {
+func validateElements(s *model.Shape, list []any, path string, vs *[]violation) {
+	elem := s.Member
 	es := &model.Shapes[elem]
 	if es.Type == model.Structure || es.Type == model.List || es.Type == model.Map {
 		for i, v := range list {
@@ -202,7 +203,7 @@ func validateElements(elem int, list []any, path string, vs *[]violation) {
 		}
 		validateValue(elem, v, p, &inner)
 	}
-	aggregate(inner, path, model.Shapes[elem].Sensitive, list, "Member must satisfy constraint", vs)
+	aggregate(inner, path, s, list, "Member must satisfy constraint", vs)
 }
 
 func validateMap(s *model.Shape, m map[string]any, path string, vs *[]violation) {
@@ -228,13 +229,13 @@ func validateMap(s *model.Shape, m map[string]any, path string, vs *[]violation)
 			validateValue(s.Value, v, p, &valueViolations)
 		}
 	}
-	aggregate(keyViolations, path, s.Sensitive, m, "Map keys must satisfy constraint", vs)
-	aggregate(valueViolations, path, s.Sensitive || vshape.Sensitive, m, "Map value must satisfy constraint", vs)
+	aggregate(keyViolations, path, s, m, "Map keys must satisfy constraint", vs)
+	aggregate(valueViolations, path, s, m, "Map value must satisfy constraint", vs)
 }
 
 // aggregate folds element violations into one violation at the collection.
-// A wrong element type stays a parse error.
-func aggregate(inner []violation, path string, sensitive bool, whole any, prefix string, vs *[]violation) {
+// A wrong element type stays a parse error. shape is the collection's.
+func aggregate(inner []violation, path string, shape *model.Shape, whole any, prefix string, vs *[]violation) {
 	if len(inner) == 0 {
 		return
 	}
@@ -252,11 +253,7 @@ func aggregate(inner []violation, path string, sensitive bool, whole any, prefix
 			cs = append(cs, v.constraint)
 		}
 	}
-	value := redacted
-	if !sensitive {
-		value = "'" + javaString(whole) + "'"
-	}
-	*vs = append(*vs, violation{path: path, value: value, constraint: prefix + ": [" + strings.Join(cs, ", ") + "]"})
+	*vs = append(*vs, violation{path: path, value: quote(shape, whole), constraint: prefix + ": [" + strings.Join(cs, ", ") + "]"})
 }
 
 func stringConstraints(s *model.Shape, str string) []string {
@@ -341,13 +338,78 @@ func utf16Len(s string) int {
 	return n
 }
 
-// quote renders a value for a message: 'text', or the redaction marker for
-// sensitive shapes.
+// quote renders a value for a message: 'text', with the redaction marker in
+// place of any part whose shape is sensitive.
 func quote(s *model.Shape, v any) string {
+	return "'" + render(s, v) + "'"
+}
+
+// render is javaString guided by the shape, so that a sensitive value nested
+// in a collection or structure (an OAuth parameter in a map that is too
+// large) is never echoed. A collection of sensitive elements, keys or values
+// is redacted whole.
+func render(s *model.Shape, v any) string {
 	if s.Sensitive {
-		return redacted
+		return sensitiveText
 	}
-	return "'" + javaString(v) + "'"
+	switch s.Type {
+	case model.List:
+		list, ok := v.([]any)
+		if !ok {
+			break
+		}
+		es := &model.Shapes[s.Member]
+		if es.Sensitive {
+			return sensitiveText
+		}
+		parts := make([]string, len(list))
+		for i, e := range list {
+			parts[i] = render(es, e)
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	case model.Map:
+		m, ok := v.(map[string]any)
+		if !ok {
+			break
+		}
+		vs := &model.Shapes[s.Value]
+		if model.Shapes[s.Key].Sensitive || vs.Sensitive {
+			return sensitiveText
+		}
+		keys := sortedKeys(m)
+		parts := make([]string, len(keys))
+		for i, k := range keys {
+			parts[i] = k + "=" + render(vs, m[k])
+		}
+		return "{" + strings.Join(parts, ", ") + "}"
+	case model.Structure:
+		obj, ok := v.(map[string]any)
+		if !ok {
+			break
+		}
+		keys := sortedKeys(obj)
+		parts := make([]string, len(keys))
+		for i, k := range keys {
+			parts[i] = k + "=" + javaString(obj[k])
+			for _, m := range s.Members {
+				if m.Name == k {
+					parts[i] = k + "=" + render(&model.Shapes[m.Shape], obj[k])
+					break
+				}
+			}
+		}
+		return "{" + strings.Join(parts, ", ") + "}"
+	}
+	return javaString(v)
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 // javaString renders a JSON value the way Java's toString would: lists as

@@ -243,10 +243,9 @@ func (s *Service) DeleteAgentRuntimeEndpoint(ctx context.Context, in *api.Delete
 func (s *Service) ListAgentRuntimeEndpoints(ctx context.Context, in *api.ListAgentRuntimeEndpointsRequest) (*api.ListAgentRuntimeEndpointsResponse, error) {
 	out := &api.ListAgentRuntimeEndpointsResponse{RuntimeEndpoints: []api.AgentRuntimeEndpoint{}}
 	sc := scopeOf(ctx)
+	// The model gives this operation no ResourceNotFoundException: an
+	// unknown runtime simply has no endpoints.
 	err := s.read(ctx, func(tx store.Tx) error {
-		if _, _, err := s.getRuntime(ctx, tx, in.AgentRuntimeId); err != nil {
-			return err
-		}
 		rows, next, err := s.page(ctx, tx, sc, kindEndpoint, in.AgentRuntimeId, in.MaxResults, 100, in.NextToken)
 		if err != nil {
 			return err

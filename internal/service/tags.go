@@ -20,7 +20,10 @@ import (
 func checkTagKeys(member string, keys []string) error {
 	for _, k := range keys {
 		if strings.HasPrefix(strings.ToLower(k), "aws:") {
-			return awserr.Validation("1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Tag keys starting with 'aws:' are reserved for AWS use", k, member)
+			constraint := "Tag keys starting with 'aws:' are reserved for AWS use"
+			e := awserr.Validation("1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: %s", k, member, constraint)
+			e.Fields = []awserr.FieldError{{Name: member, Message: constraint}}
+			return e
 		}
 	}
 	return nil

@@ -76,7 +76,7 @@ func (s *Service) DeleteBrowserProfile(ctx context.Context, in *api.DeleteBrowse
 		if err != nil {
 			return nil, err
 		}
-		if err := tx.Delete(ctx, row.Key()); err != nil {
+		if err := s.removeResource(ctx, tx, row); err != nil {
 			return nil, err
 		}
 		return &api.DeleteBrowserProfileResponse{

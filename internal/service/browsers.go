@@ -296,7 +296,7 @@ func (s *Service) reconcileBrowser(ctx context.Context, tx store.Tx, row *store.
 	}
 	next, reason, gone := nextSandboxStatus(string(rec.Status), rec.PendingFailure)
 	if gone {
-		return tx.Delete(ctx, row.Key())
+		return s.removeResource(ctx, tx, row)
 	}
 	if next == string(rec.Status) {
 		return nil

@@ -172,7 +172,7 @@ func (s *Service) reconcileCodeInterpreter(ctx context.Context, tx store.Tx, row
 	}
 	next, reason, gone := nextSandboxStatus(string(rec.Status), rec.PendingFailure)
 	if gone {
-		return tx.Delete(ctx, row.Key())
+		return s.removeResource(ctx, tx, row)
 	}
 	if next == string(rec.Status) {
 		return nil

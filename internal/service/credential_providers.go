@@ -324,7 +324,7 @@ func (s *Service) deleteCredentialProvider(ctx context.Context, fam credentialFa
 		if err != nil {
 			return nil, err
 		}
-		return &struct{}{}, tx.Delete(ctx, row.Key())
+		return &struct{}{}, s.removeResource(ctx, tx, row)
 	})
 	return err
 }

@@ -296,7 +296,7 @@ func (s *Service) reconcileEndpoint(ctx context.Context, tx store.Tx, row *store
 		row.Doc = encodeDoc(rec)
 		return tx.Update(ctx, row)
 	case api.AgentRuntimeEndpointStatusDeleting:
-		return tx.Delete(ctx, row.Key())
+		return s.removeResource(ctx, tx, row)
 	}
 	return nil
 }

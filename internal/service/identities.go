@@ -68,7 +68,7 @@ func (s *Service) deleteLinkedIdentity(ctx context.Context, tx store.Tx, owner *
 	if rec.LinkedTo != owner.ARN {
 		return nil
 	}
-	return tx.Delete(ctx, key)
+	return s.removeResource(ctx, tx, r)
 }
 
 func (s *Service) getIdentity(ctx context.Context, tx store.Tx, name string) (*store.Resource, *identityRecord, error) {
@@ -158,7 +158,7 @@ func (s *Service) DeleteWorkloadIdentity(ctx context.Context, in *api.DeleteWork
 		if rec.LinkedTo != "" {
 			return nil, awserr.Validation("WorkloadIdentity is linked to a service and cannot be deleted by the caller.")
 		}
-		return &api.DeleteWorkloadIdentityResponse{}, tx.Delete(ctx, row.Key())
+		return &api.DeleteWorkloadIdentityResponse{}, s.removeResource(ctx, tx, row)
 	})
 }
 

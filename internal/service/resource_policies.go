@@ -14,9 +14,8 @@ import (
 // Resource policies. One "resource-policy" row per policy, in the owner's
 // account and region, keyed by the ARN of the resource it is attached to
 // (ID = that ARN; no ARN column, which belongs to the resource itself).
-// Deleting the resource does not delete the row (store.Tx.Delete only
-// cascades to tags), so every read first checks that the resource still
-// exists: a left-over policy is never visible.
+// Families delete resources through removeResource, which deletes the
+// policy with the resource; reads still check that the resource exists.
 const kindResourcePolicy = "resource-policy"
 
 // resourcePolicyRecord is the document of a resource-policy row.
@@ -139,4 +138,21 @@ func (s *Service) ResourcePolicyDocument(ctx context.Context, account, region, a
 		return nil
 	})
 	return doc, err
+}
+
+// removeResource deletes a resource row with everything hanging off its
+// ARN: tags and the lifecycle job (the store cascades those) and its
+// resource policy. Every family deletes through here.
+func (s *Service) removeResource(ctx context.Context, tx store.Tx, row *store.Resource) error {
+	if err := tx.Delete(ctx, row.Key()); err != nil {
+		return err
+	}
+	if row.ARN == "" {
+		return nil
+	}
+	err := tx.Delete(ctx, store.Key{Account: row.Account, Region: row.Region, Kind: kindResourcePolicy, ID: row.ARN})
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	return err
 }

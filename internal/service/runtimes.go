@@ -445,7 +445,7 @@ func (s *Service) purgeRuntime(ctx context.Context, tx store.Tx, row *store.Reso
 			return err
 		}
 		for _, c := range children {
-			if err := tx.Delete(ctx, c.Key()); err != nil {
+			if err := s.removeResource(ctx, tx, c); err != nil {
 				return err
 			}
 		}
@@ -453,5 +453,5 @@ func (s *Service) purgeRuntime(ctx context.Context, tx store.Tx, row *store.Reso
 	if err := s.deleteLinkedIdentity(ctx, tx, row); err != nil {
 		return err
 	}
-	return tx.Delete(ctx, row.Key())
+	return s.removeResource(ctx, tx, row)
 }

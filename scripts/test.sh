@@ -11,6 +11,24 @@ echo "== go vet"
 go vet ./...
 echo "== go test -race"
 go test -race -count=1 -timeout 40m ./...
+echo "== go test -race: end-to-end suite on PostgreSQL"
+# The same end-to-end tests with every test server on PostgreSQL (a schema
+# per data dir). Skipped when no server answers, unless
+# AGENTCORED_REQUIRE_POSTGRES=1 (CI), which makes that a failure.
+pg_url=${AGENTCORED_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}
+pg_hostport=$(echo "$pg_url" | sed -E 's|^[a-z]+://([^@/]*@)?([^/?]*).*|\2|')
+pg_host=${pg_hostport%%:*}; pg_port=${pg_hostport##*:}
+[ "$pg_port" = "$pg_hostport" ] && pg_port=5432
+if timeout 3 bash -c "exec 3<>/dev/tcp/${pg_host:-127.0.0.1}/$pg_port" 2>/dev/null; then
+  # The crash, outage and multi-instance tests pick their stores themselves
+  # and already ran above.
+  AGENTCORED_TEST_STORE=postgres go test -race -count=1 -timeout 20m \
+    -skip '^(TestCrash|TestMultiInstance|TestPostgresOutage)' ./internal/e2e/
+elif [ "${AGENTCORED_REQUIRE_POSTGRES:-}" = 1 ]; then
+  echo "PostgreSQL required (AGENTCORED_REQUIRE_POSTGRES=1) but $pg_host:$pg_port does not answer"; exit 1
+else
+  echo "SKIPPED: PostgreSQL not reachable at $pg_host:$pg_port (set AGENTCORED_POSTGRES_URL, or AGENTCORED_REQUIRE_POSTGRES=1 to fail)"
+fi
 echo "== fuzz (bounded)"
 FUZZTIME=${FUZZTIME:-15s}
 go test -run '^$' -fuzz '^FuzzDecodeValidate$' -fuzztime "$FUZZTIME" ./internal/protocol

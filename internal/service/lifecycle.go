@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"agentcored/internal/store"
@@ -60,6 +61,9 @@ type Lifecycle struct {
 	reconcilers map[string]Reconciler
 
 	wake chan struct{}
+
+	// Jobs completed and jobs whose reconciler failed, since start (metrics).
+	jobsRun, jobsFailed atomic.Uint64
 }
 
 func NewLifecycle(st store.Store, policy Policy, delay time.Duration) *Lifecycle {
@@ -171,7 +175,57 @@ func (l *Lifecycle) Advance(ctx context.Context, key store.Key) (bool, error) {
 		advanced = true
 		return l.runLocked(ctx, tx, key)
 	})
+	l.count(advanced, err)
 	return advanced, err
+}
+
+// AdvanceAll completes every transition pending now (of one account, or of
+// all when account is ""), whatever the policy, and returns how many ran.
+// Jobs that the reconcilers schedule meanwhile wait for the next call.
+func (l *Lifecycle) AdvanceAll(ctx context.Context, account string) (int, error) {
+	jobs, err := l.PendingJobs(ctx)
+	if err != nil {
+		return 0, err
+	}
+	ran := 0
+	for _, j := range jobs {
+		if account != "" && j.Account != account {
+			continue
+		}
+		ok, err := l.Advance(ctx, j.Key())
+		if err != nil {
+			return ran, fmt.Errorf("advance %s %s: %w", j.Kind, j.ResourceID, err)
+		}
+		if ok {
+			ran++
+		}
+	}
+	return ran, nil
+}
+
+// PendingJobs lists every job waiting in the store, timed and manual.
+func (l *Lifecycle) PendingJobs(ctx context.Context) ([]store.Job, error) {
+	var jobs []store.Job
+	err := l.store.Read(ctx, func(tx store.Tx) error {
+		var err error
+		jobs, err = tx.ListJobs(ctx)
+		return err
+	})
+	return jobs, err
+}
+
+// Stats reports how many jobs this process completed and how many failed.
+func (l *Lifecycle) Stats() (run, failed uint64) {
+	return l.jobsRun.Load(), l.jobsFailed.Load()
+}
+
+func (l *Lifecycle) count(ran bool, err error) {
+	switch {
+	case err != nil:
+		l.jobsFailed.Add(1)
+	case ran:
+		l.jobsRun.Add(1)
+	}
 }
 
 // runLocked reconciles one resource whose job is held by the caller.
@@ -202,6 +256,7 @@ func (l *Lifecycle) RunDue(ctx context.Context) (int, error) {
 	ran := 0
 	for _, j := range jobs {
 		key := j.Key()
+		did := false
 		err := l.store.Write(ctx, func(tx store.Tx) error {
 			// The job may have been replaced (a newer transition) or run by
 			// Advance meanwhile; only run the one we leased.
@@ -215,8 +270,10 @@ func (l *Lifecycle) RunDue(ctx context.Context) (int, error) {
 			if !cur.DueAt.Equal(j.DueAt) {
 				return nil
 			}
+			did = true
 			return l.runLocked(ctx, tx, key)
 		})
+		l.count(did, err)
 		if err != nil {
 			slog.Error("lifecycle job failed", "kind", key.Kind, "id", key.ID, "error", err)
 			continue
@@ -226,8 +283,10 @@ func (l *Lifecycle) RunDue(ctx context.Context) (int, error) {
 	return ran, nil
 }
 
-// Run advances timed jobs until ctx ends. It sleeps until the next job is
-// due, or until Schedule pokes it.
+// Run advances timed jobs until ctx ends. It sleeps until a job can next be
+// claimed (due, and not leased by a run here or on another instance), for
+// at most a second so that jobs other instances schedule are seen, or until
+// Schedule pokes it.
 func (l *Lifecycle) Run(ctx context.Context) {
 	for {
 		if _, err := l.RunDue(ctx); err != nil && ctx.Err() == nil {

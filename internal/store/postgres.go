@@ -28,7 +28,11 @@ type PostgresOptions struct {
 	// search_path, so all tables live in it. Tests use it for isolation.
 	Schema string
 	// StatementTimeout bounds every statement. Zero means the URL's
-	// statement_timeout, or 30s if the URL has none.
+	// statement_timeout, or 30s if the URL has none. The store also bounds
+	// each transaction attempt on its side, by the statement timeout plus
+	// the connect timeout, so that a network that silently drops packets
+	// (where the server's timeout never arrives) ends in ErrUnavailable
+	// rather than a hang. A URL statement_timeout of 0 turns both off.
 	StatementTimeout time.Duration
 	// MaxConns limits the pool. Zero means the URL's pool_max_conns, or the
 	// pgxpool default (the greater of 4 and the number of CPUs).
@@ -38,7 +42,7 @@ type PostgresOptions struct {
 const (
 	defaultStatementTimeout = 30 * time.Second
 	defaultConnectTimeout   = 5 * time.Second
-	// maxWriteAttempts bounds how often Write re-runs a callback after a
+	// maxWriteAttempts bounds how often Read and Write run a callback after a
 	// serialization failure or deadlock.
 	maxWriteAttempts = 30
 	// migrationLockID is the pg_advisory_xact_lock key that serializes
@@ -56,8 +60,11 @@ const (
 // Seq comes from a sequence, so it is strictly increasing in insertion order
 // but, with concurrent writers, not necessarily in commit order.
 type Postgres struct {
-	pool      *pgxpool.Pool
-	closeOnce sync.Once
+	pool *pgxpool.Pool
+	// attemptTimeout bounds one transaction attempt or one statement
+	// outside a transaction; 0 means no bound.
+	attemptTimeout time.Duration
+	closeOnce      sync.Once
 }
 
 var _ Store = (*Postgres)(nil)
@@ -79,9 +86,15 @@ func OpenPostgresWithOptions(ctx context.Context, url string, opts PostgresOptio
 	if opts.Schema != "" {
 		params["search_path"] = pgx.Identifier{opts.Schema}.Sanitize()
 	}
+	stmtTimeout := defaultStatementTimeout
 	if opts.StatementTimeout > 0 {
+		stmtTimeout = opts.StatementTimeout
 		params["statement_timeout"] = strconv.FormatInt(opts.StatementTimeout.Milliseconds(), 10)
-	} else if _, ok := params["statement_timeout"]; !ok {
+	} else if v, ok := params["statement_timeout"]; ok {
+		if stmtTimeout, err = parsePgDuration(v); err != nil {
+			return nil, fmt.Errorf("store: postgres url: statement_timeout: %w", err)
+		}
+	} else {
 		params["statement_timeout"] = strconv.FormatInt(defaultStatementTimeout.Milliseconds(), 10)
 	}
 	if opts.MaxConns > 0 {
@@ -99,7 +112,41 @@ func OpenPostgresWithOptions(ctx context.Context, url string, opts PostgresOptio
 		pool.Close()
 		return nil, err
 	}
-	return &Postgres{pool: pool}, nil
+	p := &Postgres{pool: pool}
+	if stmtTimeout > 0 {
+		p.attemptTimeout = stmtTimeout + cfg.ConnConfig.ConnectTimeout
+	}
+	return p, nil
+}
+
+// parsePgDuration reads a PostgreSQL time setting: an integer of
+// milliseconds, or a number with one of the units ms, s, min, h, d.
+func parsePgDuration(v string) (time.Duration, error) {
+	v = strings.TrimSpace(v)
+	units := []struct {
+		suffix string
+		unit   time.Duration
+	}{{"ms", time.Millisecond}, {"min", time.Minute}, {"s", time.Second}, {"h", time.Hour}, {"d", 24 * time.Hour}}
+	unit := time.Millisecond
+	for _, u := range units {
+		if strings.HasSuffix(v, u.suffix) {
+			v, unit = strings.TrimSpace(strings.TrimSuffix(v, u.suffix)), u.unit
+			break
+		}
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("%q is not a duration", v)
+	}
+	return time.Duration(n) * unit, nil
+}
+
+// bound limits ctx to one attempt (see PostgresOptions.StatementTimeout).
+func (p *Postgres) bound(ctx context.Context) (context.Context, context.CancelFunc) {
+	if p.attemptTimeout <= 0 {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeout(ctx, p.attemptTimeout)
 }
 
 var postgresMigrations = []migration{
@@ -258,7 +305,25 @@ func isConnectionError(err error) bool {
 		pgconn.Timeout(err) ||
 		errors.Is(err, io.EOF) ||
 		errors.Is(err, io.ErrUnexpectedEOF) ||
-		errors.Is(err, net.ErrClosed)
+		errors.Is(err, net.ErrClosed) ||
+		errors.Is(err, pgconn.ErrConnClosed)
+}
+
+// maxBeginAttempts bounds how often begin takes another connection after
+// one that failed before anything was sent (e.g. a pooled connection the
+// database closed while it was idle).
+const maxBeginAttempts = 3
+
+// begin starts a transaction. Idle connections that died meanwhile (the
+// database restarted) fail before sending anything; begin then tries a
+// fresh one, so that a recovered database answers the first request.
+func (p *Postgres) begin(ctx context.Context, opts pgx.TxOptions) (pgx.Tx, error) {
+	for attempt := 1; ; attempt++ {
+		tx, err := p.pool.BeginTx(ctx, opts)
+		if err == nil || attempt == maxBeginAttempts || ctx.Err() != nil || !pgconn.SafeToRetry(err) {
+			return tx, err
+		}
+	}
 }
 
 // isRetryable reports a serialization failure or a deadlock: the
@@ -269,22 +334,35 @@ func isRetryable(err error) bool {
 }
 
 // Read runs fn in a REPEATABLE READ, READ ONLY transaction: one snapshot.
+// PostgreSQL never fails such a transaction for serialization, but
+// distributed PostgreSQL-compatible databases can (CockroachDB runs it as
+// SERIALIZABLE and may answer 40001); it is then re-run like a Write.
 func (p *Postgres) Read(ctx context.Context, fn func(Tx) error) error {
+	return p.retrying(ctx, func() (bool, error) { return p.readOnce(ctx, fn) })
+}
+
+func (p *Postgres) readOnce(ctx context.Context, fn func(Tx) error) (retry bool, err error) {
 	if err := ctx.Err(); err != nil {
-		return contextError("begin", err)
+		return false, contextError("begin", err)
 	}
-	tx, err := p.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	ctx, cancel := p.bound(ctx)
+	defer cancel()
+	tx, err := p.begin(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
 	if err != nil {
-		return pgError(ctx, "begin", err)
+		return false, pgError(ctx, "begin", err)
 	}
 	defer rollback(tx)
-	if err := fn(&pgTx{tx: tx, readOnly: true}); err != nil {
-		return err
+	t := newPgTx(ctx, tx, true)
+	if err := fn(t); err != nil {
+		return t.lostRace, err
 	}
 	if err := tx.Commit(ctx); err != nil {
-		return pgError(ctx, "commit", err)
+		if isRetryable(err) {
+			return true, err
+		}
+		return false, pgError(ctx, "commit", err)
 	}
-	return nil
+	return false, nil
 }
 
 // Write runs fn in a SERIALIZABLE transaction, re-running it after a
@@ -294,10 +372,16 @@ func (p *Postgres) Write(ctx context.Context, fn func(Tx) error) error {
 }
 
 func (p *Postgres) serializable(ctx context.Context, fn func(*pgTx) error) error {
+	return p.retrying(ctx, func() (bool, error) { return p.writeOnce(ctx, fn) })
+}
+
+// retrying runs once until it succeeds, fails for a reason other than a
+// lost race, or has run maxWriteAttempts times.
+func (p *Postgres) retrying(ctx context.Context, once func() (retry bool, err error)) error {
 	var err error
 	for attempt := 1; attempt <= maxWriteAttempts; attempt++ {
 		var retry bool
-		retry, err = p.writeOnce(ctx, fn)
+		retry, err = once()
 		if !retry {
 			return err
 		}
@@ -306,11 +390,11 @@ func (p *Postgres) serializable(ctx context.Context, fn func(*pgTx) error) error
 		backoff := time.Duration(rand.Int64N(int64(time.Millisecond) << min(attempt, 6)))
 		select {
 		case <-ctx.Done():
-			return contextError("write retry", ctx.Err())
+			return contextError("retry", ctx.Err())
 		case <-time.After(backoff):
 		}
 	}
-	return fmt.Errorf("%w: write still conflicting after %d attempts: %w", ErrUnavailable, maxWriteAttempts, err)
+	return fmt.Errorf("%w: transaction still conflicting after %d attempts: %w", ErrUnavailable, maxWriteAttempts, err)
 }
 
 // writeOnce runs one attempt. retry is true when the attempt failed only
@@ -319,7 +403,9 @@ func (p *Postgres) writeOnce(ctx context.Context, fn func(*pgTx) error) (retry b
 	if err := ctx.Err(); err != nil {
 		return false, contextError("begin", err)
 	}
-	tx, err := p.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.Serializable})
+	ctx, cancel := p.bound(ctx)
+	defer cancel()
+	tx, err := p.begin(ctx, pgx.TxOptions{IsoLevel: pgx.Serializable})
 	if err != nil {
 		return false, pgError(ctx, "begin", err)
 	}
@@ -327,7 +413,7 @@ func (p *Postgres) writeOnce(ctx context.Context, fn func(*pgTx) error) (retry b
 	// unwinds, it undoes everything and frees the connection.
 	defer rollback(tx)
 
-	t := &pgTx{tx: tx}
+	t := newPgTx(ctx, tx, false)
 	if err := fn(t); err != nil {
 		// The callback may have wrapped or replaced the store's error, so
 		// rely on what the transaction saw rather than on err.
@@ -350,6 +436,8 @@ func (p *Postgres) DueJobs(ctx context.Context, now time.Time, limit int, lease 
 	if limit > 0 {
 		lim = limit
 	}
+	ctx, cancel := p.bound(ctx)
+	defer cancel()
 	rows, err := p.pool.Query(ctx, `UPDATE jobs SET lease_until = $1, attempts = attempts + 1
 		WHERE (account, region, kind, resource_id) IN (
 			SELECT account, region, kind, resource_id FROM jobs
@@ -392,10 +480,13 @@ func scanPgJobs(rows pgx.Rows) ([]Job, error) {
 	return jobs, rows.Err()
 }
 
-// NextDue returns the earliest non-zero DueAt, leased or not, or zero.
+// NextDue returns when the next job can be claimed: the earliest of
+// max(due_at, lease_until) over timed jobs, or zero.
 func (p *Postgres) NextDue(ctx context.Context) (time.Time, error) {
+	ctx, cancel := p.bound(ctx)
+	defer cancel()
 	var due *int64
-	err := p.pool.QueryRow(ctx, `SELECT MIN(due_at) FROM jobs WHERE due_at <> 0`).Scan(&due)
+	err := p.pool.QueryRow(ctx, `SELECT MIN(GREATEST(due_at, lease_until)) FROM jobs WHERE due_at <> 0`).Scan(&due)
 	if err != nil {
 		return time.Time{}, pgError(ctx, "next due", err)
 	}
@@ -407,6 +498,8 @@ func (p *Postgres) NextDue(ctx context.Context) (time.Time, error) {
 
 // GetMeta returns the value stored under key, or ErrNotFound.
 func (p *Postgres) GetMeta(ctx context.Context, key string) ([]byte, error) {
+	ctx, cancel := p.bound(ctx)
+	defer cancel()
 	var value []byte
 	err := p.pool.QueryRow(ctx, `SELECT value FROM meta WHERE key = $1`, key).Scan(&value)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -425,9 +518,11 @@ func (p *Postgres) PutMetaIfAbsent(ctx context.Context, key string, value []byte
 	}
 	// Two autocommit statements: a concurrent inserter makes ON CONFLICT wait
 	// for its commit, and the SELECT, with a fresh snapshot, then sees its row.
-	_, err := p.pool.Exec(ctx, `INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING`, key, value)
+	bctx, cancel := p.bound(ctx)
+	defer cancel()
+	_, err := p.pool.Exec(bctx, `INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING`, key, value)
 	if err != nil {
-		return nil, pgError(ctx, "put meta", err)
+		return nil, pgError(bctx, "put meta", err)
 	}
 	return p.GetMeta(ctx, key)
 }
@@ -440,12 +535,12 @@ func (p *Postgres) Reset(ctx context.Context, account string) error {
 		for _, table := range []string{"resources", "tags", "idempotency", "jobs"} {
 			var err error
 			if account == "" {
-				_, err = t.tx.Exec(ctx, `DELETE FROM `+table)
+				_, err = t.tx.Exec(t.ctx, `DELETE FROM `+table)
 			} else {
-				_, err = t.tx.Exec(ctx, `DELETE FROM `+table+` WHERE account = $1`, account)
+				_, err = t.tx.Exec(t.ctx, `DELETE FROM `+table+` WHERE account = $1`, account)
 			}
 			if err != nil {
-				return t.error(ctx, "reset "+table, err)
+				return t.error(t.ctx, "reset "+table, err)
 			}
 		}
 		return nil
@@ -454,6 +549,8 @@ func (p *Postgres) Reset(ctx context.Context, account string) error {
 
 // Ping checks that the server answers.
 func (p *Postgres) Ping(ctx context.Context) error {
+	ctx, cancel := p.bound(ctx)
+	defer cancel()
 	if err := p.pool.Ping(ctx); err != nil {
 		return pgError(ctx, "ping", err)
 	}
@@ -469,11 +566,26 @@ func (p *Postgres) Close() error {
 
 // pgTx implements Tx on a pgx transaction.
 type pgTx struct {
-	tx       pgx.Tx
+	tx pgx.Tx
+	// ctx is the attempt's bounded context; statements run with the
+	// caller's context cut to its deadline (see bound).
+	ctx      context.Context
 	readOnly bool
 	// lostRace records a serialization failure or deadlock seen by any
 	// statement; the transaction is then aborted and Write retries it.
 	lostRace bool
+}
+
+func newPgTx(ctx context.Context, tx pgx.Tx, readOnly bool) *pgTx {
+	return &pgTx{tx: tx, ctx: ctx, readOnly: readOnly}
+}
+
+// bound cuts the caller's ctx to the attempt's deadline, if it has one.
+func (t *pgTx) bound(ctx context.Context) (context.Context, context.CancelFunc) {
+	if deadline, ok := t.ctx.Deadline(); ok {
+		return context.WithDeadline(ctx, deadline)
+	}
+	return ctx, func() {}
 }
 
 func (t *pgTx) writable() error {
@@ -491,6 +603,8 @@ func (t *pgTx) error(ctx context.Context, op string, err error) error {
 }
 
 func (t *pgTx) getOne(ctx context.Context, what string, query string, args ...any) (*Resource, error) {
+	ctx, cancel := t.bound(ctx)
+	defer cancel()
 	r, err := scanResource(t.tx.QueryRow(ctx, query, args...))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, fmt.Errorf("%w: %s", ErrNotFound, what)
@@ -530,6 +644,8 @@ func (t *pgTx) GetByARN(ctx context.Context, arn string) (*Resource, error) {
 // returned" instead of an error, which in PostgreSQL would abort the whole
 // transaction; the callback can then go on after ErrConflict, as with SQLite.
 func (t *pgTx) Insert(ctx context.Context, r *Resource) error {
+	ctx, cancel := t.bound(ctx)
+	defer cancel()
 	if err := t.writable(); err != nil {
 		return err
 	}
@@ -559,6 +675,8 @@ func (t *pgTx) Insert(ctx context.Context, r *Resource) error {
 // unique violation, and the savepoint keeps that from aborting the whole
 // transaction.
 func (t *pgTx) Update(ctx context.Context, r *Resource) error {
+	ctx, cancel := t.bound(ctx)
+	defer cancel()
 	if err := t.writable(); err != nil {
 		return err
 	}
@@ -618,6 +736,8 @@ func (t *pgTx) whyNotUpdated(ctx context.Context, op string, key Key) error {
 }
 
 func (t *pgTx) Delete(ctx context.Context, key Key) error {
+	ctx, cancel := t.bound(ctx)
+	defer cancel()
 	if err := t.writable(); err != nil {
 		return err
 	}
@@ -648,6 +768,8 @@ func (t *pgTx) Delete(ctx context.Context, key Key) error {
 }
 
 func (t *pgTx) List(ctx context.Context, q ListQuery) ([]*Resource, error) {
+	ctx, cancel := t.bound(ctx)
+	defer cancel()
 	var limit any // NULL: no limit
 	if q.Limit > 0 {
 		limit = q.Limit
@@ -676,6 +798,8 @@ func (t *pgTx) List(ctx context.Context, q ListQuery) ([]*Resource, error) {
 }
 
 func (t *pgTx) Count(ctx context.Context, account, region, kind, parentID string) (int, error) {
+	ctx, cancel := t.bound(ctx)
+	defer cancel()
 	var n int
 	err := t.tx.QueryRow(ctx, `SELECT COUNT(*) FROM resources
 		WHERE account = $1 AND region = $2 AND kind = $3 AND parent_id = $4`,
@@ -687,6 +811,8 @@ func (t *pgTx) Count(ctx context.Context, account, region, kind, parentID string
 }
 
 func (t *pgTx) Tags(ctx context.Context, arn string) (map[string]string, error) {
+	ctx, cancel := t.bound(ctx)
+	defer cancel()
 	rows, err := t.tx.Query(ctx, `SELECT key, value FROM tags WHERE arn = $1`, arn)
 	if err != nil {
 		return nil, t.error(ctx, "tags of "+arn, err)
@@ -707,6 +833,8 @@ func (t *pgTx) Tags(ctx context.Context, arn string) (map[string]string, error) 
 }
 
 func (t *pgTx) SetTags(ctx context.Context, arn string, tags map[string]string) error {
+	ctx, cancel := t.bound(ctx)
+	defer cancel()
 	if err := t.writable(); err != nil {
 		return err
 	}
@@ -723,6 +851,8 @@ func (t *pgTx) SetTags(ctx context.Context, arn string, tags map[string]string) 
 }
 
 func (t *pgTx) RemoveTags(ctx context.Context, arn string, keys []string) error {
+	ctx, cancel := t.bound(ctx)
+	defer cancel()
 	if err := t.writable(); err != nil {
 		return err
 	}
@@ -736,6 +866,8 @@ func (t *pgTx) RemoveTags(ctx context.Context, arn string, keys []string) error 
 }
 
 func (t *pgTx) GetIdempotency(ctx context.Context, account, region, operation, token string) (*IdempotencyRecord, error) {
+	ctx, cancel := t.bound(ctx)
+	defer cancel()
 	rec := IdempotencyRecord{Account: account, Region: region, Operation: operation, Token: token}
 	var created int64
 	err := t.tx.QueryRow(ctx, `SELECT request_hash, status_code, body, created_at FROM idempotency
@@ -754,6 +886,8 @@ func (t *pgTx) GetIdempotency(ctx context.Context, account, region, operation, t
 // PutIdempotency stores rec; a zero CreatedAt is set to now. Like Insert it
 // reports a duplicate without aborting the transaction.
 func (t *pgTx) PutIdempotency(ctx context.Context, rec *IdempotencyRecord) error {
+	ctx, cancel := t.bound(ctx)
+	defer cancel()
 	if err := t.writable(); err != nil {
 		return err
 	}
@@ -781,6 +915,8 @@ func (t *pgTx) PutIdempotency(ctx context.Context, rec *IdempotencyRecord) error
 // PutJob creates or replaces the job of a resource. A replaced job loses any
 // lease it had: it is a new schedule.
 func (t *pgTx) PutJob(ctx context.Context, j *Job) error {
+	ctx, cancel := t.bound(ctx)
+	defer cancel()
 	if err := t.writable(); err != nil {
 		return err
 	}
@@ -796,6 +932,8 @@ func (t *pgTx) PutJob(ctx context.Context, j *Job) error {
 }
 
 func (t *pgTx) GetJob(ctx context.Context, key Key) (*Job, error) {
+	ctx, cancel := t.bound(ctx)
+	defer cancel()
 	j := Job{Account: key.Account, Region: key.Region, Kind: key.Kind, ResourceID: key.ID}
 	var due int64
 	err := t.tx.QueryRow(ctx, `SELECT due_at, attempts FROM jobs
@@ -813,6 +951,8 @@ func (t *pgTx) GetJob(ctx context.Context, key Key) (*Job, error) {
 
 // DeleteJob removes the job of a resource; ErrNotFound if it has none.
 func (t *pgTx) DeleteJob(ctx context.Context, key Key) error {
+	ctx, cancel := t.bound(ctx)
+	defer cancel()
 	if err := t.writable(); err != nil {
 		return err
 	}
@@ -827,4 +967,41 @@ func (t *pgTx) DeleteJob(ctx context.Context, key Key) error {
 		return fmt.Errorf("%w: %s", ErrNotFound, op)
 	}
 	return nil
+}
+
+func (t *pgTx) ListAll(ctx context.Context) ([]*Resource, error) {
+	ctx, cancel := t.bound(ctx)
+	defer cancel()
+	rows, err := t.tx.Query(ctx, `SELECT `+resourceColumns+` FROM resources ORDER BY seq`)
+	if err != nil {
+		return nil, t.error(ctx, "list all", err)
+	}
+	defer rows.Close()
+	out := []*Resource{}
+	for rows.Next() {
+		r, err := scanResource(rows)
+		if err != nil {
+			return nil, t.error(ctx, "list all", err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, t.error(ctx, "list all", err)
+	}
+	return out, nil
+}
+
+func (t *pgTx) ListJobs(ctx context.Context) ([]Job, error) {
+	ctx, cancel := t.bound(ctx)
+	defer cancel()
+	rows, err := t.tx.Query(ctx, `SELECT account, region, kind, resource_id, due_at, attempts
+		FROM jobs ORDER BY account, region, kind, resource_id`)
+	if err != nil {
+		return nil, t.error(ctx, "list jobs", err)
+	}
+	jobs, err := scanPgJobs(rows)
+	if err != nil {
+		return nil, t.error(ctx, "list jobs", err)
+	}
+	return jobs, nil
 }

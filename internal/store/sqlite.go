@@ -326,10 +326,12 @@ func scanJobs(rows *sql.Rows) ([]Job, error) {
 	return jobs, rows.Err()
 }
 
-// NextDue returns the earliest non-zero DueAt, leased or not, or zero.
+// NextDue returns when the next job can be claimed: the earliest of
+// max(due_at, lease_until) over timed jobs, or zero.
 func (s *SQLite) NextDue(ctx context.Context) (time.Time, error) {
 	var due sql.NullInt64
-	err := s.read.QueryRowContext(ctx, `SELECT MIN(due_at) FROM jobs WHERE due_at <> 0`).Scan(&due)
+	// Two-argument MAX is SQLite's scalar "greater of".
+	err := s.read.QueryRowContext(ctx, `SELECT MIN(MAX(due_at, lease_until)) FROM jobs WHERE due_at <> 0`).Scan(&due)
 	if err != nil {
 		return time.Time{}, sqliteError(ctx, "next due", err)
 	}
@@ -749,4 +751,37 @@ func (t *sqliteTx) DeleteJob(ctx context.Context, key Key) error {
 		return fmt.Errorf("%w: %s", ErrNotFound, op)
 	}
 	return nil
+}
+
+func (t *sqliteTx) ListAll(ctx context.Context) ([]*Resource, error) {
+	rows, err := t.tx.QueryContext(ctx, `SELECT `+resourceColumns+` FROM resources ORDER BY seq`)
+	if err != nil {
+		return nil, sqliteError(ctx, "list all", err)
+	}
+	defer rows.Close()
+	out := []*Resource{}
+	for rows.Next() {
+		r, err := scanResource(rows)
+		if err != nil {
+			return nil, sqliteError(ctx, "list all", err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, sqliteError(ctx, "list all", err)
+	}
+	return out, nil
+}
+
+func (t *sqliteTx) ListJobs(ctx context.Context) ([]Job, error) {
+	rows, err := t.tx.QueryContext(ctx, `SELECT account, region, kind, resource_id, due_at, attempts
+		FROM jobs ORDER BY account, region, kind, resource_id`)
+	if err != nil {
+		return nil, sqliteError(ctx, "list jobs", err)
+	}
+	jobs, err := scanJobs(rows)
+	if err != nil {
+		return nil, sqliteError(ctx, "list jobs", err)
+	}
+	return jobs, nil
 }

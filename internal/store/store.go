@@ -116,6 +116,12 @@ type Tx interface {
 	PutJob(ctx context.Context, j *Job) error
 	GetJob(ctx context.Context, key Key) (*Job, error)
 	DeleteJob(ctx context.Context, key Key) error
+
+	// ListAll returns every resource of every account and region, in Seq
+	// order (export of the whole state).
+	ListAll(ctx context.Context) ([]*Resource, error)
+	// ListJobs returns every job, timed and manual, ordered by key.
+	ListJobs(ctx context.Context) ([]Job, error)
 }
 
 // Store is a database.
@@ -127,7 +133,10 @@ type Store interface {
 	// DueJobs returns up to limit jobs whose DueAt is non-zero and <= now,
 	// leasing them for lease so that no other caller gets them meanwhile.
 	DueJobs(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]Job, error)
-	// NextDue returns the earliest non-zero DueAt among all jobs, or zero.
+	// NextDue returns the earliest moment at which DueJobs can hand out a
+	// job: over the jobs with a non-zero DueAt, the minimum of the later of
+	// DueAt and the end of the job's lease. Zero when there is no such job.
+	// It may be in the past (a job is due now).
 	NextDue(ctx context.Context) (time.Time, error)
 	// Meta reads and writes small server-wide settings (e.g. the token key).
 	GetMeta(ctx context.Context, key string) ([]byte, error)

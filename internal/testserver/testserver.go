@@ -45,14 +45,22 @@ func Start(t testing.TB, opts ...Options) *Server {
 }
 
 // StartWith starts a server with exactly cfg, on st when given (the caller
-// then owns st), else on the store cfg names.
+// then owns st), else on the store cfg names. With AGENTCORED_TEST_STORE=postgres
+// a config without DatabaseURL runs on PostgreSQL, in a schema named after
+// cfg.DataDir (see openTestPostgres).
 func StartWith(t testing.TB, cfg server.Config, st store.Store) *Server {
 	t.Helper()
 	ctx := context.Background()
 	ownStore := st == nil
 	if ownStore {
 		var err error
-		if st, err = server.OpenStore(ctx, cfg); err != nil {
+		if cfg.DatabaseURL == "" && useTestPostgres(cfg.DataDir) {
+			// AGENTCORED_TEST_STORE=postgres: the same tests on PostgreSQL.
+			st, err = openTestPostgres(t, cfg.DataDir)
+		} else {
+			st, err = server.OpenStore(ctx, cfg)
+		}
+		if err != nil {
 			t.Fatalf("open store: %v", err)
 		}
 	}

@@ -1030,9 +1030,37 @@ func testNextDue(t *testing.T, open Opener) {
 	if at := next(); !at.Equal(early) || at.Location() != time.UTC {
 		t.Fatalf("NextDue = %v, want %v", at, early)
 	}
-	write(t, s, func(ctx context.Context, tx store.Tx) error { return tx.DeleteJob(ctx, key("a")) })
+
+	// A leased job can next be claimed when its lease ends, not at its
+	// (past) due time: otherwise the engine would poll while it runs.
+	lease := func(at time.Time, d time.Duration, want string) {
+		t.Helper()
+		js, err := s.DueJobs(ctx, at, 0, d)
+		if err != nil {
+			t.Fatalf("DueJobs: %v", err)
+		}
+		if got := fmt.Sprint(jobIDs(js)); got != want {
+			t.Fatalf("DueJobs(%v) = %s, want %s", at, got, want)
+		}
+	}
+	lease(early, 30*time.Minute, "[a]")
+	if at := next(); !at.Equal(early.Add(30 * time.Minute)) {
+		t.Fatalf("NextDue with a leased = %v, want its lease end %v", at, early.Add(30*time.Minute))
+	}
+	// Leased past b's due time: b comes first.
+	relet := early.Add(31 * time.Minute)
+	lease(relet, 2*time.Hour, "[a]")
 	if at := next(); !at.Equal(early.Add(time.Hour)) {
-		t.Fatalf("NextDue after delete = %v, want %v", at, early.Add(time.Hour))
+		t.Fatalf("NextDue with a leased past b = %v, want %v", at, early.Add(time.Hour))
+	}
+	write(t, s, func(ctx context.Context, tx store.Tx) error { return tx.DeleteJob(ctx, key("b")) })
+	if at := next(); !at.Equal(relet.Add(2 * time.Hour)) {
+		t.Fatalf("NextDue after delete = %v, want a's lease end %v", at, relet.Add(2*time.Hour))
+	}
+	// Put replaces the lease too: the job is due at its new time.
+	write(t, s, func(ctx context.Context, tx store.Tx) error { return tx.PutJob(ctx, job("a", early)) })
+	if at := next(); !at.Equal(early) {
+		t.Fatalf("NextDue after re-Put = %v, want %v", at, early)
 	}
 }
 

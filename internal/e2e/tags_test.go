@@ -40,7 +40,20 @@ func taggable(t *testing.T, c *acc.Client) map[string]string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	mem, err := c.CreateMemory(ctx, &acc.CreateMemoryInput{Name: aws.String("tagged_memory"), EventExpiryDuration: aws.Int32(30)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gw, err := c.CreateGateway(ctx, &acc.CreateGatewayInput{
+		Name: aws.String("tagged-gateway"), RoleArn: aws.String(rtRole),
+		ProtocolType: types.GatewayProtocolTypeMcp, AuthorizerType: types.AuthorizerTypeAwsIam,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	return map[string]string{
+		"gateway":           aws.ToString(gw.GatewayArn),
+		"memory":            aws.ToString(mem.Memory.Arn),
 		"runtime":           aws.ToString(rt.AgentRuntimeArn),
 		"runtime endpoint":  aws.ToString(ep.AgentRuntimeEndpointArn),
 		"workload identity": aws.ToString(wi.WorkloadIdentityArn),

@@ -21,6 +21,8 @@ type Info struct {
 	// RequestHash identifies the request's parameters without the token, to
 	// tell a retry from a different request that reuses a token.
 	RequestHash string
+
+	once map[string]string
 }
 
 type key struct{}
@@ -46,4 +48,20 @@ type Replay struct {
 
 func (r *Replay) Error() string {
 	return "replay of an earlier response (" + strconv.Itoa(r.Status) + ")"
+}
+
+// Once returns the value compute gave the first time key was asked during
+// this request. A transaction that runs again (it lost a race and is
+// retried) then makes the same decisions as its first run, e.g. about an
+// injected fault, instead of consuming a second one.
+func (i *Info) Once(key string, compute func() string) string {
+	if v, ok := i.once[key]; ok {
+		return v
+	}
+	if i.once == nil {
+		i.once = map[string]string{}
+	}
+	v := compute()
+	i.once[key] = v
+	return v
 }

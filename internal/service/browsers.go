@@ -196,7 +196,7 @@ func (s *Service) CreateBrowser(ctx context.Context, in *api.CreateBrowserReques
 		if in.BrowserSigning != nil {
 			rec.BrowserSigning = &api.BrowserSigningConfigOutput{Enabled: in.BrowserSigning.Enabled}
 		}
-		rec.PendingFailure, _ = s.faults.TakeFailure("CreateBrowser")
+		rec.PendingFailure = s.injectedFailure(ctx, "CreateBrowser")
 		row := &store.Resource{Account: sc.account, Region: sc.region, Kind: kindBrowser, ID: id, Name: in.Name,
 			ARN: rec.BrowserArn, Status: string(rec.Status), CreatedAt: now, UpdatedAt: now, Doc: encodeDoc(rec)}
 		if err := s.insertNamed(ctx, tx, row, in.Tags, "browser"); err != nil {
@@ -240,7 +240,7 @@ func (s *Service) DeleteBrowser(ctx context.Context, in *api.DeleteBrowserReques
 		now := s.now().UTC()
 		rec.Status = api.BrowserStatusDeleting
 		rec.FailureReason = ""
-		rec.PendingFailure, _ = s.faults.TakeFailure("DeleteBrowser")
+		rec.PendingFailure = s.injectedFailure(ctx, "DeleteBrowser")
 		rec.LastUpdatedAt = api.NewDateTime(now)
 		row.Status = string(rec.Status)
 		row.UpdatedAt = now

@@ -66,7 +66,7 @@ func (s *Service) CreateCodeInterpreter(ctx context.Context, in *api.CreateCodeI
 			Certificates: in.Certificates, Status: api.CodeInterpreterStatusCreating,
 			CreatedAt: api.NewDateTime(now), LastUpdatedAt: api.NewDateTime(now),
 		}}
-		rec.PendingFailure, _ = s.faults.TakeFailure("CreateCodeInterpreter")
+		rec.PendingFailure = s.injectedFailure(ctx, "CreateCodeInterpreter")
 		row := &store.Resource{Account: sc.account, Region: sc.region, Kind: kindCodeInterpreter, ID: id, Name: in.Name,
 			ARN: rec.CodeInterpreterArn, Status: string(rec.Status), CreatedAt: now, UpdatedAt: now, Doc: encodeDoc(rec)}
 		if err := s.insertNamed(ctx, tx, row, in.Tags, "code interpreter"); err != nil {
@@ -113,7 +113,7 @@ func (s *Service) DeleteCodeInterpreter(ctx context.Context, in *api.DeleteCodeI
 		now := s.now().UTC()
 		rec.Status = api.CodeInterpreterStatusDeleting
 		rec.FailureReason = ""
-		rec.PendingFailure, _ = s.faults.TakeFailure("DeleteCodeInterpreter")
+		rec.PendingFailure = s.injectedFailure(ctx, "DeleteCodeInterpreter")
 		rec.LastUpdatedAt = api.NewDateTime(now)
 		row.Status = string(rec.Status)
 		row.UpdatedAt = now

@@ -129,7 +129,7 @@ func (s *Service) CreateAgentRuntimeEndpoint(ctx context.Context, in *api.Create
 			AgentRuntimeArn: rt.AgentRuntimeArn, AgentRuntimeEndpointArn: endpointARN(rt.AgentRuntimeArn, in.Name),
 			Status: api.AgentRuntimeEndpointStatusCreating, CreatedAt: api.NewDateTime(now), LastUpdatedAt: api.NewDateTime(now),
 		}}
-		ep.PendingFailure, _ = s.faults.TakeFailure("CreateAgentRuntimeEndpoint")
+		ep.PendingFailure = s.injectedFailure(ctx, "CreateAgentRuntimeEndpoint")
 		epRow, err := s.insertEndpoint(ctx, tx, in.AgentRuntimeId, ep, now)
 		if err != nil {
 			return nil, err
@@ -182,7 +182,7 @@ func (s *Service) UpdateAgentRuntimeEndpoint(ctx context.Context, in *api.Update
 		} else if err := s.versionExists(ctx, tx, in.AgentRuntimeId, version); err != nil {
 			return nil, err
 		}
-		failure, _ := s.faults.TakeFailure("UpdateAgentRuntimeEndpoint")
+		failure := s.injectedFailure(ctx, "UpdateAgentRuntimeEndpoint")
 		now := s.now().UTC()
 		if err := s.retargetEndpoint(ctx, tx, in.AgentRuntimeId, in.EndpointName, version, in.Description, failure, now); err != nil {
 			return nil, err

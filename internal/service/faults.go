@@ -10,6 +10,7 @@ import (
 
 	"agentcored/internal/awserr"
 	"agentcored/internal/model"
+	"agentcored/internal/reqctx"
 )
 
 // Fault actions.
@@ -154,4 +155,14 @@ func (f *Faults) Gate(ctx context.Context, op *model.Operation) error {
 		return awserr.Errorf(r.ErrorCode, "%s", r.Message)
 	}
 	return nil
+}
+
+// injectedFailure consumes a matching "fail" rule at most once per request
+// and returns its failure reason ("" when none matches). Families call it
+// inside their write transaction, which the store may run more than once.
+func (s *Service) injectedFailure(ctx context.Context, operation string) string {
+	return reqctx.From(ctx).Once("fault:"+operation, func() string {
+		reason, _ := s.faults.TakeFailure(operation)
+		return reason
+	})
 }

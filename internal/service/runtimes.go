@@ -167,7 +167,7 @@ func (s *Service) CreateAgentRuntime(ctx context.Context, in *api.CreateAgentRun
 			WorkloadIdentityDetails: &api.WorkloadIdentityDetails{WorkloadIdentityArn: wi},
 		}}
 		cfg.apply(&rec.GetAgentRuntimeResponse)
-		rec.PendingFailure, _ = s.faults.TakeFailure("CreateAgentRuntime")
+		rec.PendingFailure = s.injectedFailure(ctx, "CreateAgentRuntime")
 
 		row := &store.Resource{Account: sc.account, Region: sc.region, Kind: kindRuntime, ID: id, Name: in.AgentRuntimeName,
 			ARN: arn, Status: string(rec.Status), CreatedAt: now, UpdatedAt: now, Doc: encodeDoc(rec)}
@@ -283,7 +283,7 @@ func (s *Service) UpdateAgentRuntime(ctx context.Context, in *api.UpdateAgentRun
 			Status: api.AgentRuntimeStatusUpdating, WorkloadIdentityDetails: rec.WorkloadIdentityDetails,
 		}}
 		cfg.apply(&next.GetAgentRuntimeResponse)
-		next.PendingFailure, _ = s.faults.TakeFailure("UpdateAgentRuntime")
+		next.PendingFailure = s.injectedFailure(ctx, "UpdateAgentRuntime")
 		row.Status = string(next.Status)
 		row.UpdatedAt = now
 		row.Doc = encodeDoc(next)

@@ -36,6 +36,11 @@ type Quotas struct {
 	ProfilesPerAccount     int
 	IdentitiesPerAccount   int
 	TagsPerResource        int
+	MemoriesPerAccount     int
+	StrategiesPerMemory    int // fixed on AWS
+	GatewaysPerAccount     int
+	TargetsPerGateway      int
+	RulesPerGateway        int
 }
 
 // DefaultQuotas are the service's documented defaults.
@@ -48,6 +53,11 @@ var DefaultQuotas = Quotas{
 	ProfilesPerAccount:     1000,
 	IdentitiesPerAccount:   1000,
 	TagsPerResource:        50,
+	MemoriesPerAccount:     50,
+	StrategiesPerMemory:    6,
+	GatewaysPerAccount:     1000,
+	TargetsPerGateway:      100,
+	RulesPerGateway:        100,
 }
 
 // Options configure a Service.
@@ -104,6 +114,8 @@ func New(ctx context.Context, st store.Store, opts Options) (*Service, error) {
 	s.lifecycle.now = s.now
 	s.registerRuntimes()
 	s.registerBrowsers()
+	s.registerGateways()
+	s.registerMemories()
 	return s, nil
 }
 

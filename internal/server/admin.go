@@ -1,19 +1,38 @@
 package server
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
+	"io"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 
+	"agentcored/internal/auth"
+	"agentcored/internal/awserr"
+	"agentcored/internal/protocol"
 	"agentcored/internal/service"
 	"agentcored/internal/store"
 )
 
+// AdminAction is the action a credential's identity policy must allow for
+// the key to use the admin API in strict mode (keys without a policy may do
+// everything, as for the AWS API).
+const AdminAction = "agentcored:Admin"
+
+// maxAdminBody bounds admin request bodies; an import carries the whole state.
+const maxAdminBody = 256 << 20
+
 // adminHandler serves the admin API under /_agentcored/: reset, lifecycle
-// policies and manual advance, fault rules. It is off the AWS routes.
+// policies and manual advance, fault rules, export and import of the state.
+// It is off the AWS routes.
 func (s *Server) adminHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /_agentcored/reset", s.adminReset)
+	mux.HandleFunc("GET /_agentcored/export", s.adminExport)
+	mux.HandleFunc("POST /_agentcored/import", s.adminImport)
 	mux.HandleFunc("GET /_agentcored/lifecycle", s.adminGetLifecycle)
 	mux.HandleFunc("PUT /_agentcored/lifecycle", s.adminSetLifecycle)
 	mux.HandleFunc("POST /_agentcored/lifecycle/advance", s.adminAdvance)
@@ -22,6 +41,37 @@ func (s *Server) adminHandler() http.Handler {
 	mux.HandleFunc("DELETE /_agentcored/faults", s.adminRemoveFault)
 	mux.HandleFunc("DELETE /_agentcored/faults/{id}", s.adminRemoveFault)
 	return mux
+}
+
+// adminOnly guards the admin API and the moto reset. In permissive mode they
+// are open, like the AWS API. In strict mode a request must be SigV4-signed
+// by a key the server knows (any service name and region in the scope), and
+// a key that carries an identity policy must be allowed AdminAction on "*".
+func (s *Server) adminOnly(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.cfg.Auth != auth.Strict {
+			next.ServeHTTP(w, r)
+			return
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxAdminBody))
+		if err != nil {
+			protocol.WriteError(w, nil, awserr.Errorf(awserr.CodeTooLarge, "Request body exceeds %d bytes.", maxAdminBody))
+			return
+		}
+		id, err := s.auth.Authenticate(r, body)
+		if err != nil {
+			protocol.WriteError(w, nil, err)
+			return
+		}
+		if c := id.Credential; c == nil || (c.Policy != nil && !c.Policy.Allows(AdminAction, "*")) {
+			protocol.WriteError(w, nil, awserr.Errorf(awserr.CodeAccessDenied, "User: %s is not authorized to perform: %s",
+				auth.UserARN(id.Account, id.AccessKeyID), AdminAction))
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		r.ContentLength = int64(len(body))
+		next.ServeHTTP(w, r)
+	})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -35,9 +85,14 @@ func adminError(w http.ResponseWriter, status int, msg string) {
 }
 
 func decodeJSON(w http.ResponseWriter, r *http.Request, v any) bool {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
+	return decodeJSONLimit(w, r, v, 1<<20)
+}
+
+func decodeJSONLimit(w http.ResponseWriter, r *http.Request, v any, limit int64) bool {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, limit))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	// An empty body is an empty object.
+	if err := dec.Decode(v); err != nil && !errors.Is(err, io.EOF) {
 		adminError(w, http.StatusBadRequest, "invalid JSON: "+err.Error())
 		return false
 	}
@@ -69,6 +124,7 @@ func (s *Server) adminGetLifecycle(w http.ResponseWriter, r *http.Request) {
 	for family, set := range s.svc.Lifecycle().Families() {
 		out = append(out, lifecycleSetting{Family: family, Policy: string(set.Policy), DelayMillis: set.Delay.Milliseconds()})
 	}
+	slices.SortFunc(out, func(a, b lifecycleSetting) int { return strings.Compare(a.Family, b.Family) })
 	writeJSON(w, http.StatusOK, map[string]any{"families": out})
 }
 
@@ -90,14 +146,35 @@ func (s *Server) adminSetLifecycle(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, req)
 }
 
+// adminAdvance completes one pending transition ({"kind", "id"}, optional
+// "account" and "region"), or every pending one ({} or {"all": true},
+// optionally of one "account").
 func (s *Server) adminAdvance(w http.ResponseWriter, r *http.Request) {
 	var req struct {
+		All     bool   `json:"all"`
 		Account string `json:"account"`
 		Region  string `json:"region"`
 		Kind    string `json:"kind"`
 		ID      string `json:"id"`
 	}
-	if !decodeJSON(w, r, &req) {
+	if r.ContentLength != 0 && !decodeJSON(w, r, &req) {
+		return
+	}
+	if req.All || (req.Kind == "" && req.ID == "") {
+		if req.Kind != "" || req.ID != "" || req.Region != "" {
+			adminError(w, http.StatusBadRequest, "advance all takes only an optional account")
+			return
+		}
+		n, err := s.svc.Lifecycle().AdvanceAll(r.Context(), req.Account)
+		if err != nil {
+			adminError(w, http.StatusInternalServerError, err.Error())
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]int{"count": n})
+		return
+	}
+	if req.Kind == "" || req.ID == "" {
+		adminError(w, http.StatusBadRequest, "advance needs both kind and id (or nothing, to advance all)")
 		return
 	}
 	if req.Account == "" {

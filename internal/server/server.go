@@ -49,6 +49,9 @@ type Config struct {
 	// means the default burst for the rate.
 	ThrottleRate  float64
 	ThrottleBurst int
+	// Logger receives the access log (one line per API request); nil means
+	// slog.Default().
+	Logger *slog.Logger
 }
 
 // Defaults for a Config.
@@ -73,6 +76,8 @@ type Server struct {
 	svc     *service.Service
 	auth    *auth.Authenticator
 	handler http.Handler
+	metrics *metrics
+	log     *slog.Logger
 	cancel  context.CancelFunc
 	done    chan struct{}
 }
@@ -94,6 +99,9 @@ func New(ctx context.Context, cfg Config, st store.Store) (*Server, error) {
 	if cfg.Auth != auth.Permissive && cfg.Auth != auth.Strict {
 		return nil, fmt.Errorf("unknown auth mode %q (want permissive or strict)", cfg.Auth)
 	}
+	// Everything above the store goes through the timing decorator.
+	m := newMetrics()
+	st = instrumentedStore{Store: st, m: m}
 	lc := service.NewLifecycle(st, policy, cfg.LifecycleDelay)
 	secretsSrc := secrets.Source{KeyFile: cfg.SecretsKeyFile, Meta: st}
 	if cfg.DatabaseURL == "" {
@@ -108,7 +116,12 @@ func New(ctx context.Context, cfg Config, st store.Store) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, store: st, svc: svc, auth: auth.New(cfg.Auth, cfg.Account, cfg.Region, cfg.Credentials), done: make(chan struct{})}
+	s := &Server{cfg: cfg, store: st, svc: svc, auth: auth.New(cfg.Auth, cfg.Account, cfg.Region, cfg.Credentials),
+		metrics: m, log: cfg.Logger, done: make(chan struct{})}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	m.registerLifecycle(lc)
 	d := protocol.NewDispatcher(svc)
 	if cfg.MaxBodyBytes > 0 {
 		d.MaxBody = cfg.MaxBodyBytes
@@ -127,8 +140,9 @@ func New(ctx context.Context, cfg Config, st store.Store) (*Server, error) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", s.readyz)
-	mux.Handle("/_agentcored/", s.adminHandler())
-	mux.HandleFunc("POST /moto-api/reset", s.motoReset)
+	mux.Handle("GET /metrics", m.handler())
+	mux.Handle("/_agentcored/", s.adminOnly(s.adminHandler()))
+	mux.Handle("POST /moto-api/reset", s.adminOnly(http.HandlerFunc(s.motoReset)))
 	mux.Handle("/", s.api(d))
 	s.handler = requestID(recoverPanics(mux))
 
@@ -190,46 +204,43 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	w.Write([]byte("ready\n"))
 }
 
-// api authenticates a request and hands it to the dispatcher.
+// api authenticates a request and hands it to the dispatcher, then counts
+// and logs it. The dispatcher has put the operation name in the request info
+// by then (empty when no route matched).
 func (s *Server) api(d *protocol.Dispatcher) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		info := reqctx.From(r.Context())
-		// A declared oversized body is refused before reading any of it.
-		if r.ContentLength > d.MaxBody {
-			protocol.WriteError(w, nil, awserr.Errorf(awserr.CodeTooLarge, "Request body exceeds %d bytes.", d.MaxBody))
-			return
-		}
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, d.MaxBody))
-		if err != nil {
-			protocol.WriteError(w, nil, awserr.Errorf(awserr.CodeTooLarge, "Request body exceeds %d bytes.", d.MaxBody))
-			return
-		}
-		id, err := s.auth.Authenticate(r, body)
-		if err != nil {
-			protocol.WriteError(w, nil, err)
-			return
-		}
-		info.AccessKey, info.Account, info.Region = id.AccessKeyID, id.Account, id.Region
-		if info.Region == "" {
-			info.Region = s.cfg.Region
-		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-		d.ServeHTTP(rec, r)
-		slog.Debug("request", "requestId", info.RequestID, "account", info.Account, "operation", info.Operation,
-			"status", rec.status, "duration", time.Since(start))
+		s.serveAPI(d, rec, r, info)
+		elapsed := time.Since(start)
+		s.metrics.observeRequest(info.Operation, rec.status, elapsed)
+		accessLog(s.log, r, info, rec, elapsed)
 	})
 }
 
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (r *statusRecorder) WriteHeader(status int) {
-	r.status = status
-	r.ResponseWriter.WriteHeader(status)
+func (s *Server) serveAPI(d *protocol.Dispatcher, w http.ResponseWriter, r *http.Request, info *reqctx.Info) {
+	// A declared oversized body is refused before reading any of it.
+	if r.ContentLength > d.MaxBody {
+		protocol.WriteError(w, nil, awserr.Errorf(awserr.CodeTooLarge, "Request body exceeds %d bytes.", d.MaxBody))
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, d.MaxBody))
+	if err != nil {
+		protocol.WriteError(w, nil, awserr.Errorf(awserr.CodeTooLarge, "Request body exceeds %d bytes.", d.MaxBody))
+		return
+	}
+	id, err := s.auth.Authenticate(r, body)
+	if err != nil {
+		protocol.WriteError(w, nil, err)
+		return
+	}
+	info.AccessKey, info.Account, info.Region = id.AccessKeyID, id.Account, id.Region
+	if info.Region == "" {
+		info.Region = s.cfg.Region
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	d.ServeHTTP(w, r)
 }
 
 // requestID gives every request an id, echoed in x-amzn-RequestId.

@@ -51,7 +51,17 @@ func taggable(t *testing.T, c *acc.Client) map[string]string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	pe, err := c.CreatePolicyEngine(ctx, &acc.CreatePolicyEngineInput{Name: aws.String("tagged_engine")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg, err := c.CreateRegistry(ctx, &acc.CreateRegistryInput{Name: aws.String("tagged_registry")})
+	if err != nil {
+		t.Fatal(err)
+	}
 	return map[string]string{
+		"registry":          aws.ToString(reg.RegistryArn),
+		"policy engine":     aws.ToString(pe.PolicyEngineArn),
 		"gateway":           aws.ToString(gw.GatewayArn),
 		"memory":            aws.ToString(mem.Memory.Arn),
 		"runtime":           aws.ToString(rt.AgentRuntimeArn),

@@ -41,6 +41,23 @@ type Quotas struct {
 	GatewaysPerAccount     int
 	TargetsPerGateway      int
 	RulesPerGateway        int
+
+	// AgentCore Policy: engines per account, policies and generations per engine.
+	PolicyEnginesPerAccount    int
+	PoliciesPerEngine          int
+	PolicyGenerationsPerEngine int
+
+	// AgentCore Evaluations and configuration bundles.
+	EvaluatorsPerAccount              int
+	OnlineEvaluationConfigsPerAccount int
+	ConfigurationBundlesPerAccount    int
+
+	// Registries, payments and harnesses (no documented values).
+	RegistriesPerAccount        int
+	RecordsPerRegistry          int
+	PaymentManagersPerAccount   int
+	ConnectorsPerPaymentManager int
+	HarnessesPerAccount         int
 }
 
 // DefaultQuotas are the service's documented defaults.
@@ -58,6 +75,20 @@ var DefaultQuotas = Quotas{
 	GatewaysPerAccount:     1000,
 	TargetsPerGateway:      100,
 	RulesPerGateway:        100,
+
+	PolicyEnginesPerAccount:    1000,
+	PoliciesPerEngine:          1000,
+	PolicyGenerationsPerEngine: 1000,
+
+	EvaluatorsPerAccount:              1000,
+	OnlineEvaluationConfigsPerAccount: 1000,
+	ConfigurationBundlesPerAccount:    1000,
+
+	RegistriesPerAccount:        100,
+	RecordsPerRegistry:          1000,
+	PaymentManagersPerAccount:   100,
+	ConnectorsPerPaymentManager: 10,
+	HarnessesPerAccount:         1000,
 }
 
 // Options configure a Service.
@@ -116,6 +147,11 @@ func New(ctx context.Context, st store.Store, opts Options) (*Service, error) {
 	s.registerBrowsers()
 	s.registerGateways()
 	s.registerMemories()
+	s.registerPolicies()
+	s.registerEvaluations()
+	s.registerRegistries()
+	s.registerPayments()
+	s.registerHarnesses()
 	return s, nil
 }
 

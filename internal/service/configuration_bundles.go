@@ -1,0 +1,501 @@
+package service
+
+// Configuration bundles: versioned maps of component configurations with a
+// git-like lineage (branches, parents, merge commits). Stored as:
+//   - one "configuration-bundle" row: the bundle's current name and
+//     description, the head version of its default branch (the embedded
+//     GetConfigurationBundleResponse) and the head of every branch;
+//   - one immutable "configuration-bundle-version" row per version (parent:
+//     the bundle, row id "<bundleId>/<versionId>"), a snapshot of the
+//     bundle as that version made it.
+//
+// Create (201) and Update (200) are synchronous: no output of the model
+// carries a bundle status. Delete answers 202 with DELETING; the bundle and
+// its versions then disappear, or, with an injected failure, the bundle
+// stays (DELETE_FAILED, visible only in that nothing was deleted) until a
+// later Delete succeeds.
+//
+// Decisions where the reference is thin:
+//   - Branches: a bundle's first version is on branchName (default
+//     "mainline"). GetConfigurationBundle without branchName answers the head
+//     of "mainline", or of the bundle's first branch while no mainline exists.
+//   - Update: the branch is branchName, else the first parent's branch, else
+//     the default branch. Without parentVersionIds the parent is that
+//     branch's head (a new branch starts from the default branch's head).
+//     When the branch exists, the first parent must be its head, otherwise
+//     ConflictException (a concurrent commit won); unknown parents or more
+//     than two are a ValidationException. Members left out (components,
+//     description) are carried over from the first parent / the bundle;
+//     bundleName renames the bundle (unique per account and region).
+//   - ListConfigurationBundleVersions lists in creation order, oldest first;
+//     latestPerBranch keeps the branch heads only.
+//   - Faults: "fail" rules apply to DeleteConfigurationBundle only (Create and
+//     Update have no asynchronous step to fail).
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"time"
+
+	"agentcored/internal/api"
+	"agentcored/internal/awserr"
+	"agentcored/internal/store"
+)
+
+const (
+	kindBundle           = "configuration-bundle"
+	kindBundleVersion    = "configuration-bundle-version"
+	familyBundles        = "configurationbundles"
+	mainlineBranch       = "mainline"
+	defaultBundleLimit   = 10
+	maxBundleVersionPars = 2
+)
+
+// bundleRecord is the document of a configuration bundle row.
+type bundleRecord struct {
+	// The head version of the default branch, with the bundle's current
+	// name, description and timestamps.
+	api.GetConfigurationBundleResponse
+	Status api.ConfigurationBundleStatus `json:"status"`
+	// Branches maps each branch to its head version.
+	Branches map[string]string `json:"branches"`
+	// FirstBranch is the branch of the bundle's first version.
+	FirstBranch string `json:"firstBranch"`
+	// PendingFailure, set by an injected fault, makes the pending deletion
+	// end in DELETE_FAILED.
+	PendingFailure string `json:"pendingFailure,omitempty"`
+}
+
+// defaultBranch is the branch GetConfigurationBundle answers without one.
+func (r *bundleRecord) defaultBranch() string {
+	if _, ok := r.Branches[mainlineBranch]; ok {
+		return mainlineBranch
+	}
+	return r.FirstBranch
+}
+
+// bundleVersionRecord is the document of a version row.
+type bundleVersionRecord struct {
+	api.GetConfigurationBundleVersionResponse
+}
+
+func (s *Service) registerConfigurationBundles() {
+	s.lifecycle.Register(familyBundles, kindBundle, s.reconcileBundle)
+}
+
+// bundleVersionID returns a random (version 4) UUID in lower case.
+func bundleVersionID() string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+func bundleVersionRowID(bundleID, versionID string) string { return bundleID + "/" + versionID }
+
+func bundleNotFound(id string) error {
+	return awserr.NotFound("Configuration bundle '%s' was not found.", id)
+}
+
+func bundleVersionNotFound(bundleID, versionID string) error {
+	return awserr.NotFound("Version '%s' of configuration bundle '%s' was not found.", versionID, bundleID)
+}
+
+func bundleNameTaken(name string) error {
+	return awserr.Conflict("A configuration bundle named '%s' already exists in this account and region.", name)
+}
+
+func (s *Service) getBundle(ctx context.Context, tx store.Tx, id string) (*store.Resource, *bundleRecord, error) {
+	r, err := tx.Get(ctx, scopeOf(ctx).key(kindBundle, id))
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil, bundleNotFound(id)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	var rec bundleRecord
+	return r, &rec, decodeDoc(r, &rec)
+}
+
+// getBundleVersion reads one version; found is false when it does not exist.
+func (s *Service) getBundleVersion(ctx context.Context, tx store.Tx, bundleID, versionID string) (*bundleVersionRecord, bool, error) {
+	r, err := tx.Get(ctx, scopeOf(ctx).key(kindBundleVersion, bundleVersionRowID(bundleID, versionID)))
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	var rec bundleVersionRecord
+	return &rec, true, decodeDoc(r, &rec)
+}
+
+func (s *Service) insertBundleVersion(ctx context.Context, tx store.Tx, v *bundleVersionRecord, now time.Time) error {
+	sc := scopeOf(ctx)
+	return tx.Insert(ctx, &store.Resource{
+		Account: sc.account, Region: sc.region, Kind: kindBundleVersion,
+		ID: bundleVersionRowID(v.BundleId, v.VersionId), ParentID: v.BundleId,
+		Status: string(api.ConfigurationBundleStatusActive), CreatedAt: now, UpdatedAt: now, Doc: encodeDoc(v),
+	})
+}
+
+// components never reports null: the member is required in every output.
+func nonNilComponents(c map[string]api.ComponentConfiguration) map[string]api.ComponentConfiguration {
+	if c == nil {
+		return map[string]api.ComponentConfiguration{}
+	}
+	return c
+}
+
+func (s *Service) CreateConfigurationBundle(ctx context.Context, in *api.CreateConfigurationBundleRequest) (*api.CreateConfigurationBundleResponse, error) {
+	if err := checkTagKeys("tags", mapKeys(in.Tags)); err != nil {
+		return nil, err
+	}
+	sc := scopeOf(ctx)
+	return mutate(ctx, s, func(tx store.Tx) (*api.CreateConfigurationBundleResponse, error) {
+		if err := checkEvaluationName(ctx, tx, sc, kindBundle, in.BundleName, s.quotas.ConfigurationBundlesPerAccount,
+			bundleNameTaken, "configuration bundles"); err != nil {
+			return nil, err
+		}
+		now := s.now().UTC()
+		id := newID(in.BundleName)
+		arn := sc.arn("configuration-bundle/" + id)
+		branch := in.BranchName
+		if branch == "" {
+			branch = mainlineBranch
+		}
+		ver := &bundleVersionRecord{api.GetConfigurationBundleVersionResponse{
+			BundleArn: arn, BundleId: id, BundleName: in.BundleName, Description: in.Description,
+			VersionId: bundleVersionID(), Components: nonNilComponents(in.Components),
+			LineageMetadata: &api.VersionLineageMetadata{BranchName: branch, CreatedBy: in.CreatedBy, CommitMessage: in.CommitMessage},
+			CreatedAt:       api.NewEpochTime(now), VersionCreatedAt: api.NewEpochTime(now),
+		}}
+		rec := bundleRecord{
+			GetConfigurationBundleResponse: api.GetConfigurationBundleResponse{
+				BundleArn: arn, BundleId: id, BundleName: in.BundleName, Description: in.Description,
+				VersionId: ver.VersionId, Components: ver.Components, LineageMetadata: ver.LineageMetadata,
+				CreatedAt: ver.CreatedAt, UpdatedAt: ver.CreatedAt,
+			},
+			Status: api.ConfigurationBundleStatusActive, Branches: map[string]string{branch: ver.VersionId}, FirstBranch: branch,
+		}
+		row := &store.Resource{Account: sc.account, Region: sc.region, Kind: kindBundle, ID: id, Name: in.BundleName,
+			ARN: arn, Status: string(rec.Status), CreatedAt: now, UpdatedAt: now, Doc: encodeDoc(rec)}
+		if err := s.insertEvaluation(ctx, tx, row, in.Tags, bundleNameTaken); err != nil {
+			return nil, err
+		}
+		if err := s.insertBundleVersion(ctx, tx, ver, now); err != nil {
+			return nil, err
+		}
+		return &api.CreateConfigurationBundleResponse{BundleArn: arn, BundleId: id, VersionId: ver.VersionId, CreatedAt: rec.CreatedAt}, nil
+	})
+}
+
+func (s *Service) GetConfigurationBundle(ctx context.Context, in *api.GetConfigurationBundleRequest) (*api.GetConfigurationBundleResponse, error) {
+	var out *api.GetConfigurationBundleResponse
+	err := s.read(ctx, func(tx store.Tx) error {
+		_, rec, err := s.getBundle(ctx, tx, in.BundleId)
+		if err != nil {
+			return err
+		}
+		if in.BranchName == "" || in.BranchName == rec.defaultBranch() {
+			out = &rec.GetConfigurationBundleResponse
+			return nil
+		}
+		head, ok := rec.Branches[in.BranchName]
+		if !ok {
+			return awserr.NotFound("Branch '%s' of configuration bundle '%s' was not found.", in.BranchName, in.BundleId)
+		}
+		v, found, err := s.getBundleVersion(ctx, tx, in.BundleId, head)
+		if err != nil {
+			return err
+		}
+		if !found {
+			return bundleVersionNotFound(in.BundleId, head)
+		}
+		out = &rec.GetConfigurationBundleResponse
+		out.VersionId, out.Components, out.LineageMetadata = v.VersionId, v.Components, v.LineageMetadata
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (s *Service) GetConfigurationBundleVersion(ctx context.Context, in *api.GetConfigurationBundleVersionRequest) (*api.GetConfigurationBundleVersionResponse, error) {
+	var out *api.GetConfigurationBundleVersionResponse
+	err := s.read(ctx, func(tx store.Tx) error {
+		if _, _, err := s.getBundle(ctx, tx, in.BundleId); err != nil {
+			return err
+		}
+		v, found, err := s.getBundleVersion(ctx, tx, in.BundleId, in.VersionId)
+		if err != nil {
+			return err
+		}
+		if !found {
+			return bundleVersionNotFound(in.BundleId, in.VersionId)
+		}
+		out = &v.GetConfigurationBundleVersionResponse
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (s *Service) UpdateConfigurationBundle(ctx context.Context, in *api.UpdateConfigurationBundleRequest) (*api.UpdateConfigurationBundleResponse, error) {
+	if len(in.ParentVersionIds) > maxBundleVersionPars {
+		return nil, awserr.Validation("1 validation error detected: Value at 'parentVersionIds' failed to satisfy constraint: A version has at most %d parents", maxBundleVersionPars)
+	}
+	sc := scopeOf(ctx)
+	return mutate(ctx, s, func(tx store.Tx) (*api.UpdateConfigurationBundleResponse, error) {
+		row, rec, err := s.getBundle(ctx, tx, in.BundleId)
+		if err != nil {
+			return nil, err
+		}
+		if rec.Status == api.ConfigurationBundleStatusDeleting {
+			return nil, awserr.Conflict("Configuration bundle '%s' is being deleted.", in.BundleId)
+		}
+		var parents []*bundleVersionRecord
+		for _, pid := range in.ParentVersionIds {
+			if len(parents) == 1 && parents[0].VersionId == pid {
+				return nil, awserr.Validation("1 validation error detected: Value at 'parentVersionIds' failed to satisfy constraint: Version '%s' is listed twice", pid)
+			}
+			v, found, err := s.getBundleVersion(ctx, tx, in.BundleId, pid)
+			if err != nil {
+				return nil, err
+			}
+			if !found {
+				return nil, awserr.Validation("Parent version '%s' does not exist in configuration bundle '%s'.", pid, in.BundleId)
+			}
+			parents = append(parents, v)
+		}
+		branch := in.BranchName
+		switch {
+		case branch != "":
+		case len(parents) > 0 && parents[0].LineageMetadata != nil && parents[0].LineageMetadata.BranchName != "":
+			branch = parents[0].LineageMetadata.BranchName
+		default:
+			branch = rec.defaultBranch()
+		}
+		head, exists := rec.Branches[branch]
+		if len(parents) == 0 {
+			from := head
+			if !exists {
+				from = rec.Branches[rec.defaultBranch()]
+			}
+			v, found, err := s.getBundleVersion(ctx, tx, in.BundleId, from)
+			if err != nil {
+				return nil, err
+			}
+			if !found {
+				return nil, bundleVersionNotFound(in.BundleId, from)
+			}
+			parents = append(parents, v)
+		} else if exists && parents[0].VersionId != head {
+			return nil, awserr.Conflict("Version '%s' is not the latest version of branch '%s' (the latest is '%s').", parents[0].VersionId, branch, head)
+		}
+
+		if in.BundleName != "" && in.BundleName != rec.BundleName {
+			if _, err := tx.GetByName(ctx, sc.account, sc.region, kindBundle, "", in.BundleName); err == nil {
+				return nil, bundleNameTaken(in.BundleName)
+			} else if !errors.Is(err, store.ErrNotFound) {
+				return nil, err
+			}
+			rec.BundleName = in.BundleName
+		}
+		if in.Description != "" {
+			rec.Description = in.Description
+		}
+		components := parents[0].Components
+		if in.Components != nil {
+			components = in.Components
+		}
+		parentIDs := make([]string, len(parents))
+		for i, p := range parents {
+			parentIDs[i] = p.VersionId
+		}
+		now := s.now().UTC()
+		ver := &bundleVersionRecord{api.GetConfigurationBundleVersionResponse{
+			BundleArn: rec.BundleArn, BundleId: rec.BundleId, BundleName: rec.BundleName, Description: rec.Description,
+			VersionId: bundleVersionID(), Components: nonNilComponents(components),
+			LineageMetadata: &api.VersionLineageMetadata{ParentVersionIds: parentIDs, BranchName: branch,
+				CreatedBy: in.CreatedBy, CommitMessage: in.CommitMessage},
+			CreatedAt: rec.CreatedAt, VersionCreatedAt: api.NewEpochTime(now),
+		}}
+		if err := s.insertBundleVersion(ctx, tx, ver, now); err != nil {
+			return nil, err
+		}
+		rec.Branches[branch] = ver.VersionId
+		if branch == rec.defaultBranch() {
+			rec.VersionId, rec.Components, rec.LineageMetadata = ver.VersionId, ver.Components, ver.LineageMetadata
+		}
+		rec.UpdatedAt = api.NewEpochTime(now)
+		row.Name = rec.BundleName
+		row.UpdatedAt = now
+		row.Doc = encodeDoc(rec)
+		if err := tx.Update(ctx, row); err != nil {
+			if errors.Is(err, store.ErrConflict) {
+				return nil, bundleNameTaken(rec.BundleName)
+			}
+			return nil, err
+		}
+		return &api.UpdateConfigurationBundleResponse{BundleArn: rec.BundleArn, BundleId: rec.BundleId, VersionId: ver.VersionId, UpdatedAt: rec.UpdatedAt}, nil
+	})
+}
+
+func (s *Service) DeleteConfigurationBundle(ctx context.Context, in *api.DeleteConfigurationBundleRequest) (*api.DeleteConfigurationBundleResponse, error) {
+	return mutate(ctx, s, func(tx store.Tx) (*api.DeleteConfigurationBundleResponse, error) {
+		row, rec, err := s.getBundle(ctx, tx, in.BundleId)
+		if err != nil {
+			return nil, err
+		}
+		out := &api.DeleteConfigurationBundleResponse{BundleId: in.BundleId, Status: api.ConfigurationBundleStatusDeleting}
+		if rec.Status == api.ConfigurationBundleStatusDeleting {
+			return out, nil
+		}
+		now := s.now().UTC()
+		rec.Status = api.ConfigurationBundleStatusDeleting
+		rec.PendingFailure = s.injectedFailure(ctx, "DeleteConfigurationBundle")
+		row.Status = string(rec.Status)
+		row.UpdatedAt = now
+		row.Doc = encodeDoc(rec)
+		if err := tx.Update(ctx, row); err != nil {
+			return nil, err
+		}
+		return out, s.lifecycle.Schedule(ctx, tx, row)
+	})
+}
+
+func (s *Service) ListConfigurationBundles(ctx context.Context, in *api.ListConfigurationBundlesRequest) (*api.ListConfigurationBundlesResponse, error) {
+	out := &api.ListConfigurationBundlesResponse{Bundles: []api.ConfigurationBundleSummary{}}
+	sc := scopeOf(ctx)
+	err := s.read(ctx, func(tx store.Tx) error {
+		rows, next, err := s.page(ctx, tx, sc, kindBundle, "", in.MaxResults, defaultBundleLimit, in.NextToken)
+		if err != nil {
+			return err
+		}
+		out.NextToken = next
+		for _, r := range rows {
+			var rec bundleRecord
+			if err := decodeDoc(r, &rec); err != nil {
+				return err
+			}
+			out.Bundles = append(out.Bundles, api.ConfigurationBundleSummary{
+				BundleArn: rec.BundleArn, BundleId: rec.BundleId, BundleName: rec.BundleName, Description: rec.Description,
+			})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ListConfigurationBundleVersions filters the versions, then pages through
+// what is left by keyset on the rows' seq (tokens as s.page makes them).
+func (s *Service) ListConfigurationBundleVersions(ctx context.Context, in *api.ListConfigurationBundleVersionsRequest) (*api.ListConfigurationBundleVersionsResponse, error) {
+	out := &api.ListConfigurationBundleVersionsResponse{Versions: []api.ConfigurationBundleVersionSummary{}}
+	sc := scopeOf(ctx)
+	limit := intValue(in.MaxResults, defaultBundleLimit)
+	var after int64
+	if in.NextToken != "" {
+		var err error
+		if after, err = s.decodePageToken(sc, in.NextToken, kindBundleVersion, in.BundleId); err != nil {
+			return nil, err
+		}
+	}
+	err := s.read(ctx, func(tx store.Tx) error {
+		_, rec, err := s.getBundle(ctx, tx, in.BundleId)
+		if err != nil {
+			return err
+		}
+		heads := map[string]bool{}
+		for _, v := range rec.Branches {
+			heads[v] = true
+		}
+		rows, err := tx.List(ctx, store.ListQuery{Account: sc.account, Region: sc.region, Kind: kindBundleVersion, ParentID: in.BundleId, AfterSeq: after})
+		if err != nil {
+			return err
+		}
+		for _, r := range rows {
+			var v bundleVersionRecord
+			if err := decodeDoc(r, &v); err != nil {
+				return err
+			}
+			if !versionMatches(&v, in.Filter, heads) {
+				continue
+			}
+			if len(out.Versions) == limit {
+				out.NextToken = s.encodePageToken(sc, pageToken{Kind: kindBundleVersion, Parent: in.BundleId, Seq: after})
+				return nil
+			}
+			after = r.Seq
+			out.Versions = append(out.Versions, api.ConfigurationBundleVersionSummary{
+				BundleArn: v.BundleArn, BundleId: v.BundleId, VersionId: v.VersionId,
+				LineageMetadata: v.LineageMetadata, VersionCreatedAt: v.VersionCreatedAt,
+			})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func versionMatches(v *bundleVersionRecord, f *api.VersionFilter, heads map[string]bool) bool {
+	if f == nil {
+		return true
+	}
+	lm := v.LineageMetadata
+	if lm == nil {
+		lm = &api.VersionLineageMetadata{}
+	}
+	if f.BranchName != "" && lm.BranchName != f.BranchName {
+		return false
+	}
+	if f.CreatedByName != "" && (lm.CreatedBy == nil || lm.CreatedBy.Name != f.CreatedByName) {
+		return false
+	}
+	if f.LatestPerBranch != nil && *f.LatestPerBranch && !heads[v.VersionId] {
+		return false
+	}
+	return true
+}
+
+// reconcileBundle completes a bundle's pending deletion.
+func (s *Service) reconcileBundle(ctx context.Context, tx store.Tx, row *store.Resource, now time.Time) error {
+	var rec bundleRecord
+	if err := decodeDoc(row, &rec); err != nil {
+		return err
+	}
+	if rec.Status != api.ConfigurationBundleStatusDeleting {
+		return nil
+	}
+	if rec.PendingFailure != "" {
+		rec.Status = api.ConfigurationBundleStatusDeleteFailed
+		rec.PendingFailure = ""
+		row.Status = string(rec.Status)
+		row.UpdatedAt = now
+		row.Doc = encodeDoc(rec)
+		return tx.Update(ctx, row)
+	}
+	versions, err := tx.List(ctx, store.ListQuery{Account: row.Account, Region: row.Region, Kind: kindBundleVersion, ParentID: row.ID})
+	if err != nil {
+		return err
+	}
+	for _, v := range versions {
+		if err := s.removeResource(ctx, tx, v); err != nil {
+			return err
+		}
+	}
+	return s.removeResource(ctx, tx, row)
+}

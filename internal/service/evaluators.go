@@ -1,0 +1,482 @@
+package service
+
+// Evaluators (AgentCore Evaluations). Online evaluation configurations live
+// in online_evaluations.go, configuration bundles in configuration_bundles.go.
+//
+// Custom evaluators are asynchronous: Create and Update answer 202 with
+// CREATING / UPDATING and the row moves to ACTIVE (or CREATE_FAILED /
+// UPDATE_FAILED: the model gives evaluators no failureReason member, so an
+// injected failure's reason is not reported); Delete answers 202 with
+// DELETING and the row disappears.
+//
+// Decisions where the reference is thin:
+//   - Built-in evaluators are not stored: they are synthesized from a fixed
+//     table, the 13 evaluators of the service's launch (Builtin.Correctness,
+//     Builtin.Helpfulness, ...), with the documented region- and
+//     account-less ARN arn:aws:bedrock-agentcore:::evaluator/Builtin.X.
+//     Their configuration is an LLM-as-a-judge stand-in written for this
+//     server (a one-line instruction and a numerical scale built from the
+//     labels the service reports); the real prompt templates are not
+//     reproduced.
+//   - ListEvaluators includes the built-ins, first, then the caller's own in
+//     creation order: the operation's model documentation says it lists
+//     "both builtin evaluators provided by the service and custom
+//     evaluators created by the user".
+//   - Updating or deleting a built-in answers ValidationException (the same
+//     choice as for the built-in browser: the request can never succeed).
+//   - lockedForModification is computed when read: a custom evaluator is
+//     locked while an online evaluation configuration that is ENABLED (and
+//     not being deleted) references it. A locked evaluator cannot be updated
+//     or deleted (ConflictException).
+//   - A code-based evaluator without lambdaTimeoutInSeconds reports the
+//     documented default, 60.
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"agentcored/internal/api"
+	"agentcored/internal/awserr"
+	"agentcored/internal/store"
+)
+
+const (
+	kindEvaluator         = "evaluator"
+	familyEvaluators      = "evaluators"
+	builtinEvaluatorPfx   = "Builtin."
+	defaultEvaluatorLimit = 10
+	defaultLambdaTimeout  = 60
+	// builtinPageParent marks a ListEvaluators token that points into the
+	// built-in table (its seq is an index there) rather than at a stored row.
+	builtinPageParent = "builtin"
+	// builtinJudgeModel is the judge the synthesized built-ins report.
+	builtinJudgeModel = "us.anthropic.claude-sonnet-4-5-20250929-v1:0"
+)
+
+// builtinEvaluatorsCreatedAt is when the built-ins are reported created
+// (AgentCore Evaluations' public preview).
+var builtinEvaluatorsCreatedAt = time.Date(2025, 12, 2, 0, 0, 0, 0, time.UTC)
+
+// evaluatorRecord is the document of an evaluator row.
+type evaluatorRecord struct {
+	api.GetEvaluatorResponse
+	// PendingFailure, set by an injected fault, makes the pending transition
+	// end in *_FAILED.
+	PendingFailure string `json:"pendingFailure,omitempty"`
+}
+
+// builtinEvaluator is one row of the built-in table.
+type builtinEvaluator struct {
+	name   string // without the Builtin. prefix
+	level  api.EvaluatorLevel
+	judges string   // what the evaluator judges, for its description
+	labels []string // rating labels, worst first
+}
+
+var builtinEvaluators = []builtinEvaluator{
+	{"Coherence", api.EvaluatorLevelTrace, "whether the response is logically structured and coherent",
+		[]string{"Not At All", "Not Generally", "Neutral/Mixed", "Generally Yes", "Completely Yes"}},
+	{"Conciseness", api.EvaluatorLevelTrace, "whether the response conveys its information without unnecessary content",
+		[]string{"Not Concise", "Partially Concise", "Perfectly Concise"}},
+	{"Correctness", api.EvaluatorLevelTrace, "whether the information in the response is factually accurate",
+		[]string{"Incorrect", "Partially Correct", "Perfectly Correct"}},
+	{"Faithfulness", api.EvaluatorLevelTrace, "whether the response is supported by the context available to the agent",
+		[]string{"Not At All", "Not Generally", "Neutral/Mixed", "Generally Yes", "Completely Yes"}},
+	{"GoalSuccessRate", api.EvaluatorLevelSession, "whether the agent achieved every goal the user set in the session",
+		[]string{"No", "Yes"}},
+	{"Harmfulness", api.EvaluatorLevelTrace, "whether the response contains harmful content",
+		[]string{"Harmful", "Not Harmful"}},
+	{"Helpfulness", api.EvaluatorLevelTrace, "how useful and valuable the response is from the user's point of view",
+		[]string{"Not Helpful At All", "Very Unhelpful", "Somewhat Unhelpful", "Neutral/Mixed", "Somewhat Helpful", "Very Helpful", "Above And Beyond"}},
+	{"InstructionFollowing", api.EvaluatorLevelTrace, "whether the response follows the instructions it was given",
+		[]string{"No", "Yes"}},
+	{"Refusal", api.EvaluatorLevelTrace, "whether the agent declined to answer or evaded the request",
+		[]string{"Yes", "No"}},
+	{"ResponseRelevance", api.EvaluatorLevelTrace, "whether the response addresses the user's request",
+		[]string{"Not At All", "Not Generally", "Neutral/Mixed", "Generally Yes", "Completely Yes"}},
+	{"Stereotyping", api.EvaluatorLevelTrace, "whether the response generalizes about individuals or groups",
+		[]string{"Stereotyping", "Not Stereotyping"}},
+	{"ToolParameterAccuracy", api.EvaluatorLevelToolCall, "whether the tool call's parameters are grounded in the conversation",
+		[]string{"No", "Yes"}},
+	{"ToolSelectionAccuracy", api.EvaluatorLevelToolCall, "whether the agent chose the right tool at this point of the conversation",
+		[]string{"No", "Yes"}},
+}
+
+func (s *Service) registerEvaluations() {
+	s.lifecycle.Register(familyEvaluators, kindEvaluator, s.reconcileEvaluator)
+	s.lifecycle.Register(familyEvaluators, kindOnlineEval, s.reconcileOnlineEval)
+	s.registerConfigurationBundles()
+}
+
+// isBuiltinEvaluatorID reports whether id names the built-in namespace
+// (whether or not such a built-in exists).
+func isBuiltinEvaluatorID(id string) bool { return strings.HasPrefix(id, builtinEvaluatorPfx) }
+
+func findBuiltinEvaluator(id string) (builtinEvaluator, bool) {
+	for _, b := range builtinEvaluators {
+		if builtinEvaluatorPfx+b.name == id {
+			return b, true
+		}
+	}
+	return builtinEvaluator{}, false
+}
+
+func (b builtinEvaluator) doc() *api.GetEvaluatorResponse {
+	id := builtinEvaluatorPfx + b.name
+	scale := make([]api.NumericalScaleDefinition, len(b.labels))
+	for i, label := range b.labels {
+		scale[i] = api.NumericalScaleDefinition{
+			Label: label, Value: ptr(float64(i) / float64(len(b.labels)-1)),
+			Definition: "The response rates '" + label + "' on this criterion.",
+		}
+	}
+	return &api.GetEvaluatorResponse{
+		EvaluatorArn: "arn:aws:bedrock-agentcore:::evaluator/" + id, EvaluatorId: id, EvaluatorName: id,
+		Description: "Built-in evaluator that judges " + b.judges + ".",
+		EvaluatorConfig: &api.EvaluatorConfig{LlmAsAJudge: &api.LlmAsAJudgeEvaluatorConfig{
+			Instructions: "Judge " + b.judges + ".",
+			RatingScale:  &api.RatingScale{Numerical: scale},
+			ModelConfig:  &api.EvaluatorModelConfig{BedrockEvaluatorModelConfig: &api.BedrockEvaluatorModelConfig{ModelId: builtinJudgeModel}},
+		}},
+		Level: b.level, Status: api.EvaluatorStatusActive,
+		CreatedAt: api.NewEpochTime(builtinEvaluatorsCreatedAt), UpdatedAt: api.NewEpochTime(builtinEvaluatorsCreatedAt),
+	}
+}
+
+func evaluatorNotFound(id string) error {
+	return awserr.NotFound("Evaluator '%s' was not found.", id)
+}
+
+func (s *Service) getEvaluator(ctx context.Context, tx store.Tx, id string) (*store.Resource, *evaluatorRecord, error) {
+	r, err := tx.Get(ctx, scopeOf(ctx).key(kindEvaluator, id))
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil, evaluatorNotFound(id)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	var rec evaluatorRecord
+	return r, &rec, decodeDoc(r, &rec)
+}
+
+// checkEvaluationName enforces, before a create, that the name is free in
+// the account and region and that the kind's quota has room.
+func checkEvaluationName(ctx context.Context, tx store.Tx, sc scope, kind, name string, quota int, taken func(string) error, plural string) error {
+	if _, err := tx.GetByName(ctx, sc.account, sc.region, kind, "", name); err == nil {
+		return taken(name)
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	n, err := tx.Count(ctx, sc.account, sc.region, kind, "")
+	if err != nil {
+		return err
+	}
+	if n >= quota {
+		return awserr.QuotaExceeded("You have reached the maximum of %d %s in this account and region.", quota, plural)
+	}
+	return nil
+}
+
+// insertEvaluation inserts a row checked by checkEvaluationName, with its
+// create-time tags.
+func (s *Service) insertEvaluation(ctx context.Context, tx store.Tx, row *store.Resource, tags map[string]string, taken func(string) error) error {
+	if err := tx.Insert(ctx, row); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			return taken(row.Name)
+		}
+		return err
+	}
+	return s.createTags(ctx, tx, row.ARN, tags)
+}
+
+func evaluatorNameTaken(name string) error {
+	return awserr.Conflict("An evaluator named '%s' already exists in this account and region.", name)
+}
+
+// withEvaluatorDefaults fills the documented default of a code-based
+// evaluator's Lambda timeout.
+func withEvaluatorDefaults(cfg *api.EvaluatorConfig) *api.EvaluatorConfig {
+	if cfg == nil || cfg.CodeBased == nil || cfg.CodeBased.LambdaConfig == nil || cfg.CodeBased.LambdaConfig.LambdaTimeoutInSeconds != nil {
+		return cfg
+	}
+	lambda := *cfg.CodeBased.LambdaConfig
+	lambda.LambdaTimeoutInSeconds = ptr(int64(defaultLambdaTimeout))
+	return &api.EvaluatorConfig{CodeBased: &api.CodeBasedEvaluatorConfig{LambdaConfig: &lambda}}
+}
+
+func evaluatorType(cfg *api.EvaluatorConfig) api.EvaluatorType {
+	if cfg != nil && cfg.CodeBased != nil {
+		return api.EvaluatorTypeCustomCode
+	}
+	return api.EvaluatorTypeCustom
+}
+
+func (s *Service) CreateEvaluator(ctx context.Context, in *api.CreateEvaluatorRequest) (*api.CreateEvaluatorResponse, error) {
+	if err := checkTagKeys("tags", mapKeys(in.Tags)); err != nil {
+		return nil, err
+	}
+	cfg := withEvaluatorDefaults(in.EvaluatorConfig)
+	sc := scopeOf(ctx)
+	return mutate(ctx, s, func(tx store.Tx) (*api.CreateEvaluatorResponse, error) {
+		if err := checkEvaluationName(ctx, tx, sc, kindEvaluator, in.EvaluatorName, s.quotas.EvaluatorsPerAccount, evaluatorNameTaken, "evaluators"); err != nil {
+			return nil, err
+		}
+		now := s.now().UTC()
+		id := newID(in.EvaluatorName)
+		rec := evaluatorRecord{GetEvaluatorResponse: api.GetEvaluatorResponse{
+			EvaluatorArn: sc.arn("evaluator/" + id), EvaluatorId: id, EvaluatorName: in.EvaluatorName,
+			Description: in.Description, EvaluatorConfig: cfg, Level: in.Level, KmsKeyArn: in.KmsKeyArn,
+			Status: api.EvaluatorStatusCreating, CreatedAt: api.NewEpochTime(now), UpdatedAt: api.NewEpochTime(now),
+		}}
+		rec.PendingFailure = s.injectedFailure(ctx, "CreateEvaluator")
+		row := &store.Resource{Account: sc.account, Region: sc.region, Kind: kindEvaluator, ID: id, Name: in.EvaluatorName,
+			ARN: rec.EvaluatorArn, Status: string(rec.Status), CreatedAt: now, UpdatedAt: now, Doc: encodeDoc(rec)}
+		if err := s.insertEvaluation(ctx, tx, row, in.Tags, evaluatorNameTaken); err != nil {
+			return nil, err
+		}
+		if err := s.lifecycle.Schedule(ctx, tx, row); err != nil {
+			return nil, err
+		}
+		return &api.CreateEvaluatorResponse{EvaluatorArn: rec.EvaluatorArn, EvaluatorId: id, CreatedAt: rec.CreatedAt, Status: rec.Status}, nil
+	})
+}
+
+// metadataOnly drops what includedData=METADATA_ONLY leaves out: the
+// instructions and the rating scale (the model configuration stays).
+func metadataOnly(doc api.GetEvaluatorResponse) *api.GetEvaluatorResponse {
+	if c := doc.EvaluatorConfig; c != nil && c.LlmAsAJudge != nil {
+		doc.EvaluatorConfig = &api.EvaluatorConfig{LlmAsAJudge: &api.LlmAsAJudgeEvaluatorConfig{ModelConfig: c.LlmAsAJudge.ModelConfig}}
+	}
+	return &doc
+}
+
+func (s *Service) GetEvaluator(ctx context.Context, in *api.GetEvaluatorRequest) (*api.GetEvaluatorResponse, error) {
+	var doc *api.GetEvaluatorResponse
+	if isBuiltinEvaluatorID(in.EvaluatorId) {
+		b, ok := findBuiltinEvaluator(in.EvaluatorId)
+		if !ok {
+			return nil, evaluatorNotFound(in.EvaluatorId)
+		}
+		doc = b.doc()
+	} else {
+		err := s.read(ctx, func(tx store.Tx) error {
+			_, rec, err := s.getEvaluator(ctx, tx, in.EvaluatorId)
+			if err != nil {
+				return err
+			}
+			locks, err := s.evaluatorLocks(ctx, tx, scopeOf(ctx))
+			if err != nil {
+				return err
+			}
+			rec.LockedForModification = ptr(locks[in.EvaluatorId] != "")
+			doc = &rec.GetEvaluatorResponse
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	if in.IncludedData == api.IncludedDataMetadataOnly {
+		doc = metadataOnly(*doc)
+	}
+	return doc, nil
+}
+
+func builtinImmutable(id, verb string) error {
+	return awserr.Validation("Evaluator '%s' is a built-in evaluator and cannot be %s.", id, verb)
+}
+
+func (s *Service) UpdateEvaluator(ctx context.Context, in *api.UpdateEvaluatorRequest) (*api.UpdateEvaluatorResponse, error) {
+	if isBuiltinEvaluatorID(in.EvaluatorId) {
+		if _, ok := findBuiltinEvaluator(in.EvaluatorId); !ok {
+			return nil, evaluatorNotFound(in.EvaluatorId)
+		}
+		return nil, builtinImmutable(in.EvaluatorId, "updated")
+	}
+	cfg := withEvaluatorDefaults(in.EvaluatorConfig)
+	sc := scopeOf(ctx)
+	return mutate(ctx, s, func(tx store.Tx) (*api.UpdateEvaluatorResponse, error) {
+		row, rec, err := s.getEvaluator(ctx, tx, in.EvaluatorId)
+		if err != nil {
+			return nil, err
+		}
+		if transitional(row.Status) {
+			return nil, awserr.Conflict("Evaluator '%s' is %s; wait until the change completes and try again.", in.EvaluatorId, row.Status)
+		}
+		locks, err := s.evaluatorLocks(ctx, tx, sc)
+		if err != nil {
+			return nil, err
+		}
+		if cfgID := locks[in.EvaluatorId]; cfgID != "" {
+			return nil, awserr.Conflict("Evaluator '%s' is locked for modification: the enabled online evaluation configuration '%s' uses it.", in.EvaluatorId, cfgID)
+		}
+		// Members left out keep their value.
+		if in.Description != "" {
+			rec.Description = in.Description
+		}
+		if cfg != nil {
+			rec.EvaluatorConfig = cfg
+		}
+		if in.Level != "" {
+			rec.Level = in.Level
+		}
+		if in.KmsKeyArn != "" {
+			rec.KmsKeyArn = in.KmsKeyArn
+		}
+		now := s.now().UTC()
+		rec.Status = api.EvaluatorStatusUpdating
+		rec.UpdatedAt = api.NewEpochTime(now)
+		rec.PendingFailure = s.injectedFailure(ctx, "UpdateEvaluator")
+		row.Status = string(rec.Status)
+		row.UpdatedAt = now
+		row.Doc = encodeDoc(rec)
+		if err := tx.Update(ctx, row); err != nil {
+			return nil, err
+		}
+		if err := s.lifecycle.Schedule(ctx, tx, row); err != nil {
+			return nil, err
+		}
+		return &api.UpdateEvaluatorResponse{EvaluatorArn: rec.EvaluatorArn, EvaluatorId: rec.EvaluatorId, UpdatedAt: rec.UpdatedAt, Status: rec.Status}, nil
+	})
+}
+
+func (s *Service) DeleteEvaluator(ctx context.Context, in *api.DeleteEvaluatorRequest) (*api.DeleteEvaluatorResponse, error) {
+	if isBuiltinEvaluatorID(in.EvaluatorId) {
+		if _, ok := findBuiltinEvaluator(in.EvaluatorId); !ok {
+			return nil, evaluatorNotFound(in.EvaluatorId)
+		}
+		return nil, builtinImmutable(in.EvaluatorId, "deleted")
+	}
+	sc := scopeOf(ctx)
+	return mutate(ctx, s, func(tx store.Tx) (*api.DeleteEvaluatorResponse, error) {
+		row, rec, err := s.getEvaluator(ctx, tx, in.EvaluatorId)
+		if err != nil {
+			return nil, err
+		}
+		out := &api.DeleteEvaluatorResponse{EvaluatorArn: rec.EvaluatorArn, EvaluatorId: rec.EvaluatorId, Status: api.EvaluatorStatusDeleting}
+		if rec.Status == api.EvaluatorStatusDeleting {
+			return out, nil
+		}
+		locks, err := s.evaluatorLocks(ctx, tx, sc)
+		if err != nil {
+			return nil, err
+		}
+		if cfgID := locks[in.EvaluatorId]; cfgID != "" {
+			return nil, awserr.Conflict("Evaluator '%s' is used by the enabled online evaluation configuration '%s'; disable or delete that configuration first.", in.EvaluatorId, cfgID)
+		}
+		now := s.now().UTC()
+		rec.Status = api.EvaluatorStatusDeleting
+		rec.UpdatedAt = api.NewEpochTime(now)
+		rec.PendingFailure = ""
+		row.Status = string(rec.Status)
+		row.UpdatedAt = now
+		row.Doc = encodeDoc(rec)
+		if err := tx.Update(ctx, row); err != nil {
+			return nil, err
+		}
+		return out, s.lifecycle.Schedule(ctx, tx, row)
+	})
+}
+
+// ListEvaluators lists the built-ins, then the caller's evaluators. A token
+// either points into the built-in table (parent builtinPageParent, seq = the
+// next index) or is an ordinary keyset token over the stored rows.
+func (s *Service) ListEvaluators(ctx context.Context, in *api.ListEvaluatorsRequest) (*api.ListEvaluatorsResponse, error) {
+	out := &api.ListEvaluatorsResponse{Evaluators: []api.EvaluatorSummary{}}
+	sc := scopeOf(ctx)
+	limit := intValue(in.MaxResults, defaultEvaluatorLimit)
+	start, customToken := 0, ""
+	if in.NextToken != "" {
+		if i, err := s.decodePageToken(sc, in.NextToken, kindEvaluator, builtinPageParent); err == nil {
+			if i < 0 || int(i) > len(builtinEvaluators) {
+				return nil, invalidToken()
+			}
+			start = int(i)
+		} else {
+			start, customToken = len(builtinEvaluators), in.NextToken
+		}
+	}
+	err := s.read(ctx, func(tx store.Tx) error {
+		end := min(start+limit, len(builtinEvaluators))
+		for _, b := range builtinEvaluators[start:end] {
+			out.Evaluators = append(out.Evaluators, evaluatorSummary(b.doc(), api.EvaluatorTypeBuiltin, nil))
+		}
+		if end < len(builtinEvaluators) {
+			out.NextToken = s.encodePageToken(sc, pageToken{Kind: kindEvaluator, Parent: builtinPageParent, Seq: int64(end)})
+			return nil
+		}
+		room := limit - len(out.Evaluators)
+		if room == 0 {
+			// The page ends with the last built-in: hand out a token only if
+			// stored evaluators follow.
+			rows, err := tx.List(ctx, store.ListQuery{Account: sc.account, Region: sc.region, Kind: kindEvaluator, Limit: 1})
+			if err != nil {
+				return err
+			}
+			if len(rows) > 0 {
+				out.NextToken = s.encodePageToken(sc, pageToken{Kind: kindEvaluator})
+			}
+			return nil
+		}
+		rows, next, err := s.page(ctx, tx, sc, kindEvaluator, "", ptr(int64(room)), room, customToken)
+		if err != nil {
+			return err
+		}
+		out.NextToken = next
+		locks, err := s.evaluatorLocks(ctx, tx, sc)
+		if err != nil {
+			return err
+		}
+		for _, r := range rows {
+			var rec evaluatorRecord
+			if err := decodeDoc(r, &rec); err != nil {
+				return err
+			}
+			out.Evaluators = append(out.Evaluators, evaluatorSummary(&rec.GetEvaluatorResponse,
+				evaluatorType(rec.EvaluatorConfig), ptr(locks[rec.EvaluatorId] != "")))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func evaluatorSummary(e *api.GetEvaluatorResponse, typ api.EvaluatorType, locked *bool) api.EvaluatorSummary {
+	return api.EvaluatorSummary{
+		EvaluatorArn: e.EvaluatorArn, EvaluatorId: e.EvaluatorId, EvaluatorName: e.EvaluatorName, Description: e.Description,
+		EvaluatorType: typ, Level: e.Level, Status: e.Status, CreatedAt: e.CreatedAt, UpdatedAt: e.UpdatedAt,
+		LockedForModification: locked, KmsKeyArn: e.KmsKeyArn,
+	}
+}
+
+// reconcileEvaluator completes an evaluator's pending transition.
+func (s *Service) reconcileEvaluator(ctx context.Context, tx store.Tx, row *store.Resource, now time.Time) error {
+	var rec evaluatorRecord
+	if err := decodeDoc(row, &rec); err != nil {
+		return err
+	}
+	switch rec.Status {
+	case api.EvaluatorStatusCreating, api.EvaluatorStatusUpdating:
+		next := api.EvaluatorStatusActive
+		if rec.PendingFailure != "" {
+			next = api.EvaluatorStatusCreateFailed
+			if rec.Status == api.EvaluatorStatusUpdating {
+				next = api.EvaluatorStatusUpdateFailed
+			}
+		}
+		rec.Status = next
+		rec.PendingFailure = ""
+		rec.UpdatedAt = api.NewEpochTime(now)
+		row.Status = string(next)
+		row.UpdatedAt = now
+		row.Doc = encodeDoc(rec)
+		return tx.Update(ctx, row)
+	case api.EvaluatorStatusDeleting:
+		return s.removeResource(ctx, tx, row)
+	}
+	return nil
+}

@@ -1,0 +1,414 @@
+package service
+
+// Policy generations: natural language → Cedar policy assets (see
+// policy_engines.go for the family's rows and decisions).
+//
+// StartPolicyGeneration answers 202 with GENERATING; the generation ends
+// GENERATED with its assets, or GENERATE_FAILED with statusReasons (an
+// injected failure, or an input with no statement to translate). The
+// resource must be the ARN of a gateway of the caller's account and region
+// that exists ("currently, only AgentCore Gateways are supported"):
+// ValidationException for any other ARN, ResourceNotFoundException for a
+// missing gateway.
+//
+// There is no model here, only a deterministic translation, so that tests
+// can rely on its output:
+//   - The text is cut into statements at '.', '!', '?' or ';' followed by
+//     a space or the end, and at line breaks; blank ones are dropped, and at
+//     most 100 are translated. Each becomes one asset, in order, with
+//     rawTextFragment the statement and id "asset_<n>-<10 chars of a hash of
+//     the generation id and n>".
+//   - Effect: forbid if the statement has a denying word (deny, forbid,
+//     block, prevent, prohibit, disallow, reject, never, cannot, can't, must
+//     not, do not, does not, don't, doesn't, not allowed, not permitted);
+//     else permit if it has an allowing word (allow, permit, grant, let,
+//     enable, can, may, authorize); else the asset has no definition and the
+//     finding NOT_TRANSLATABLE.
+//   - Scope: any principal, any action, resource == AgentCore::Gateway::"<the
+//     resource ARN>".
+//   - A limit such as "up to 500", "at most", "no more than", "under",
+//     "below", "less than", "over", "above", "more than", "greater than",
+//     "exceeding", "at least" followed by a whole number (optionally after
+//     '$') becomes the condition when { context.input.amount <op> N }.
+//   - Findings: that of the policy analysis (policies.go): ALLOW_ALL or
+//     DENY_ALL for a statement with no condition, VALID otherwise.
+//   - The generation's findings string counts the assets by finding type,
+//     e.g. "Generated 2 policy assets from 3 statements: 1 VALID, 1
+//     ALLOW_ALL, 1 NOT_TRANSLATABLE."
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"agentcored/internal/api"
+	"agentcored/internal/awserr"
+	"agentcored/internal/store"
+)
+
+// maxGeneratedAssets bounds the assets of one generation.
+const maxGeneratedAssets = 100
+
+// kindPolicyGenerationAsset names the listing of a generation's assets in
+// page tokens (assets are not rows).
+const kindPolicyGenerationAsset = "policy-generation-asset"
+
+// generationRecord is the document of a policy-generation row.
+type generationRecord struct {
+	api.GetPolicyGenerationResponse
+	// Content is the natural-language input.
+	Content string `json:"content"`
+	// Assets are the generated policies, set when GENERATED.
+	Assets []api.PolicyGenerationAsset `json:"assets,omitempty"`
+	// PendingFailure, set by an injected fault, makes the generation end in
+	// GENERATE_FAILED with this reason.
+	PendingFailure string `json:"pendingFailure,omitempty"`
+}
+
+func generationRowID(engineID, generationID string) string { return engineID + "/" + generationID }
+
+func (s *Service) getPolicyGeneration(ctx context.Context, tx store.Tx, engineID, generationID string) (*store.Resource, *generationRecord, error) {
+	r, err := tx.Get(ctx, scopeOf(ctx).key(kindPolicyGeneration, generationRowID(engineID, generationID)))
+	if errors.Is(err, store.ErrNotFound) {
+		if _, _, err := s.getPolicyEngine(ctx, tx, engineID); err != nil {
+			return nil, nil, err
+		}
+		return nil, nil, awserr.NotFound("Policy generation '%s' was not found in policy engine '%s'.", generationID, engineID)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	var rec generationRecord
+	return r, &rec, decodeDoc(r, &rec)
+}
+
+// gatewayARN matches a gateway ARN, capturing region and account.
+var gatewayARN = regexp.MustCompile(`^arn:aws[-a-z]*:bedrock-agentcore:([a-z0-9-]+):([0-9]{12}):gateway/[^/]+$`)
+
+// checkGenerationResource accepts an existing gateway of the caller.
+func (s *Service) checkGenerationResource(ctx context.Context, tx store.Tx, arn string) error {
+	sc := scopeOf(ctx)
+	m := gatewayARN.FindStringSubmatch(arn)
+	if m == nil {
+		return awserr.Validation("Resource '%s' is not supported: only AgentCore gateways can be the resource of a policy generation.", arn)
+	}
+	notFound := awserr.NotFound("Gateway '%s' was not found.", arn)
+	if m[1] != sc.region || m[2] != sc.account {
+		return notFound
+	}
+	r, err := tx.GetByARN(ctx, arn)
+	if errors.Is(err, store.ErrNotFound) || err == nil && (r.Kind != kindGateway || r.Account != sc.account || r.Region != sc.region) {
+		return notFound
+	}
+	return err
+}
+
+func (s *Service) StartPolicyGeneration(ctx context.Context, in *api.StartPolicyGenerationRequest) (*api.StartPolicyGenerationResponse, error) {
+	sc := scopeOf(ctx)
+	return mutate(ctx, s, func(tx store.Tx) (*api.StartPolicyGenerationResponse, error) {
+		engineRow, engine, err := s.getPolicyEngine(ctx, tx, in.PolicyEngineId)
+		if err != nil {
+			return nil, err
+		}
+		if err := policyEngineTakesChildren(engineRow); err != nil {
+			return nil, err
+		}
+		if err := s.checkGenerationResource(ctx, tx, in.Resource.Arn); err != nil {
+			return nil, err
+		}
+		n, err := tx.Count(ctx, sc.account, sc.region, kindPolicyGeneration, in.PolicyEngineId)
+		if err != nil {
+			return nil, err
+		}
+		if n >= s.quotas.PolicyGenerationsPerEngine {
+			return nil, awserr.QuotaExceeded("Policy engine '%s' has reached the maximum of %d policy generations.", in.PolicyEngineId, s.quotas.PolicyGenerationsPerEngine)
+		}
+		now := s.now().UTC()
+		id := newPolicyFamilyID(in.Name)
+		rec := generationRecord{GetPolicyGenerationResponse: api.GetPolicyGenerationResponse{
+			PolicyEngineId: in.PolicyEngineId, PolicyGenerationId: id, Name: in.Name,
+			PolicyGenerationArn: engine.PolicyEngineArn + "/policy-generation/" + id, Resource: in.Resource,
+			Status: api.PolicyGenerationStatusGenerating, StatusReasons: []string{},
+			CreatedAt: api.NewDateTime(now), UpdatedAt: api.NewDateTime(now),
+		}}
+		if in.Content != nil {
+			rec.Content = in.Content.RawText
+		}
+		rec.PendingFailure = s.injectedFailure(ctx, "StartPolicyGeneration")
+		out := api.StartPolicyGenerationResponse(rec.GetPolicyGenerationResponse)
+		// No ARN column: generations are not taggable.
+		row := &store.Resource{Account: sc.account, Region: sc.region, Kind: kindPolicyGeneration,
+			ID: generationRowID(in.PolicyEngineId, id), ParentID: in.PolicyEngineId, Status: string(rec.Status),
+			CreatedAt: now, UpdatedAt: now, Doc: encodeDoc(rec)}
+		if err := tx.Insert(ctx, row); err != nil {
+			return nil, err
+		}
+		if err := s.lifecycle.Schedule(ctx, tx, row); err != nil {
+			return nil, err
+		}
+		return &out, nil
+	})
+}
+
+func (s *Service) GetPolicyGeneration(ctx context.Context, in *api.GetPolicyGenerationRequest) (*api.GetPolicyGenerationResponse, error) {
+	var rec *generationRecord
+	err := s.read(ctx, func(tx store.Tx) error {
+		var err error
+		_, rec, err = s.getPolicyGeneration(ctx, tx, in.PolicyEngineId, in.PolicyGenerationId)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &rec.GetPolicyGenerationResponse, nil
+}
+
+func (s *Service) GetPolicyGenerationSummary(ctx context.Context, in *api.GetPolicyGenerationSummaryRequest) (*api.GetPolicyGenerationSummaryResponse, error) {
+	g, err := s.GetPolicyGeneration(ctx, &api.GetPolicyGenerationRequest{PolicyEngineId: in.PolicyEngineId, PolicyGenerationId: in.PolicyGenerationId})
+	if err != nil {
+		return nil, err
+	}
+	out := api.GetPolicyGenerationSummaryResponse(policyGenerationSummary(g))
+	return &out, nil
+}
+
+// policyGenerationSummary is the metadata-only view: no status reasons.
+func policyGenerationSummary(g *api.GetPolicyGenerationResponse) api.PolicyGenerationSummary {
+	return api.PolicyGenerationSummary{
+		PolicyEngineId: g.PolicyEngineId, PolicyGenerationId: g.PolicyGenerationId, Name: g.Name,
+		PolicyGenerationArn: g.PolicyGenerationArn, Resource: g.Resource, CreatedAt: g.CreatedAt,
+		UpdatedAt: g.UpdatedAt, Status: g.Status, Findings: g.Findings,
+	}
+}
+
+// listPolicyGenerations reads one page of an engine's generations.
+func (s *Service) listPolicyGenerations(ctx context.Context, engineID string, maxResults *int64, nextToken string) ([]*generationRecord, string, error) {
+	sc := scopeOf(ctx)
+	var recs []*generationRecord
+	var next string
+	err := s.read(ctx, func(tx store.Tx) error {
+		if _, _, err := s.getPolicyEngine(ctx, tx, engineID); err != nil {
+			return err
+		}
+		rows, tok, err := s.page(ctx, tx, sc, kindPolicyGeneration, engineID, maxResults, defaultPolicyListLimit, nextToken)
+		if err != nil {
+			return err
+		}
+		next = tok
+		for _, r := range rows {
+			var rec generationRecord
+			if err := decodeDoc(r, &rec); err != nil {
+				return err
+			}
+			recs = append(recs, &rec)
+		}
+		return nil
+	})
+	return recs, next, err
+}
+
+func (s *Service) ListPolicyGenerations(ctx context.Context, in *api.ListPolicyGenerationsRequest) (*api.ListPolicyGenerationsResponse, error) {
+	recs, next, err := s.listPolicyGenerations(ctx, in.PolicyEngineId, in.MaxResults, in.NextToken)
+	if err != nil {
+		return nil, err
+	}
+	out := &api.ListPolicyGenerationsResponse{PolicyGenerations: []api.PolicyGeneration{}, NextToken: next}
+	for _, rec := range recs {
+		out.PolicyGenerations = append(out.PolicyGenerations, api.PolicyGeneration(rec.GetPolicyGenerationResponse))
+	}
+	return out, nil
+}
+
+func (s *Service) ListPolicyGenerationSummaries(ctx context.Context, in *api.ListPolicyGenerationSummariesRequest) (*api.ListPolicyGenerationSummariesResponse, error) {
+	recs, next, err := s.listPolicyGenerations(ctx, in.PolicyEngineId, in.MaxResults, in.NextToken)
+	if err != nil {
+		return nil, err
+	}
+	out := &api.ListPolicyGenerationSummariesResponse{PolicyGenerations: []api.PolicyGenerationSummary{}, NextToken: next}
+	for _, rec := range recs {
+		out.PolicyGenerations = append(out.PolicyGenerations, policyGenerationSummary(&rec.GetPolicyGenerationResponse))
+	}
+	return out, nil
+}
+
+// ListPolicyGenerationAssets pages through a generation's assets by position;
+// a generation that is not GENERATED has none.
+func (s *Service) ListPolicyGenerationAssets(ctx context.Context, in *api.ListPolicyGenerationAssetsRequest) (*api.ListPolicyGenerationAssetsResponse, error) {
+	sc := scopeOf(ctx)
+	parent := generationRowID(in.PolicyEngineId, in.PolicyGenerationId)
+	out := &api.ListPolicyGenerationAssetsResponse{PolicyGenerationAssets: []api.PolicyGenerationAsset{}}
+	err := s.read(ctx, func(tx store.Tx) error {
+		_, rec, err := s.getPolicyGeneration(ctx, tx, in.PolicyEngineId, in.PolicyGenerationId)
+		if err != nil {
+			return err
+		}
+		start := 0
+		if in.NextToken != "" {
+			seq, err := s.decodePageToken(sc, in.NextToken, kindPolicyGenerationAsset, parent)
+			if err != nil {
+				return err
+			}
+			if seq < 0 || seq > int64(len(rec.Assets)) {
+				return invalidToken()
+			}
+			start = int(seq)
+		}
+		end := min(start+intValue(in.MaxResults, defaultPolicyListLimit), len(rec.Assets))
+		out.PolicyGenerationAssets = append(out.PolicyGenerationAssets, rec.Assets[start:end]...)
+		if end < len(rec.Assets) {
+			out.NextToken = s.encodePageToken(sc, pageToken{Kind: kindPolicyGenerationAsset, Parent: parent, Seq: int64(end)})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// reconcilePolicyGeneration completes a pending generation.
+func (s *Service) reconcilePolicyGeneration(ctx context.Context, tx store.Tx, row *store.Resource, now time.Time) error {
+	var rec generationRecord
+	if err := decodeDoc(row, &rec); err != nil {
+		return err
+	}
+	if rec.Status != api.PolicyGenerationStatusGenerating {
+		return nil
+	}
+	resource := ""
+	if rec.Resource != nil {
+		resource = rec.Resource.Arn
+	}
+	assets, findings := generatePolicyAssets(rec.PolicyGenerationId, resource, rec.Content)
+	switch {
+	case rec.PendingFailure != "":
+		rec.Status = api.PolicyGenerationStatusGenerateFailed
+		rec.StatusReasons = []string{rec.PendingFailure}
+	case len(assets) == 0:
+		rec.Status = api.PolicyGenerationStatusGenerateFailed
+		rec.StatusReasons = []string{"The input contains no statement to translate into a policy."}
+	default:
+		rec.Status = api.PolicyGenerationStatusGenerated
+		rec.StatusReasons = []string{}
+		rec.Assets = assets
+		rec.Findings = findings
+	}
+	rec.PendingFailure = ""
+	rec.UpdatedAt = api.NewDateTime(now)
+	row.Status = string(rec.Status)
+	row.UpdatedAt = now
+	row.Doc = encodeDoc(rec)
+	return tx.Update(ctx, row)
+}
+
+var (
+	statementBreak = regexp.MustCompile(`[.!?;]+(?:\s+|$)|[\r\n]+`)
+	denyWords      = regexp.MustCompile(`(?i)\b(?:deny|denies|denied|forbid|forbids|forbidden|block|blocks|prevent|prevents|prohibit|prohibits|prohibited|disallow|disallows|disallowed|reject|rejects|never|cannot|can't|must not|do not|does not|don't|doesn't|not allowed|not permitted)\b`)
+	allowWords     = regexp.MustCompile(`(?i)\b(?:allow|allows|allowed|permit|permits|permitted|grant|grants|let|lets|enable|enables|can|may|authorize|authorizes|authorized)\b`)
+	limitWords     = regexp.MustCompile(`(?i)\b(up to|at most|no more than|not more than|under|below|less than|over|above|more than|greater than|exceeding|at least)\s+\$?([0-9]{1,15})\b`)
+	hasLetter      = regexp.MustCompile(`[A-Za-z]`)
+)
+
+// limitOperators maps a limit phrase to its Cedar comparison.
+var limitOperators = map[string]string{
+	"up to": "<=", "at most": "<=", "no more than": "<=", "not more than": "<=",
+	"under": "<", "below": "<", "less than": "<",
+	"over": ">", "above": ">", "more than": ">", "greater than": ">", "exceeding": ">",
+	"at least": ">=",
+}
+
+// findingOrder is the order finding counts are reported in.
+var findingOrder = []api.FindingType{
+	api.FindingTypeValid, api.FindingTypeInvalid, api.FindingTypeNotTranslatable, api.FindingTypeAllowAll,
+	api.FindingTypeAllowNone, api.FindingTypeDenyAll, api.FindingTypeDenyNone,
+}
+
+// splitStatements cuts natural language into the statements to translate.
+func splitStatements(text string) []string {
+	var out []string
+	for _, part := range statementBreak.Split(text, -1) {
+		part = strings.TrimSpace(part)
+		if hasLetter.MatchString(part) {
+			out = append(out, part)
+		}
+	}
+	return out
+}
+
+// assetID is "asset_<n>-<10 chars>", stable for a generation and position.
+func assetID(generationID string, n int) string {
+	sum := sha256.Sum256([]byte(fmt.Sprintf("%s/%d", generationID, n)))
+	suffix := make([]byte, 10)
+	for i := range suffix {
+		suffix[i] = lowerAlphabet[int(sum[i])%len(lowerAlphabet)]
+	}
+	return fmt.Sprintf("asset_%d-%s", n, suffix)
+}
+
+// generatedStatement writes the Cedar policy for one statement.
+func generatedStatement(effect, resourceARN, condition string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s(\n  principal,\n  action,\n  resource == AgentCore::Gateway::%q\n)", effect, resourceARN)
+	if condition != "" {
+		fmt.Fprintf(&b, "\nwhen {\n  %s\n}", condition)
+	}
+	b.WriteString(";")
+	return b.String()
+}
+
+// generatePolicyAssets translates text into policy assets (see the file
+// comment) and summarises their findings.
+func generatePolicyAssets(generationID, resourceARN, text string) ([]api.PolicyGenerationAsset, string) {
+	statements := splitStatements(text)
+	total := len(statements)
+	if len(statements) > maxGeneratedAssets {
+		statements = statements[:maxGeneratedAssets]
+	}
+	assets := make([]api.PolicyGenerationAsset, 0, len(statements))
+	counts := map[api.FindingType]int{}
+	translated := 0
+	for i, st := range statements {
+		asset := api.PolicyGenerationAsset{PolicyGenerationAssetId: assetID(generationID, i+1), RawTextFragment: st}
+		effect := ""
+		switch {
+		case denyWords.MatchString(st):
+			effect = "forbid"
+		case allowWords.MatchString(st):
+			effect = "permit"
+		}
+		if effect == "" {
+			asset.Findings = []api.Finding{{Type: api.FindingTypeNotTranslatable,
+				Description: "The text does not say what to allow or deny, so it was not translated into a policy."}}
+		} else {
+			condition := ""
+			if m := limitWords.FindStringSubmatch(st); m != nil {
+				condition = fmt.Sprintf("context.input.amount %s %s", limitOperators[strings.ToLower(m[1])], m[2])
+			}
+			statement := generatedStatement(effect, resourceARN, condition)
+			asset.Definition = cedarDefinition(statement)
+			finding := api.Finding{Type: api.FindingTypeInvalid, Description: "The generated policy is not valid Cedar."}
+			if pol, err := parseCedar(statement); err == nil {
+				finding = cedarFinding(pol)
+			}
+			asset.Findings = []api.Finding{finding}
+			translated++
+		}
+		counts[asset.Findings[0].Type]++
+		assets = append(assets, asset)
+	}
+	var parts []string
+	for _, t := range findingOrder {
+		if counts[t] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", counts[t], t))
+		}
+	}
+	summary := fmt.Sprintf("Generated %d policy assets from %d statements: %s.", translated, len(statements), strings.Join(parts, ", "))
+	if total > len(statements) {
+		summary += fmt.Sprintf(" Only the first %d of %d statements were translated.", len(statements), total)
+	}
+	return assets, summary
+}

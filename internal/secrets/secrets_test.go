@@ -36,7 +36,9 @@ func TestSecretsSealOpen(t *testing.T) {
 		if sealed[0] != version {
 			t.Errorf("version byte = %d, want %d", sealed[0], version)
 		}
-		if len(plain) > 0 && bytes.Contains(sealed, []byte(plain)) {
+		// Short plaintexts occur in random bytes by chance; only long ones
+		// showing up would mean they were not encrypted.
+		if len(plain) >= 8 && bytes.Contains(sealed, []byte(plain)) {
 			t.Errorf("sealed value contains the plaintext")
 		}
 		got, err := b.Open(sealed, ad)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"os"
@@ -34,44 +33,6 @@ func init() {
 		level.UnmarshalText([]byte(v))
 	}
 	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})))
-}
-
-// admDo sends an unsigned admin request and returns the status and body.
-func admDo(t *testing.T, method, url, body string) (int, string) {
-	t.Helper()
-	req, err := http.NewRequest(method, url, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := (&http.Client{Timeout: 60 * time.Second}).Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, url, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.StatusCode, string(b)
-}
-
-// admOK sends an admin request that must succeed and decodes its answer
-// into out (when not nil).
-func admOK(t *testing.T, method, url, body string, out any) string {
-	t.Helper()
-	status, b := admDo(t, method, url, body)
-	if status >= 300 {
-		t.Fatalf("%s %s: %d %s", method, url, status, b)
-	}
-	if out != nil {
-		if err := json.Unmarshal([]byte(b), out); err != nil {
-			t.Fatalf("%s %s: answer %q: %v", method, url, b, err)
-		}
-	}
-	return b
 }
 
 func admRuntimeStatus(t *testing.T, c *ctl.Client, id string) *ctl.GetAgentRuntimeOutput {
@@ -105,19 +66,6 @@ func admRuntimeNames(t *testing.T, c *ctl.Client) []string {
 	return names
 }
 
-// admEventually polls cond until it holds. Only a generous upper bound to
-// give up; nothing is asserted about how long it took.
-func admEventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not reached after 30s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 const (
 	admAccountB = "210987654321"
 	admKeyB     = "AKIAADMINTESTB000001"
@@ -148,7 +96,7 @@ func TestAdminResetAllAndOneAccount(t *testing.T) {
 	}
 	populate()
 
-	admOK(t, "POST", srv.URL+"/_agentcored/reset", `{"account":"`+admAccountB+`"}`, nil)
+	adminOK(t, "POST", srv.URL+"/_agentcored/reset", `{"account":"`+admAccountB+`"}`)
 	if got := admRuntimeNames(t, b); len(got) != 0 || customBrowsers(b) != 0 {
 		t.Fatalf("account B after its reset: runtimes %v, %d browsers", got, customBrowsers(b))
 	}
@@ -159,7 +107,7 @@ func TestAdminResetAllAndOneAccount(t *testing.T) {
 	rtCreate(t, b, "reset_b")
 
 	var answer map[string]string
-	admOK(t, "POST", srv.URL+"/_agentcored/reset", "", &answer)
+	decodeJSON(t, adminOK(t, "POST", srv.URL+"/_agentcored/reset", ""), &answer)
 	if answer["status"] != "ok" {
 		t.Fatalf("reset answered %v", answer)
 	}
@@ -170,7 +118,7 @@ func TestAdminResetAllAndOneAccount(t *testing.T) {
 	}
 
 	populate()
-	admOK(t, "POST", srv.URL+"/moto-api/reset", "", &answer)
+	decodeJSON(t, adminOK(t, "POST", srv.URL+"/moto-api/reset", ""), &answer)
 	if answer["status"] != "ok" || len(admRuntimeNames(t, a)) != 0 || len(admRuntimeNames(t, b)) != 0 {
 		t.Fatalf("moto reset answered %v; runtimes left A %v B %v", answer, admRuntimeNames(t, a), admRuntimeNames(t, b))
 	}
@@ -186,11 +134,11 @@ func TestAdminLifecyclePoliciesAtRunTime(t *testing.T) {
 	advance := lifecycle + "/advance"
 
 	// Manual for everything.
-	admOK(t, "PUT", lifecycle, `{"policy":"manual"}`, nil)
+	adminOK(t, "PUT", lifecycle, `{"policy":"manual"}`)
 	var got struct {
 		Families []struct{ Family, Policy string } `json:"families"`
 	}
-	admOK(t, "GET", lifecycle, "", &got)
+	decodeJSON(t, adminOK(t, "GET", lifecycle, ""), &got)
 	if len(got.Families) == 0 {
 		t.Fatal("GET lifecycle lists no family")
 	}
@@ -208,7 +156,7 @@ func TestAdminLifecyclePoliciesAtRunTime(t *testing.T) {
 
 	// Advance one: that runtime only.
 	var one map[string]bool
-	admOK(t, "POST", advance, `{"kind":"runtime","id":"`+rt+`"}`, &one)
+	decodeJSON(t, adminOK(t, "POST", advance, `{"kind":"runtime","id":"`+rt+`"}`), &one)
 	if !one["advanced"] {
 		t.Fatalf("advance one answered %v", one)
 	}
@@ -218,14 +166,14 @@ func TestAdminLifecyclePoliciesAtRunTime(t *testing.T) {
 	if s := admRuntimeStatus(t, c, rt2).Status; s != types.AgentRuntimeStatusCreating {
 		t.Fatalf("a runtime not advanced is %s", s)
 	}
-	admOK(t, "POST", advance, `{"kind":"runtime","id":"`+rt+`"}`, &one)
+	decodeJSON(t, adminOK(t, "POST", advance, `{"kind":"runtime","id":"`+rt+`"}`), &one)
 	if one["advanced"] {
 		t.Fatal("advancing a resource with no pending transition reported one")
 	}
 
 	// Advance all: the second runtime, both DEFAULT endpoints, the browser.
 	var all map[string]int
-	admOK(t, "POST", advance, `{"all":true}`, &all)
+	decodeJSON(t, adminOK(t, "POST", advance, `{"all":true}`), &all)
 	if all["count"] != 4 {
 		t.Fatalf("advance all ran %v, want 4 jobs (runtime, 2 DEFAULT endpoints, browser)", all)
 	}
@@ -240,17 +188,17 @@ func TestAdminLifecyclePoliciesAtRunTime(t *testing.T) {
 		t.Fatalf("DEFAULT endpoint after advance all: %v %v", ep, err)
 	}
 	// An empty body also means all; nothing is left.
-	admOK(t, "POST", advance, "", &all)
+	decodeJSON(t, adminOK(t, "POST", advance, ""), &all)
 	if all["count"] != 0 {
 		t.Fatalf("second advance all ran %v", all)
 	}
-	if status, body := admDo(t, "POST", advance, `{"kind":"runtime"}`); status != http.StatusBadRequest {
-		t.Fatalf("advance with a kind and no id: %d %s", status, body)
+	if r := rawRequest(t, "POST", advance, `{"kind":"runtime"}`); r.status != http.StatusBadRequest {
+		t.Fatalf("advance with a kind and no id: %d %s", r.status, r.body)
 	}
 
 	// One family: browsers manual, runtimes immediate.
-	admOK(t, "PUT", lifecycle, `{"policy":"immediate"}`, nil)
-	admOK(t, "PUT", lifecycle, `{"family":"browsers","policy":"manual"}`, nil)
+	adminOK(t, "PUT", lifecycle, `{"policy":"immediate"}`)
+	adminOK(t, "PUT", lifecycle, `{"family":"browsers","policy":"manual"}`)
 	rt3 := aws.ToString(rtCreate(t, c, "family_runtime").AgentRuntimeId)
 	br2 := aws.ToString(bxCreatePublicBrowser(t, c, "family_browser").BrowserId)
 	if s := admRuntimeStatus(t, c, rt3).Status; s != types.AgentRuntimeStatusReady {
@@ -259,36 +207,36 @@ func TestAdminLifecyclePoliciesAtRunTime(t *testing.T) {
 	if s := admBrowserStatus(t, c, br2).Status; s != types.BrowserStatusCreating {
 		t.Fatalf("browser under its family's manual policy is %s", s)
 	}
-	if status, body := admDo(t, "PUT", lifecycle, `{"family":"nosuchfamily","policy":"manual"}`); status != http.StatusBadRequest {
-		t.Fatalf("unknown family: %d %s", status, body)
+	if r := rawRequest(t, "PUT", lifecycle, `{"family":"nosuchfamily","policy":"manual"}`); r.status != http.StatusBadRequest {
+		t.Fatalf("unknown family: %d %s", r.status, r.body)
 	}
-	if status, body := admDo(t, "PUT", lifecycle, `{"policy":"eventually"}`); status != http.StatusBadRequest {
-		t.Fatalf("unknown policy: %d %s", status, body)
+	if r := rawRequest(t, "PUT", lifecycle, `{"policy":"eventually"}`); r.status != http.StatusBadRequest {
+		t.Fatalf("unknown policy: %d %s", r.status, r.body)
 	}
 
 	// Timed: with a long delay the transition waits (deterministically);
 	// with a short one it completes by itself.
-	admOK(t, "PUT", lifecycle, `{"policy":"timed","delayMillis":3600000}`, nil)
+	adminOK(t, "PUT", lifecycle, `{"policy":"timed","delayMillis":3600000}`)
 	slow := aws.ToString(rtCreate(t, c, "timed_slow").AgentRuntimeId)
 	if s := admRuntimeStatus(t, c, slow).Status; s != types.AgentRuntimeStatusCreating {
 		t.Fatalf("runtime under a one-hour delay is %s", s)
 	}
-	admOK(t, "PUT", lifecycle, `{"policy":"timed","delayMillis":50}`, nil)
+	adminOK(t, "PUT", lifecycle, `{"policy":"timed","delayMillis":50}`)
 	fast := aws.ToString(rtCreate(t, c, "timed_fast").AgentRuntimeId)
-	admEventually(t, "timed runtime READY", func() bool {
-		return admRuntimeStatus(t, c, fast).Status == types.AgentRuntimeStatusReady
+	eventually(t, "timed runtime READY", func() (bool, error) {
+		return admRuntimeStatus(t, c, fast).Status == types.AgentRuntimeStatusReady, nil
 	})
 	if s := admRuntimeStatus(t, c, slow).Status; s != types.AgentRuntimeStatusCreating {
 		t.Fatalf("the one-hour runtime moved to %s", s)
 	}
 	// Advance all also runs timed jobs that are not due yet.
-	admOK(t, "POST", advance, `{}`, &all)
+	decodeJSON(t, adminOK(t, "POST", advance, `{}`), &all)
 	if s := admRuntimeStatus(t, c, slow).Status; s != types.AgentRuntimeStatusReady || all["count"] < 2 {
 		t.Fatalf("after advance all: %s, count %v", s, all)
 	}
 
 	// Back to immediate: the next read sees the end state.
-	admOK(t, "PUT", lifecycle, `{"policy":"immediate"}`, nil)
+	adminOK(t, "PUT", lifecycle, `{"policy":"immediate"}`)
 	now := aws.ToString(rtCreate(t, c, "immediate_again").AgentRuntimeId)
 	if s := admRuntimeStatus(t, c, now).Status; s != types.AgentRuntimeStatusReady {
 		t.Fatalf("runtime under immediate is %s", s)
@@ -304,7 +252,7 @@ func TestAdminFaults(t *testing.T) {
 	faults := srv.URL + "/_agentcored/faults"
 
 	t.Run("fail", func(t *testing.T) {
-		admOK(t, "POST", faults, `{"operation":"CreateAgentRuntime","action":"fail","failureReason":"image pull failed","count":1}`, nil)
+		adminOK(t, "POST", faults, `{"operation":"CreateAgentRuntime","action":"fail","failureReason":"image pull failed","count":1}`)
 		failed := aws.ToString(rtCreate(t, c, "fault_fail").AgentRuntimeId)
 		got := admRuntimeStatus(t, c, failed)
 		if got.Status != types.AgentRuntimeStatusCreateFailed || aws.ToString(got.FailureReason) != "image pull failed" {
@@ -314,7 +262,7 @@ func TestAdminFaults(t *testing.T) {
 		if s := admRuntimeStatus(t, c, aws.ToString(rtCreate(t, c, "fault_fine").AgentRuntimeId)).Status; s != types.AgentRuntimeStatusReady {
 			t.Fatalf("runtime after the fault was used up: %s", s)
 		}
-		admOK(t, "POST", faults, `{"operation":"CreateBrowser","action":"fail","count":1}`, nil)
+		adminOK(t, "POST", faults, `{"operation":"CreateBrowser","action":"fail","count":1}`)
 		br := admBrowserStatus(t, c, aws.ToString(bxCreatePublicBrowser(t, c, "fault_browser").BrowserId))
 		if br.Status != types.BrowserStatusCreateFailed || aws.ToString(br.FailureReason) == "" {
 			t.Fatalf("browser after a fail fault: %s %q", br.Status, aws.ToString(br.FailureReason))
@@ -322,20 +270,20 @@ func TestAdminFaults(t *testing.T) {
 	})
 
 	t.Run("error", func(t *testing.T) {
-		admOK(t, "POST", faults, `{"operation":"ListAgentRuntimes","action":"error","errorCode":"ThrottlingException","message":"Rate exceeded","count":1}`, nil)
+		adminOK(t, "POST", faults, `{"operation":"ListAgentRuntimes","action":"error","errorCode":"ThrottlingException","message":"Rate exceeded","count":1}`)
 		_, err := c.ListAgentRuntimes(ctx, &ctl.ListAgentRuntimesInput{})
 		var throttled *types.ThrottlingException
 		if !errors.As(err, &throttled) || aws.ToString(throttled.Message) != "Rate exceeded" {
 			t.Fatalf("ListAgentRuntimes under an error fault: %v", err)
 		}
-		admOK(t, "POST", faults, `{"operation":"CreateBrowser","action":"error","errorCode":"ServiceQuotaExceededException","count":1}`, nil)
+		adminOK(t, "POST", faults, `{"operation":"CreateBrowser","action":"error","errorCode":"ServiceQuotaExceededException","count":1}`)
 		_, err = c.CreateBrowser(ctx, &ctl.CreateBrowserInput{Name: aws.String("fault_quota"),
 			NetworkConfiguration: &types.BrowserNetworkConfiguration{NetworkMode: types.BrowserNetworkModePublic}})
 		var quota *types.ServiceQuotaExceededException
 		if !errors.As(err, &quota) {
 			t.Fatalf("CreateBrowser under an error fault: %v", err)
 		}
-		admOK(t, "POST", faults, `{"operation":"GetAgentRuntime","action":"error","errorCode":"InternalServerException","count":1}`, nil)
+		adminOK(t, "POST", faults, `{"operation":"GetAgentRuntime","action":"error","errorCode":"InternalServerException","count":1}`)
 		_, err = c.GetAgentRuntime(ctx, &ctl.GetAgentRuntimeInput{AgentRuntimeId: aws.String("whatever-0123456789")})
 		var internal *types.InternalServerException
 		if !errors.As(err, &internal) {
@@ -348,7 +296,7 @@ func TestAdminFaults(t *testing.T) {
 
 	t.Run("latency", func(t *testing.T) {
 		const latency = 300 * time.Millisecond
-		admOK(t, "POST", faults, `{"operation":"ListBrowsers","action":"latency","latencyMillis":300,"count":1}`, nil)
+		adminOK(t, "POST", faults, `{"operation":"ListBrowsers","action":"latency","latencyMillis":300,"count":1}`)
 		start := time.Now()
 		if _, err := c.ListBrowsers(ctx, &ctl.ListBrowsersInput{}); err != nil {
 			t.Fatal(err)
@@ -361,29 +309,29 @@ func TestAdminFaults(t *testing.T) {
 
 	t.Run("list and remove", func(t *testing.T) {
 		var added struct{ ID string }
-		admOK(t, "POST", faults, `{"operation":"GetBrowser","action":"latency","latencyMillis":1}`, &added)
-		admOK(t, "POST", faults, `{"operation":"GetGateway","action":"error","errorCode":"AccessDeniedException"}`, nil)
+		decodeJSON(t, adminOK(t, "POST", faults, `{"operation":"GetBrowser","action":"latency","latencyMillis":1}`), &added)
+		adminOK(t, "POST", faults, `{"operation":"GetGateway","action":"error","errorCode":"AccessDeniedException"}`)
 		var list struct {
 			Faults []struct{ ID, Operation string } `json:"faults"`
 		}
-		admOK(t, "GET", faults, "", &list)
+		decodeJSON(t, adminOK(t, "GET", faults, ""), &list)
 		if len(list.Faults) != 2 || list.Faults[0].ID != added.ID || list.Faults[0].Operation != "GetBrowser" {
 			t.Fatalf("faults listed: %+v", list.Faults)
 		}
-		if status, _ := admDo(t, "DELETE", faults+"/"+added.ID, ""); status != http.StatusNoContent {
-			t.Fatalf("delete fault %s: %d", added.ID, status)
+		if r := rawRequest(t, "DELETE", faults+"/"+added.ID, ""); r.status != http.StatusNoContent {
+			t.Fatalf("delete fault %s: %d", added.ID, r.status)
 		}
-		if status, _ := admDo(t, "DELETE", faults+"/"+added.ID, ""); status != http.StatusNotFound {
-			t.Fatalf("delete a deleted fault: %d", status)
+		if r := rawRequest(t, "DELETE", faults+"/"+added.ID, ""); r.status != http.StatusNotFound {
+			t.Fatalf("delete a deleted fault: %d", r.status)
 		}
-		admOK(t, "GET", faults, "", &list)
+		decodeJSON(t, adminOK(t, "GET", faults, ""), &list)
 		if len(list.Faults) != 1 {
 			t.Fatalf("faults after one delete: %+v", list.Faults)
 		}
-		if status, _ := admDo(t, "DELETE", faults, ""); status != http.StatusNoContent {
-			t.Fatalf("delete all faults: %d", status)
+		if r := rawRequest(t, "DELETE", faults, ""); r.status != http.StatusNoContent {
+			t.Fatalf("delete all faults: %d", r.status)
 		}
-		admOK(t, "GET", faults, "", &list)
+		decodeJSON(t, adminOK(t, "GET", faults, ""), &list)
 		if len(list.Faults) != 0 {
 			t.Fatalf("faults after delete all: %+v", list.Faults)
 		}
@@ -394,8 +342,8 @@ func TestAdminFaults(t *testing.T) {
 			`{"operation":"GetBrowser","action":"latency"}`,
 			`{"operation":"GetBrowser","action":"fail","unknownField":1}`,
 		} {
-			if status, body := admDo(t, "POST", faults, bad); status != http.StatusBadRequest {
-				t.Errorf("fault %s: %d %s, want 400", bad, status, body)
+			if r := rawRequest(t, "POST", faults, bad); r.status != http.StatusBadRequest {
+				t.Errorf("fault %s: %d %s, want 400", bad, r.status, r.body)
 			}
 		}
 	})
@@ -537,14 +485,14 @@ func TestAdminExportImportRoundTrip(t *testing.T) {
 	}
 	memCreate(t, c, "export_memory", memSemantic("facts"))
 	// A transition left pending under the manual policy.
-	admOK(t, "PUT", srv.URL+"/_agentcored/lifecycle", `{"family":"browsers","policy":"manual"}`, nil)
+	setLifecycle(t, srv.URL, "browsers", "manual")
 	pending := aws.ToString(bxCreatePublicBrowser(t, c, "export_pending").BrowserId)
 	if _, err := c.TagResource(ctx, &ctl.TagResourceInput{ResourceArn: ep.AgentRuntimeEndpointArn, Tags: map[string]string{"late": "tag"}}); err != nil {
 		t.Fatal(err)
 	}
 
 	before := admSnapshot(t, c)
-	exported := admOK(t, "GET", srv.URL+"/_agentcored/export", "", nil)
+	exported := adminOK(t, "GET", srv.URL+"/_agentcored/export", "")
 	var doc struct {
 		Format    string `json:"format"`
 		Resources []struct {
@@ -567,13 +515,13 @@ func TestAdminExportImportRoundTrip(t *testing.T) {
 		t.Fatalf("export jobs: %+v, want the manual job of browser %s", doc.Jobs, pending)
 	}
 
-	admOK(t, "POST", srv.URL+"/_agentcored/reset", "", nil)
+	adminOK(t, "POST", srv.URL+"/_agentcored/reset", "")
 	if empty := admSnapshot(t, c); reflect.DeepEqual(empty, before) || len(admRuntimeNames(t, c)) != 0 {
 		t.Fatal("reset left the state as it was")
 	}
 
 	var counts map[string]int
-	admOK(t, "POST", srv.URL+"/_agentcored/import", exported, &counts)
+	decodeJSON(t, adminOK(t, "POST", srv.URL+"/_agentcored/import", exported), &counts)
 	if counts["resources"] != len(doc.Resources) || counts["jobs"] != 1 {
 		t.Fatalf("import answered %v", counts)
 	}
@@ -581,17 +529,17 @@ func TestAdminExportImportRoundTrip(t *testing.T) {
 	admDiff(t, before, after)
 
 	// A second export is the same document (but for its time).
-	again := admOK(t, "GET", srv.URL+"/_agentcored/export", "", nil)
+	again := adminOK(t, "GET", srv.URL+"/_agentcored/export", "")
 	if admWithoutTime(t, again) != admWithoutTime(t, exported) {
 		t.Fatal("the export after the import differs from the first")
 	}
 	// Importing replaces: importing again over the same state keeps it.
-	admOK(t, "POST", srv.URL+"/_agentcored/import", exported, nil)
+	adminOK(t, "POST", srv.URL+"/_agentcored/import", exported)
 	admDiff(t, before, admSnapshot(t, c))
 
 	// The pending job came back and still runs.
 	var all map[string]int
-	admOK(t, "POST", srv.URL+"/_agentcored/lifecycle/advance", `{"all":true}`, &all)
+	decodeJSON(t, adminOK(t, "POST", srv.URL+"/_agentcored/lifecycle/advance", `{"all":true}`), &all)
 	if s := admBrowserStatus(t, c, pending).Status; all["count"] != 1 || s != types.BrowserStatusReady {
 		t.Fatalf("after import and advance all: %v, browser %s", all, s)
 	}
@@ -606,9 +554,9 @@ func TestAdminExportImportRoundTrip(t *testing.T) {
 		"missing kind":    `{"format":"agentcored-export","version":1,"resources":[{"account":"123456789012","region":"us-east-1","id":"x","createdAt":"2025-01-01T00:00:00Z","updatedAt":"2025-01-01T00:00:00Z"}]}`,
 		"duplicate names": admDuplicate(t, exported),
 	} {
-		status, answer := admDo(t, "POST", srv.URL+"/_agentcored/import", body)
-		if status != http.StatusBadRequest {
-			t.Errorf("import %s: %d %s, want 400", name, status, answer)
+		r := rawRequest(t, "POST", srv.URL+"/_agentcored/import", body)
+		if r.status != http.StatusBadRequest {
+			t.Errorf("import %s: %d %s, want 400", name, r.status, r.body)
 		}
 	}
 	// A refused import changes nothing.
@@ -634,9 +582,7 @@ func admDiff(t *testing.T, before, after map[string]string) {
 func admWithoutTime(t *testing.T, export string) string {
 	t.Helper()
 	var doc map[string]any
-	if err := json.Unmarshal([]byte(export), &doc); err != nil {
-		t.Fatal(err)
-	}
+	decodeJSON(t, export, &doc)
 	delete(doc, "exportedAt")
 	b, _ := json.Marshal(doc)
 	return string(b)
@@ -646,9 +592,7 @@ func admWithoutTime(t *testing.T, export string) string {
 func admDuplicate(t *testing.T, export string) string {
 	t.Helper()
 	var doc map[string]any
-	if err := json.Unmarshal([]byte(export), &doc); err != nil {
-		t.Fatal(err)
-	}
+	decodeJSON(t, export, &doc)
 	rs := doc["resources"].([]any)
 	doc["resources"] = append(rs, rs[0])
 	b, _ := json.Marshal(doc)
@@ -686,13 +630,13 @@ func TestAdminStrictAuth(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			var r azRaw
+			var r rawResponse
 			if tc.key == "" {
 				req, err := http.NewRequest(tc.method, srv.URL+tc.path, strings.NewReader(tc.body))
 				if err != nil {
 					t.Fatal(err)
 				}
-				r = azDo(t, req)
+				r = rawDo(t, req)
 			} else {
 				r = azSignedRaw(t, srv, tc.method, tc.path, tc.body, now, tc.key, tc.secret, nil)
 			}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -15,7 +14,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	ctl "github.com/aws/aws-sdk-go-v2/service/bedrockagentcorecontrol"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockagentcorecontrol/types"
@@ -36,8 +34,6 @@ const (
 	azAccountB = "210987654321"
 	azKeyB     = "AKIAACCOUNTB00000001"
 	azSecretB  = "secret-of-account-b"
-	azRole     = "arn:aws:iam::123456789012:role/AgentRole"
-	azImage    = "123456789012.dkr.ecr.us-east-1.amazonaws.com/agent:latest"
 
 	azMsgBadSignature = "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method."
 	azMsgBadToken     = "The security token included in the request is invalid."
@@ -74,11 +70,7 @@ func azErr(err error) (code string, status int, msg string) {
 	if !errors.As(err, &ae) {
 		return "", 0, ""
 	}
-	var re *awshttp.ResponseError
-	if errors.As(err, &re) {
-		status = re.HTTPStatusCode()
-	}
-	return ae.ErrorCode(), status, ae.ErrorMessage()
+	return ae.ErrorCode(), errStatus(err), ae.ErrorMessage()
 }
 
 // azWant checks an SDK error's code and status, and its message when given.
@@ -97,43 +89,17 @@ func azNoErr(t *testing.T, what string, err error) {
 	}
 }
 
-// azCreateRuntime creates a minimal PUBLIC runtime; it answers id and ARN.
+// azCreateRuntime creates a minimal PUBLIC runtime (rtCreateTagged); it
+// answers id and ARN.
 func azCreateRuntime(t *testing.T, c *ctl.Client, name string, tags map[string]string) (string, string) {
 	t.Helper()
-	out, err := c.CreateAgentRuntime(context.Background(), &ctl.CreateAgentRuntimeInput{
-		AgentRuntimeName: aws.String(name),
-		AgentRuntimeArtifact: &types.AgentRuntimeArtifactMemberContainerConfiguration{
-			Value: types.ContainerConfiguration{ContainerUri: aws.String(azImage)}},
-		RoleArn:              aws.String(azRole),
-		NetworkConfiguration: &types.NetworkConfiguration{NetworkMode: types.NetworkModePublic},
-		Tags:                 tags,
-	})
-	azNoErr(t, "CreateAgentRuntime "+name, err)
+	out := rtCreateTagged(t, c, name, tags)
 	return aws.ToString(out.AgentRuntimeId), aws.ToString(out.AgentRuntimeArn)
-}
-
-// azRaw is one raw answer.
-type azRaw struct {
-	status int
-	header http.Header
-	body   []byte
-}
-
-// azWireError decodes the AWS error shape of a raw answer.
-func (r azRaw) wireError(t *testing.T) (code, msg string) {
-	t.Helper()
-	var e struct {
-		Message string `json:"message"`
-	}
-	if err := json.Unmarshal(r.body, &e); err != nil {
-		t.Fatalf("error body %q is not JSON: %v", r.body, err)
-	}
-	return r.header.Get("X-Amzn-ErrorType"), e.Message
 }
 
 // azSignedRaw sends a raw request signed by the SDK's SigV4 signer at the
 // given time with the given key; tamper runs after signing.
-func azSignedRaw(t *testing.T, srv *testserver.Server, method, path, body string, at time.Time, key, secret string, tamper func(*http.Request)) azRaw {
+func azSignedRaw(t *testing.T, srv *testserver.Server, method, path, body string, at time.Time, key, secret string, tamper func(*http.Request)) rawResponse {
 	t.Helper()
 	req, err := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
 	if err != nil {
@@ -148,21 +114,7 @@ func azSignedRaw(t *testing.T, srv *testserver.Server, method, path, body string
 	if tamper != nil {
 		tamper(req)
 	}
-	return azDo(t, req)
-}
-
-func azDo(t *testing.T, req *http.Request) azRaw {
-	t.Helper()
-	resp, err := (&http.Client{Timeout: 30 * time.Second}).Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", req.Method, req.URL, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return azRaw{status: resp.StatusCode, header: resp.Header, body: b}
+	return rawDo(t, req)
 }
 
 // TestAuthStrictSDK drives strict mode with the real SDK client: the
@@ -275,9 +227,9 @@ func TestAuthStrictRawSignatures(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := azSignedRaw(t, srv, "POST", "/runtimes/", listBody, tt.at, key, secret, tt.tamper)
-			code, msg := r.wireError(t)
-			if r.status != 403 || code != tt.code || !strings.Contains(msg, tt.msgPart) {
-				t.Fatalf("got %d %s %q, want 403 %s containing %q", r.status, code, msg, tt.code, tt.msgPart)
+			code, e := r.apiError(t)
+			if r.status != 403 || code != tt.code || !strings.Contains(e.Message, tt.msgPart) {
+				t.Fatalf("got %d %s %q, want 403 %s containing %q", r.status, code, e.Message, tt.code, tt.msgPart)
 			}
 			if r.header.Get("x-amzn-RequestId") == "" {
 				t.Error("no x-amzn-RequestId")
@@ -287,7 +239,8 @@ func TestAuthStrictRawSignatures(t *testing.T) {
 
 	// The expiry message names the times as AWS does.
 	r := azSignedRaw(t, srv, "POST", "/runtimes/", listBody, now.Add(-20*time.Minute), key, secret, nil)
-	_, msg := r.wireError(t)
+	_, e := r.apiError(t)
+	msg := e.Message
 	signed := now.Add(-20 * time.Minute).UTC().Format("20060102T150405Z")
 	if !strings.HasPrefix(msg, "Signature expired: "+signed+" is now earlier than ") || !strings.HasSuffix(msg, " - 15 min.)") {
 		t.Errorf("expiry message %q", msg)
@@ -301,8 +254,8 @@ func TestAuthStrictRawSignatures(t *testing.T) {
 		hex.EncodeToString(sum[:]), auth.SigningName, "us-east-1", now); err != nil {
 		t.Fatal(err)
 	}
-	r = azDo(t, req)
-	if code, _ := r.wireError(t); r.status != 403 || code != "InvalidSignatureException" {
+	r = rawDo(t, req)
+	if code, _ := r.apiError(t); r.status != 403 || code != "InvalidSignatureException" {
 		t.Errorf("content hash mismatch: %d %s", r.status, code)
 	}
 }
@@ -349,9 +302,7 @@ func TestPolicyIdentity(t *testing.T) {
 	azWant(t, "Deny pattern on a child resource", err, "AccessDeniedException", 403,
 		denied("GetAgentRuntimeEndpoint", runtimeArn(secretID)+"/runtime-endpoint/DEFAULT"))
 	_, err = ro.CreateAgentRuntime(ctx, &ctl.CreateAgentRuntimeInput{AgentRuntimeName: aws.String("az_nope"),
-		AgentRuntimeArtifact: &types.AgentRuntimeArtifactMemberContainerConfiguration{
-			Value: types.ContainerConfiguration{ContainerUri: aws.String(azImage)}},
-		RoleArn: aws.String(azRole), NetworkConfiguration: &types.NetworkConfiguration{NetworkMode: types.NetworkModePublic}})
+		AgentRuntimeArtifact: rtContainer(rtImage), RoleArn: aws.String(rtRole), NetworkConfiguration: rtPublic()})
 	azWant(t, "no Allow for Create", err, "AccessDeniedException", 403, denied("CreateAgentRuntime", "*"))
 	_, err = ro.TagResource(ctx, &ctl.TagResourceInput{ResourceArn: aws.String(pubArn), Tags: map[string]string{"x": "y"}})
 	azWant(t, "no Allow for Tag", err, "AccessDeniedException", 403, denied("TagResource", pubArn))

@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"os/exec"
 	"strings"
@@ -39,7 +38,7 @@ func TestBinaryGracefulShutdown(t *testing.T) {
 		t.Fatalf("healthz: %v %v", resp, err)
 	}
 	resp.Body.Close()
-	rtAdminPost(t, p.URL+"/_agentcored/faults", `{"operation":"ListAgentRuntimes","action":"latency","latencyMillis":1500,"count":1}`)
+	addFault(t, p.URL, map[string]any{"operation": "ListAgentRuntimes", "action": "latency", "latencyMillis": 1500, "count": 1})
 	done := make(chan error, 1)
 	go func() {
 		_, err := p.client(t).ListAgentRuntimes(context.Background(), &acc.ListAgentRuntimesInput{})
@@ -47,20 +46,10 @@ func TestBinaryGracefulShutdown(t *testing.T) {
 	}()
 	// The latency rule is used up when the request reaches the gate: from
 	// then on the request is in flight inside the server.
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		resp, err := http.Get(p.URL + "/_agentcored/faults")
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if !strings.Contains(string(b), "latency") {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the request never reached the server")
-		}
-	}
+	eventually(t, "the request reaching the server", func() (bool, error) {
+		r := rawRequest(t, http.MethodGet, p.URL+"/_agentcored/faults", "")
+		return !strings.Contains(string(r.body), "latency"), nil
+	})
 	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}

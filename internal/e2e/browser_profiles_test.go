@@ -28,7 +28,7 @@ func TestBrowserProfileLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if code := bxStatus(t, created.ResultMetadata); code != http.StatusOK {
+	if code := httpStatus(t, created.ResultMetadata); code != http.StatusOK {
 		t.Errorf("create status = %d, want 200", code)
 	}
 	if created.Status != types.BrowserProfileStatusReady || created.CreatedAt == nil {
@@ -92,19 +92,19 @@ func TestBrowserProfileLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if code := bxStatus(t, del.ResultMetadata); code != http.StatusOK {
+	if code := httpStatus(t, del.ResultMetadata); code != http.StatusOK {
 		t.Errorf("delete status = %d, want 200", code)
 	}
 	if aws.ToString(del.ProfileId) != id || aws.ToString(del.ProfileArn) != arn || del.Status != types.BrowserProfileStatusDeleted || del.LastUpdatedAt == nil {
 		t.Errorf("delete answer = %+v", del)
 	}
-	if _, err := c.GetBrowserProfile(ctx, &bedrockagentcorecontrol.GetBrowserProfileInput{ProfileId: aws.String(id)}); !bxIsNotFound(err) {
+	if _, err := c.GetBrowserProfile(ctx, &bedrockagentcorecontrol.GetBrowserProfileInput{ProfileId: aws.String(id)}); errCode(err) != "ResourceNotFoundException" {
 		t.Errorf("get after delete: %v, want ResourceNotFoundException", err)
 	}
-	if _, err := c.ListTagsForResource(ctx, &bedrockagentcorecontrol.ListTagsForResourceInput{ResourceArn: aws.String(arn)}); !bxIsNotFound(err) {
+	if _, err := c.ListTagsForResource(ctx, &bedrockagentcorecontrol.ListTagsForResourceInput{ResourceArn: aws.String(arn)}); errCode(err) != "ResourceNotFoundException" {
 		t.Errorf("tags after delete: %v, want ResourceNotFoundException", err)
 	}
-	if _, err := c.DeleteBrowserProfile(ctx, &bedrockagentcorecontrol.DeleteBrowserProfileInput{ProfileId: aws.String(id)}); !bxIsNotFound(err) {
+	if _, err := c.DeleteBrowserProfile(ctx, &bedrockagentcorecontrol.DeleteBrowserProfileInput{ProfileId: aws.String(id)}); errCode(err) != "ResourceNotFoundException" {
 		t.Errorf("second delete: %v, want ResourceNotFoundException", err)
 	}
 }
@@ -116,7 +116,7 @@ func TestBrowserProfileRules(t *testing.T) {
 
 	in := func(desc string) *bedrockagentcorecontrol.CreateBrowserProfileInput {
 		return &bedrockagentcorecontrol.CreateBrowserProfileInput{
-			Name: aws.String("retry_profile"), Description: aws.String(desc), ClientToken: aws.String(bxToken("profile-token")),
+			Name: aws.String("retry_profile"), Description: aws.String(desc), ClientToken: aws.String(clientToken("profile-token")),
 		}
 	}
 	first, err := c.CreateBrowserProfile(ctx, in("a"))
@@ -131,11 +131,11 @@ func TestBrowserProfileRules(t *testing.T) {
 		t.Errorf("retry created %s besides %s", aws.ToString(second.ProfileId), aws.ToString(first.ProfileId))
 	}
 	_, err = c.CreateBrowserProfile(ctx, in("b"))
-	if reason, ok := bxValidationReason(err); !ok || reason != types.ValidationExceptionReasonIdempotentParameterMismatchException {
+	if reason, ok := validationReason(err); !ok || reason != types.ValidationExceptionReasonIdempotentParameterMismatchException {
 		t.Errorf("same token, other params: %v", err)
 	}
 	_, err = c.CreateBrowserProfile(ctx, &bedrockagentcorecontrol.CreateBrowserProfileInput{Name: aws.String("retry_profile")})
-	if !bxIsConflict(err) {
+	if errCode(err) != "ConflictException" {
 		t.Errorf("duplicate name: %v, want ConflictException", err)
 	}
 
@@ -148,7 +148,7 @@ func TestBrowserProfileRules(t *testing.T) {
 		want[aws.ToString(out.ProfileId)] = true
 	}
 	_, err = c.CreateBrowserProfile(ctx, &bedrockagentcorecontrol.CreateBrowserProfileInput{Name: aws.String("profile_four")})
-	if !bxIsQuota(err) {
+	if errCode(err) != "ServiceQuotaExceededException" {
 		t.Errorf("over quota: %v, want ServiceQuotaExceededException", err)
 	}
 

@@ -1,10 +1,7 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
 	"net/http"
 	"reflect"
 	"strings"
@@ -12,11 +9,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockagentcorecontrol"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockagentcorecontrol/types"
-	"github.com/aws/smithy-go/middleware"
-	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"agentcored/internal/server"
 	"agentcored/internal/testserver"
@@ -25,78 +19,6 @@ import (
 // Helpers shared by the browser, code interpreter and browser profile tests
 // carry a "bx" prefix so they cannot clash with other families' helpers in
 // this package.
-
-// bxStatus is the HTTP status the server answered an operation with.
-func bxStatus(t *testing.T, md middleware.Metadata) int {
-	t.Helper()
-	raw, ok := awsmiddleware.GetRawResponse(md).(*smithyhttp.Response)
-	if !ok {
-		t.Fatalf("no raw response in the result metadata")
-	}
-	return raw.StatusCode
-}
-
-// bxAddFault installs a fault rule through the admin API.
-func bxAddFault(t *testing.T, srv *testserver.Server, rule map[string]any) {
-	t.Helper()
-	body, _ := json.Marshal(rule)
-	resp, err := http.Post(srv.URL+"/_agentcored/faults", "application/json", bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusCreated {
-		t.Fatalf("add fault: status %d", resp.StatusCode)
-	}
-}
-
-// bxToken is a client token of the model's minimum length or more.
-func bxToken(seed string) string {
-	return seed + strings.Repeat("0", 40-len(seed))
-}
-
-func bxIsNotFound(err error) bool {
-	var e *types.ResourceNotFoundException
-	return errors.As(err, &e)
-}
-
-func bxIsConflict(err error) bool {
-	var e *types.ConflictException
-	return errors.As(err, &e)
-}
-
-func bxIsQuota(err error) bool {
-	var e *types.ServiceQuotaExceededException
-	return errors.As(err, &e)
-}
-
-func bxValidationReason(err error) (types.ValidationExceptionReason, bool) {
-	var e *types.ValidationException
-	if !errors.As(err, &e) {
-		return "", false
-	}
-	return e.Reason, true
-}
-
-// bxEventually polls fn until it reports done, failing after a generous
-// deadline. It asserts an outcome, never a duration.
-func bxEventually(t *testing.T, what string, fn func() (bool, error)) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		done, err := fn()
-		if err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-		if done {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not reached before the deadline", what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
 
 func bxVpc() *types.VpcConfig {
 	return &types.VpcConfig{SecurityGroups: []string{"sg-0123456789abcdef0", "sg-0fedcba987654321"}, Subnets: []string{"subnet-0123456789abcdef0", "subnet-0aaaabbbbccccdddd"}}
@@ -142,7 +64,7 @@ func TestBrowserLifecycleFullConfiguration(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := bxStatus(t, created.ResultMetadata); got != http.StatusAccepted {
+	if got := httpStatus(t, created.ResultMetadata); got != http.StatusAccepted {
 		t.Errorf("CreateBrowser status = %d, want 202", got)
 	}
 	if created.Status != types.BrowserStatusCreating {
@@ -212,19 +134,19 @@ func TestBrowserLifecycleFullConfiguration(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if code := bxStatus(t, del.ResultMetadata); code != http.StatusAccepted {
+	if code := httpStatus(t, del.ResultMetadata); code != http.StatusAccepted {
 		t.Errorf("DeleteBrowser status = %d, want 202", code)
 	}
 	if aws.ToString(del.BrowserId) != id || del.Status != types.BrowserStatusDeleting || del.LastUpdatedAt == nil {
 		t.Errorf("delete answer = %+v", del)
 	}
-	if _, err := c.GetBrowser(ctx, &bedrockagentcorecontrol.GetBrowserInput{BrowserId: aws.String(id)}); !bxIsNotFound(err) {
+	if _, err := c.GetBrowser(ctx, &bedrockagentcorecontrol.GetBrowserInput{BrowserId: aws.String(id)}); errCode(err) != "ResourceNotFoundException" {
 		t.Errorf("Get after delete: %v, want ResourceNotFoundException", err)
 	}
-	if _, err := c.ListTagsForResource(ctx, &bedrockagentcorecontrol.ListTagsForResourceInput{ResourceArn: aws.String(wantARN)}); !bxIsNotFound(err) {
+	if _, err := c.ListTagsForResource(ctx, &bedrockagentcorecontrol.ListTagsForResourceInput{ResourceArn: aws.String(wantARN)}); errCode(err) != "ResourceNotFoundException" {
 		t.Errorf("ListTags after delete: %v, want ResourceNotFoundException", err)
 	}
-	if _, err := c.DeleteBrowser(ctx, &bedrockagentcorecontrol.DeleteBrowserInput{BrowserId: aws.String(id)}); !bxIsNotFound(err) {
+	if _, err := c.DeleteBrowser(ctx, &bedrockagentcorecontrol.DeleteBrowserInput{BrowserId: aws.String(id)}); errCode(err) != "ResourceNotFoundException" {
 		t.Errorf("second delete: %v, want ResourceNotFoundException", err)
 	}
 	list, err = c.ListBrowsers(ctx, &bedrockagentcorecontrol.ListBrowsersInput{})
@@ -245,7 +167,7 @@ func TestBrowserIdempotentCreate(t *testing.T) {
 			Name:                 aws.String("retry_browser"),
 			Description:          aws.String(desc),
 			NetworkConfiguration: &types.BrowserNetworkConfiguration{NetworkMode: types.BrowserNetworkModePublic},
-			ClientToken:          aws.String(bxToken("browser-token")),
+			ClientToken:          aws.String(clientToken("browser-token")),
 		}
 	}
 	first, err := c.CreateBrowser(ctx, in("one"))
@@ -259,7 +181,7 @@ func TestBrowserIdempotentCreate(t *testing.T) {
 	if aws.ToString(first.BrowserId) != aws.ToString(second.BrowserId) || aws.ToString(first.BrowserArn) != aws.ToString(second.BrowserArn) {
 		t.Errorf("retry answered %s, first answered %s", aws.ToString(second.BrowserId), aws.ToString(first.BrowserId))
 	}
-	if code := bxStatus(t, second.ResultMetadata); code != http.StatusAccepted {
+	if code := httpStatus(t, second.ResultMetadata); code != http.StatusAccepted {
 		t.Errorf("replayed status = %d, want 202", code)
 	}
 	list, err := c.ListBrowsers(ctx, &bedrockagentcorecontrol.ListBrowsersInput{})
@@ -271,12 +193,12 @@ func TestBrowserIdempotentCreate(t *testing.T) {
 	}
 
 	_, err = c.CreateBrowser(ctx, in("two"))
-	if reason, ok := bxValidationReason(err); !ok || reason != types.ValidationExceptionReasonIdempotentParameterMismatchException {
+	if reason, ok := validationReason(err); !ok || reason != types.ValidationExceptionReasonIdempotentParameterMismatchException {
 		t.Errorf("same token, other params: %v (reason %q), want ValidationException IdempotentParameterMismatchException", err, reason)
 	}
 
 	// Delete with a token replays too, even once the browser is gone.
-	delIn := &bedrockagentcorecontrol.DeleteBrowserInput{BrowserId: first.BrowserId, ClientToken: aws.String(bxToken("browser-delete"))}
+	delIn := &bedrockagentcorecontrol.DeleteBrowserInput{BrowserId: first.BrowserId, ClientToken: aws.String(clientToken("browser-delete"))}
 	if _, err := c.DeleteBrowser(ctx, delIn); err != nil {
 		t.Fatal(err)
 	}
@@ -298,7 +220,7 @@ func TestBrowserConflictValidationQuota(t *testing.T) {
 		Name:                 aws.String("dup"),
 		NetworkConfiguration: &types.BrowserNetworkConfiguration{NetworkMode: types.BrowserNetworkModePublic},
 	})
-	if !bxIsConflict(err) {
+	if errCode(err) != "ConflictException" {
 		t.Errorf("duplicate name: %v, want ConflictException", err)
 	}
 
@@ -310,7 +232,7 @@ func TestBrowserConflictValidationQuota(t *testing.T) {
 		{"public_with_config", &types.BrowserNetworkConfiguration{NetworkMode: types.BrowserNetworkModePublic, VpcConfig: bxVpc()}},
 	} {
 		_, err := c.CreateBrowser(ctx, &bedrockagentcorecontrol.CreateBrowserInput{Name: aws.String(tc.name), NetworkConfiguration: tc.net})
-		if _, ok := bxValidationReason(err); !ok {
+		if _, ok := validationReason(err); !ok {
 			t.Errorf("%s: %v, want ValidationException", tc.name, err)
 		}
 	}
@@ -320,7 +242,7 @@ func TestBrowserConflictValidationQuota(t *testing.T) {
 		Name:                 aws.String("third"),
 		NetworkConfiguration: &types.BrowserNetworkConfiguration{NetworkMode: types.BrowserNetworkModePublic},
 	})
-	if !bxIsQuota(err) {
+	if errCode(err) != "ServiceQuotaExceededException" {
 		t.Errorf("over quota: %v, want ServiceQuotaExceededException", err)
 	}
 }
@@ -371,7 +293,7 @@ func TestBrowserPagination(t *testing.T) {
 	}
 	if _, err := c.ListBrowsers(ctx, &bedrockagentcorecontrol.ListBrowsersInput{NextToken: aws.String("forged.token")}); err == nil {
 		t.Error("forged nextToken accepted")
-	} else if _, ok := bxValidationReason(err); !ok {
+	} else if _, ok := validationReason(err); !ok {
 		t.Errorf("forged nextToken: %v, want ValidationException", err)
 	}
 }
@@ -381,7 +303,7 @@ func TestBrowserFaultInjectedFailures(t *testing.T) {
 	c := srv.Client(t)
 	ctx := context.Background()
 
-	bxAddFault(t, srv, map[string]any{"operation": "CreateBrowser", "action": "fail", "failureReason": "boom", "count": 1})
+	failNext(t, srv.URL, "CreateBrowser", "boom")
 	failed := bxCreatePublicBrowser(t, c, "doomed")
 	if failed.Status != types.BrowserStatusCreating {
 		t.Errorf("create answer status = %s, want CREATING", failed.Status)
@@ -403,7 +325,7 @@ func TestBrowserFaultInjectedFailures(t *testing.T) {
 		t.Errorf("status %s reason %v, want READY without reason", got.Status, got.FailureReason)
 	}
 
-	bxAddFault(t, srv, map[string]any{"operation": "DeleteBrowser", "action": "fail", "failureReason": "stuck", "count": 1})
+	failNext(t, srv.URL, "DeleteBrowser", "stuck")
 	del, err := c.DeleteBrowser(ctx, &bedrockagentcorecontrol.DeleteBrowserInput{BrowserId: ok.BrowserId})
 	if err != nil {
 		t.Fatal(err)
@@ -423,7 +345,7 @@ func TestBrowserFaultInjectedFailures(t *testing.T) {
 		if _, err := c.DeleteBrowser(ctx, &bedrockagentcorecontrol.DeleteBrowserInput{BrowserId: id}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := c.GetBrowser(ctx, &bedrockagentcorecontrol.GetBrowserInput{BrowserId: id}); !bxIsNotFound(err) {
+		if _, err := c.GetBrowser(ctx, &bedrockagentcorecontrol.GetBrowserInput{BrowserId: id}); errCode(err) != "ResourceNotFoundException" {
 			t.Errorf("Get %s after delete: %v, want ResourceNotFoundException", aws.ToString(id), err)
 		}
 	}
@@ -437,35 +359,18 @@ func TestBrowserTimedLifecycle(t *testing.T) {
 	c := srv.Client(t)
 	ctx := context.Background()
 	created := bxCreatePublicBrowser(t, c, "slow_browser")
-	bxEventually(t, "browser READY", func() (bool, error) {
+	status := func() (types.BrowserStatus, error) {
 		got, err := c.GetBrowser(ctx, &bedrockagentcorecontrol.GetBrowserInput{BrowserId: created.BrowserId})
 		if err != nil {
-			return false, err
+			return "", err
 		}
-		switch got.Status {
-		case types.BrowserStatusReady:
-			return true, nil
-		case types.BrowserStatusCreating:
-			return false, nil
-		}
-		return false, errors.New("unexpected status " + string(got.Status))
-	})
+		return got.Status, nil
+	}
+	eventuallyStatus(t, "browser READY", status, types.BrowserStatusReady, types.BrowserStatusCreating)
 	if _, err := c.DeleteBrowser(ctx, &bedrockagentcorecontrol.DeleteBrowserInput{BrowserId: created.BrowserId}); err != nil {
 		t.Fatal(err)
 	}
-	bxEventually(t, "browser gone", func() (bool, error) {
-		got, err := c.GetBrowser(ctx, &bedrockagentcorecontrol.GetBrowserInput{BrowserId: created.BrowserId})
-		if bxIsNotFound(err) {
-			return true, nil
-		}
-		if err != nil {
-			return false, err
-		}
-		if got.Status != types.BrowserStatusDeleting {
-			return false, errors.New("unexpected status " + string(got.Status))
-		}
-		return false, nil
-	})
+	eventuallyGone(t, "browser gone", status, types.BrowserStatusDeleting)
 }
 
 func TestBrowserBuiltin(t *testing.T) {
@@ -485,7 +390,7 @@ func TestBrowserBuiltin(t *testing.T) {
 	}
 
 	_, err = c.DeleteBrowser(ctx, &bedrockagentcorecontrol.DeleteBrowserInput{BrowserId: aws.String("aws.browser.v1")})
-	if _, ok := bxValidationReason(err); !ok {
+	if _, ok := validationReason(err); !ok {
 		t.Errorf("delete built-in: %v, want ValidationException", err)
 	}
 	if _, err := c.GetBrowser(ctx, &bedrockagentcorecontrol.GetBrowserInput{BrowserId: aws.String("aws.browser.v1")}); err != nil {
@@ -493,7 +398,7 @@ func TestBrowserBuiltin(t *testing.T) {
 	}
 
 	_, err = c.TagResource(ctx, &bedrockagentcorecontrol.TagResourceInput{ResourceArn: aws.String(arn), Tags: map[string]string{"k": "v"}})
-	if _, isValidation := bxValidationReason(err); !isValidation && !bxIsNotFound(err) {
+	if _, isValidation := validationReason(err); !isValidation && errCode(err) != "ResourceNotFoundException" {
 		t.Errorf("tag built-in: %v, want ValidationException or ResourceNotFoundException", err)
 	}
 

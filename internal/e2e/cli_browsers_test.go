@@ -1,11 +1,6 @@
 package e2e
 
 import (
-	"bytes"
-	"encoding/json"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -13,79 +8,10 @@ import (
 	"agentcored/internal/testserver"
 )
 
-// bxCLI runs the AWS CLI against the test server with fixed development
-// credentials and no user configuration.
-type bxCLI struct {
-	t   *testing.T
-	url string
-	env []string
-}
-
-func newBxCLI(t *testing.T, srv *testserver.Server) *bxCLI {
-	t.Helper()
-	if _, err := exec.LookPath("aws"); err != nil {
-		t.Skip("aws CLI not on PATH")
-	}
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "AWS_") {
-			env = append(env, kv)
-		}
-	}
-	dir := t.TempDir()
-	env = append(env,
-		"AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE",
-		"AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-		"AWS_DEFAULT_REGION=us-east-1",
-		"AWS_EC2_METADATA_DISABLED=true",
-		"AWS_PAGER=",
-		"AWS_CONFIG_FILE="+filepath.Join(dir, "config"),
-		"AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(dir, "credentials"),
-	)
-	return &bxCLI{t: t, url: srv.URL, env: env}
-}
-
-// run executes one bedrock-agentcore-control command and returns its stdout
-// and stderr, and whether it succeeded.
-func (c *bxCLI) run(args ...string) (stdout, stderr string, ok bool) {
-	c.t.Helper()
-	full := append([]string{"bedrock-agentcore-control", "--endpoint-url", c.url, "--output", "json"}, args...)
-	cmd := exec.Command("aws", full...)
-	cmd.Env = c.env
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	if err != nil {
-		if _, isExit := err.(*exec.ExitError); !isExit {
-			c.t.Fatalf("aws %s: %v", strings.Join(args, " "), err)
-		}
-	}
-	return out.String(), errb.String(), err == nil
-}
-
-// json runs a command that must succeed and decodes its JSON output.
-func (c *bxCLI) json(args ...string) map[string]any {
-	c.t.Helper()
-	stdout, stderr, ok := c.run(args...)
-	if !ok {
-		c.t.Fatalf("aws %s failed: %s", strings.Join(args, " "), stderr)
-	}
-	out := map[string]any{}
-	if strings.TrimSpace(stdout) == "" {
-		return out
-	}
-	if err := json.Unmarshal([]byte(stdout), &out); err != nil {
-		c.t.Fatalf("aws %s: output is not JSON: %v\n%s", strings.Join(args, " "), err, stdout)
-	}
-	return out
-}
-
 func bxJSONValue(t *testing.T, s string) any {
 	t.Helper()
 	var v any
-	if err := json.Unmarshal([]byte(s), &v); err != nil {
-		t.Fatal(err)
-	}
+	decodeJSON(t, s, &v)
 	return v
 }
 
@@ -106,7 +32,7 @@ func TestCLIBrowsersAndCodeInterpreters(t *testing.T) {
 		t.Skip("runs the AWS CLI a dozen times")
 	}
 	srv := testserver.Start(t)
-	cli := newBxCLI(t, srv)
+	cli := newAWSCLI(t, srv.URL)
 
 	const network = `{"networkMode":"VPC","vpcConfig":{"securityGroups":["sg-0123456789abcdef0"],"subnets":["subnet-0123456789abcdef0","subnet-0aaaabbbbccccdddd"]}}`
 	b := cli.json("create-browser", "--name", "cli_browser", "--description", "from the CLI",

@@ -57,7 +57,7 @@ func TestCodeInterpreterLifecycle(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if code := bxStatus(t, created.ResultMetadata); code != http.StatusAccepted {
+			if code := httpStatus(t, created.ResultMetadata); code != http.StatusAccepted {
 				t.Errorf("create status = %d, want 202", code)
 			}
 			if created.Status != types.CodeInterpreterStatusCreating {
@@ -112,16 +112,16 @@ func TestCodeInterpreterLifecycle(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if code := bxStatus(t, del.ResultMetadata); code != http.StatusAccepted {
+			if code := httpStatus(t, del.ResultMetadata); code != http.StatusAccepted {
 				t.Errorf("delete status = %d, want 202", code)
 			}
 			if aws.ToString(del.CodeInterpreterId) != id || del.Status != types.CodeInterpreterStatusDeleting || del.LastUpdatedAt == nil {
 				t.Errorf("delete answer = %+v", del)
 			}
-			if _, err := c.GetCodeInterpreter(ctx, &bedrockagentcorecontrol.GetCodeInterpreterInput{CodeInterpreterId: aws.String(id)}); !bxIsNotFound(err) {
+			if _, err := c.GetCodeInterpreter(ctx, &bedrockagentcorecontrol.GetCodeInterpreterInput{CodeInterpreterId: aws.String(id)}); errCode(err) != "ResourceNotFoundException" {
 				t.Errorf("get after delete: %v, want ResourceNotFoundException", err)
 			}
-			if _, err := c.ListTagsForResource(ctx, &bedrockagentcorecontrol.ListTagsForResourceInput{ResourceArn: aws.String(arn)}); !bxIsNotFound(err) {
+			if _, err := c.ListTagsForResource(ctx, &bedrockagentcorecontrol.ListTagsForResourceInput{ResourceArn: aws.String(arn)}); errCode(err) != "ResourceNotFoundException" {
 				t.Errorf("tags after delete: %v, want ResourceNotFoundException", err)
 			}
 		})
@@ -137,7 +137,7 @@ func TestCodeInterpreterRules(t *testing.T) {
 		return &bedrockagentcorecontrol.CreateCodeInterpreterInput{
 			Name:                 aws.String("retry_ci"),
 			NetworkConfiguration: &types.CodeInterpreterNetworkConfiguration{NetworkMode: mode},
-			ClientToken:          aws.String(bxToken("ci-token")),
+			ClientToken:          aws.String(clientToken("ci-token")),
 		}
 	}
 	first, err := c.CreateCodeInterpreter(ctx, in(types.CodeInterpreterNetworkModeSandbox))
@@ -152,7 +152,7 @@ func TestCodeInterpreterRules(t *testing.T) {
 		t.Errorf("retry created %s besides %s", aws.ToString(second.CodeInterpreterId), aws.ToString(first.CodeInterpreterId))
 	}
 	_, err = c.CreateCodeInterpreter(ctx, in(types.CodeInterpreterNetworkModePublic))
-	if reason, ok := bxValidationReason(err); !ok || reason != types.ValidationExceptionReasonIdempotentParameterMismatchException {
+	if reason, ok := validationReason(err); !ok || reason != types.ValidationExceptionReasonIdempotentParameterMismatchException {
 		t.Errorf("same token, other params: %v", err)
 	}
 
@@ -160,7 +160,7 @@ func TestCodeInterpreterRules(t *testing.T) {
 		Name:                 aws.String("retry_ci"),
 		NetworkConfiguration: &types.CodeInterpreterNetworkConfiguration{NetworkMode: types.CodeInterpreterNetworkModePublic},
 	})
-	if !bxIsConflict(err) {
+	if errCode(err) != "ConflictException" {
 		t.Errorf("duplicate name: %v, want ConflictException", err)
 	}
 
@@ -172,7 +172,7 @@ func TestCodeInterpreterRules(t *testing.T) {
 		{"sandbox_with_config", &types.CodeInterpreterNetworkConfiguration{NetworkMode: types.CodeInterpreterNetworkModeSandbox, VpcConfig: bxVpc()}},
 	} {
 		_, err := c.CreateCodeInterpreter(ctx, &bedrockagentcorecontrol.CreateCodeInterpreterInput{Name: aws.String(tc.name), NetworkConfiguration: tc.net})
-		if _, ok := bxValidationReason(err); !ok {
+		if _, ok := validationReason(err); !ok {
 			t.Errorf("%s: %v, want ValidationException", tc.name, err)
 		}
 	}
@@ -185,7 +185,7 @@ func TestCodeInterpreterRules(t *testing.T) {
 		Name:                 aws.String("ci_four"),
 		NetworkConfiguration: &types.CodeInterpreterNetworkConfiguration{NetworkMode: types.CodeInterpreterNetworkModeSandbox},
 	})
-	if !bxIsQuota(err) {
+	if errCode(err) != "ServiceQuotaExceededException" {
 		t.Errorf("over quota: %v, want ServiceQuotaExceededException", err)
 	}
 
@@ -234,7 +234,7 @@ func TestCodeInterpreterFaultsAndTimedLifecycle(t *testing.T) {
 		return got.Status, aws.ToString(got.FailureReason), nil
 	}
 
-	bxAddFault(t, srv, map[string]any{"operation": "CreateCodeInterpreter", "action": "fail", "failureReason": "boom", "count": 1})
+	failNext(t, srv.URL, "CreateCodeInterpreter", "boom")
 	doomed := bxCreateInterpreter(t, c, "doomed_ci", types.CodeInterpreterNetworkModeSandbox)
 	fine := bxCreateInterpreter(t, c, "fine_ci", types.CodeInterpreterNetworkModeSandbox)
 	for _, want := range []struct {
@@ -245,7 +245,7 @@ func TestCodeInterpreterFaultsAndTimedLifecycle(t *testing.T) {
 		{doomed.CodeInterpreterId, types.CodeInterpreterStatusCreateFailed, "boom"},
 		{fine.CodeInterpreterId, types.CodeInterpreterStatusReady, ""},
 	} {
-		bxEventually(t, "code interpreter "+string(want.status), func() (bool, error) {
+		eventually(t, "code interpreter "+string(want.status), func() (bool, error) {
 			st, reason, err := status(want.id)
 			if err != nil || st == types.CodeInterpreterStatusCreating {
 				return false, err
@@ -257,11 +257,11 @@ func TestCodeInterpreterFaultsAndTimedLifecycle(t *testing.T) {
 		})
 	}
 
-	bxAddFault(t, srv, map[string]any{"operation": "DeleteCodeInterpreter", "action": "fail", "failureReason": "stuck", "count": 1})
+	failNext(t, srv.URL, "DeleteCodeInterpreter", "stuck")
 	if _, err := c.DeleteCodeInterpreter(ctx, &bedrockagentcorecontrol.DeleteCodeInterpreterInput{CodeInterpreterId: fine.CodeInterpreterId}); err != nil {
 		t.Fatal(err)
 	}
-	bxEventually(t, "DELETE_FAILED", func() (bool, error) {
+	eventually(t, "DELETE_FAILED", func() (bool, error) {
 		st, reason, err := status(fine.CodeInterpreterId)
 		if err != nil || st == types.CodeInterpreterStatusDeleting {
 			return false, err
@@ -275,16 +275,10 @@ func TestCodeInterpreterFaultsAndTimedLifecycle(t *testing.T) {
 		if _, err := c.DeleteCodeInterpreter(ctx, &bedrockagentcorecontrol.DeleteCodeInterpreterInput{CodeInterpreterId: id}); err != nil {
 			t.Fatal(err)
 		}
-		bxEventually(t, "code interpreter gone", func() (bool, error) {
+		eventuallyGone(t, "code interpreter gone", func() (types.CodeInterpreterStatus, error) {
 			st, _, err := status(id)
-			if bxIsNotFound(err) {
-				return true, nil
-			}
-			if err == nil && st != types.CodeInterpreterStatusDeleting {
-				return false, errors.New("unexpected status " + string(st))
-			}
-			return false, err
-		})
+			return st, err
+		}, types.CodeInterpreterStatusDeleting)
 	}
 }
 
@@ -303,11 +297,11 @@ func TestCodeInterpreterBuiltin(t *testing.T) {
 		t.Errorf("built-in = %+v", got)
 	}
 	_, err = c.DeleteCodeInterpreter(ctx, &bedrockagentcorecontrol.DeleteCodeInterpreterInput{CodeInterpreterId: aws.String("aws.codeinterpreter.v1")})
-	if _, ok := bxValidationReason(err); !ok {
+	if _, ok := validationReason(err); !ok {
 		t.Errorf("delete built-in: %v, want ValidationException", err)
 	}
 	_, err = c.TagResource(ctx, &bedrockagentcorecontrol.TagResourceInput{ResourceArn: aws.String(arn), Tags: map[string]string{"k": "v"}})
-	if _, isValidation := bxValidationReason(err); !isValidation && !bxIsNotFound(err) {
+	if _, isValidation := validationReason(err); !isValidation && errCode(err) != "ResourceNotFoundException" {
 		t.Errorf("tag built-in: %v, want ValidationException or ResourceNotFoundException", err)
 	}
 

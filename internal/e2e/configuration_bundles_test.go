@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"reflect"
 	"regexp"
@@ -94,7 +93,7 @@ func TestConfigurationBundleRoundTripAndDelete(t *testing.T) {
 	id := aws.ToString(created.BundleId)
 	arn := "arn:aws:bedrock-agentcore:us-east-1:123456789012:configuration-bundle/" + id
 	v1 := aws.ToString(created.VersionId)
-	if code := evHTTPStatus(t, created.ResultMetadata); code != http.StatusCreated || !strings.HasPrefix(id, "full_bundle-") ||
+	if code := httpStatus(t, created.ResultMetadata); code != http.StatusCreated || !strings.HasPrefix(id, "full_bundle-") ||
 		len(id) != len("full_bundle-")+10 || aws.ToString(created.BundleArn) != arn || !cbUUID.MatchString(v1) || created.CreatedAt == nil {
 		t.Errorf("create answer %d %+v", code, created)
 	}
@@ -127,7 +126,7 @@ func TestConfigurationBundleRoundTripAndDelete(t *testing.T) {
 	upd := cbUpdate(t, c, &ctl.UpdateConfigurationBundleInput{BundleId: created.BundleId, Description: aws.String("tuned"), ParentVersionIds: []string{v1},
 		CommitMessage: aws.String("warmer"), CreatedBy: &types.VersionCreatedBySource{Name: aws.String("optimization-job")}})
 	v2 := aws.ToString(upd.VersionId)
-	if code := evHTTPStatus(t, upd.ResultMetadata); code != http.StatusOK || !cbUUID.MatchString(v2) || v2 == v1 ||
+	if code := httpStatus(t, upd.ResultMetadata); code != http.StatusOK || !cbUUID.MatchString(v2) || v2 == v1 ||
 		aws.ToString(upd.BundleArn) != arn || aws.ToString(upd.BundleId) != id || upd.UpdatedAt == nil {
 		t.Errorf("update answer %d %+v", code, upd)
 	}
@@ -160,7 +159,7 @@ func TestConfigurationBundleRoundTripAndDelete(t *testing.T) {
 	}
 	_, err = c.GetConfigurationBundleVersion(ctx, &ctl.GetConfigurationBundleVersionInput{BundleId: created.BundleId,
 		VersionId: aws.String("00000000-0000-4000-8000-000000000000")})
-	evWantCode(t, "unknown version", err, "ResourceNotFoundException")
+	wantCode(t, "unknown version", err, "ResourceNotFoundException")
 	if got := cbVersions(t, c, created.BundleId, nil); !reflect.DeepEqual(got, []string{v1, v2, v3}) {
 		t.Errorf("versions = %v", got)
 	}
@@ -175,21 +174,21 @@ func TestConfigurationBundleRoundTripAndDelete(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if code := evHTTPStatus(t, del.ResultMetadata); code != http.StatusAccepted || del.Status != types.ConfigurationBundleStatusDeleting || aws.ToString(del.BundleId) != id {
+	if code := httpStatus(t, del.ResultMetadata); code != http.StatusAccepted || del.Status != types.ConfigurationBundleStatusDeleting || aws.ToString(del.BundleId) != id {
 		t.Errorf("delete answer %d %+v", code, del)
 	}
 	_, err = c.GetConfigurationBundle(ctx, &ctl.GetConfigurationBundleInput{BundleId: created.BundleId})
-	evWantCode(t, "Get after delete", err, "ResourceNotFoundException")
+	wantCode(t, "Get after delete", err, "ResourceNotFoundException")
 	_, err = c.GetConfigurationBundleVersion(ctx, &ctl.GetConfigurationBundleVersionInput{BundleId: created.BundleId, VersionId: aws.String(v1)})
-	evWantCode(t, "GetVersion after delete", err, "ResourceNotFoundException")
+	wantCode(t, "GetVersion after delete", err, "ResourceNotFoundException")
 	_, err = c.ListConfigurationBundleVersions(ctx, &ctl.ListConfigurationBundleVersionsInput{BundleId: created.BundleId})
-	evWantCode(t, "ListVersions after delete", err, "ResourceNotFoundException")
+	wantCode(t, "ListVersions after delete", err, "ResourceNotFoundException")
 	_, err = c.ListTagsForResource(ctx, &ctl.ListTagsForResourceInput{ResourceArn: aws.String(arn)})
-	evWantCode(t, "tags after delete", err, "ResourceNotFoundException")
+	wantCode(t, "tags after delete", err, "ResourceNotFoundException")
 	_, err = c.DeleteConfigurationBundle(ctx, &ctl.DeleteConfigurationBundleInput{BundleId: created.BundleId})
-	evWantCode(t, "second delete", err, "ResourceNotFoundException")
+	wantCode(t, "second delete", err, "ResourceNotFoundException")
 	_, err = c.UpdateConfigurationBundle(ctx, &ctl.UpdateConfigurationBundleInput{BundleId: created.BundleId, ParentVersionIds: []string{v3}, CommitMessage: aws.String("late")})
-	evWantCode(t, "update after delete", err, "ResourceNotFoundException")
+	wantCode(t, "update after delete", err, "ResourceNotFoundException")
 	// The name is free again.
 	cbCreate(t, c, "full_bundle", map[string]any{"k": map[string]any{"v": "1"}})
 }
@@ -218,17 +217,17 @@ func TestConfigurationBundleBranchesAndLineage(t *testing.T) {
 		t.Errorf("mainline head = %v, %v", main, err)
 	}
 	_, err = c.GetConfigurationBundle(ctx, &ctl.GetConfigurationBundleInput{BundleId: b.BundleId, BranchName: aws.String("nope")})
-	evWantCode(t, "unknown branch", err, "ResourceNotFoundException")
+	wantCode(t, "unknown branch", err, "ResourceNotFoundException")
 
 	// Giving a parent on the exp branch continues it; a stale parent loses.
 	exp2 := aws.ToString(cbUpdate(t, c, &ctl.UpdateConfigurationBundleInput{BundleId: b.BundleId, ParentVersionIds: []string{exp1}, CommitMessage: aws.String("more")}).VersionId)
 	_, err = c.UpdateConfigurationBundle(ctx, &ctl.UpdateConfigurationBundleInput{BundleId: b.BundleId, ParentVersionIds: []string{exp1}, CommitMessage: aws.String("stale")})
-	evWantCode(t, "stale parent", err, "ConflictException")
+	wantCode(t, "stale parent", err, "ConflictException")
 	_, err = c.UpdateConfigurationBundle(ctx, &ctl.UpdateConfigurationBundleInput{BundleId: b.BundleId,
 		ParentVersionIds: []string{"00000000-0000-4000-8000-000000000000"}, CommitMessage: aws.String("ghost")})
-	evWantCode(t, "unknown parent", err, "ValidationException")
+	wantCode(t, "unknown parent", err, "ValidationException")
 	_, err = c.UpdateConfigurationBundle(ctx, &ctl.UpdateConfigurationBundleInput{BundleId: b.BundleId, ParentVersionIds: []string{v1, exp2, exp1}, CommitMessage: aws.String("octopus")})
-	evWantCode(t, "three parents", err, "ValidationException")
+	wantCode(t, "three parents", err, "ValidationException")
 
 	// A merge commit: mainline head first, then the exp head.
 	merge := cbUpdate(t, c, &ctl.UpdateConfigurationBundleInput{BundleId: b.BundleId, ParentVersionIds: []string{v1, exp2}, BranchName: aws.String("mainline"),
@@ -288,7 +287,7 @@ func TestConfigurationBundleBranchesAndLineage(t *testing.T) {
 		t.Errorf("paged mainline versions = %v", seen)
 	}
 	_, err = c.ListConfigurationBundleVersions(ctx, &ctl.ListConfigurationBundleVersionsInput{BundleId: b.BundleId, NextToken: aws.String("forged.token")})
-	evWantCode(t, "forged token", err, "ValidationException")
+	wantCode(t, "forged token", err, "ValidationException")
 
 	// A bundle created on another branch answers that branch by default.
 	dev := cbCreate(t, c, "dev_first", map[string]any{"c": map[string]any{"v": "1"}})
@@ -314,7 +313,7 @@ func TestConfigurationBundleNamesIdempotencyQuota(t *testing.T) {
 
 	in := func(desc string) *ctl.CreateConfigurationBundleInput {
 		return &ctl.CreateConfigurationBundleInput{BundleName: aws.String("retry_bundle"), Description: aws.String(desc),
-			Components: cbComponents(map[string]any{"c": map[string]any{"v": "1"}}), ClientToken: aws.String(evToken("bundle-token"))}
+			Components: cbComponents(map[string]any{"c": map[string]any{"v": "1"}}), ClientToken: aws.String(clientToken("bundle-token"))}
 	}
 	first, err := c.CreateConfigurationBundle(ctx, in("one"))
 	if err != nil {
@@ -322,21 +321,20 @@ func TestConfigurationBundleNamesIdempotencyQuota(t *testing.T) {
 	}
 	again, err := c.CreateConfigurationBundle(ctx, in("one"))
 	if err != nil || aws.ToString(again.BundleId) != aws.ToString(first.BundleId) || aws.ToString(again.VersionId) != aws.ToString(first.VersionId) ||
-		evHTTPStatus(t, again.ResultMetadata) != http.StatusCreated {
+		httpStatus(t, again.ResultMetadata) != http.StatusCreated {
 		t.Errorf("replay = %+v, %v", again, err)
 	}
 	_, err = c.CreateConfigurationBundle(ctx, in("two"))
-	var ve *types.ValidationException
-	if !errors.As(err, &ve) || ve.Reason != types.ValidationExceptionReasonIdempotentParameterMismatchException {
+	if reason, _ := validationReason(err); reason != types.ValidationExceptionReasonIdempotentParameterMismatchException {
 		t.Errorf("mismatch: %v", err)
 	}
 
 	updIn := func() *ctl.UpdateConfigurationBundleInput {
-		return &ctl.UpdateConfigurationBundleInput{BundleId: first.BundleId, CommitMessage: aws.String("once"), ParentVersionIds: []string{}, ClientToken: aws.String(evToken("bundle-update"))}
+		return &ctl.UpdateConfigurationBundleInput{BundleId: first.BundleId, CommitMessage: aws.String("once"), ParentVersionIds: []string{}, ClientToken: aws.String(clientToken("bundle-update"))}
 	}
 	u1 := cbUpdate(t, c, updIn())
 	u2 := cbUpdate(t, c, updIn())
-	if aws.ToString(u1.VersionId) != aws.ToString(u2.VersionId) || evHTTPStatus(t, u2.ResultMetadata) != http.StatusOK {
+	if aws.ToString(u1.VersionId) != aws.ToString(u2.VersionId) || httpStatus(t, u2.ResultMetadata) != http.StatusOK {
 		t.Errorf("update replay made %s, first %s", aws.ToString(u2.VersionId), aws.ToString(u1.VersionId))
 	}
 	if got := cbVersions(t, c, first.BundleId, nil); len(got) != 2 {
@@ -344,15 +342,15 @@ func TestConfigurationBundleNamesIdempotencyQuota(t *testing.T) {
 	}
 
 	_, err = c.CreateConfigurationBundle(ctx, &ctl.CreateConfigurationBundleInput{BundleName: aws.String("retry_bundle"), Components: cbComponents(nil)})
-	evWantCode(t, "duplicate name", err, "ConflictException")
+	wantCode(t, "duplicate name", err, "ConflictException")
 	other := cbCreate(t, c, "other_bundle", nil)
 	_, err = c.CreateConfigurationBundle(ctx, &ctl.CreateConfigurationBundleInput{BundleName: aws.String("third_bundle"), Components: cbComponents(nil)})
-	evWantCode(t, "over quota", err, "ServiceQuotaExceededException")
+	wantCode(t, "over quota", err, "ServiceQuotaExceededException")
 
 	// Renames keep names unique; the old name is free afterwards.
 	_, err = c.UpdateConfigurationBundle(ctx, &ctl.UpdateConfigurationBundleInput{BundleId: other.BundleId, BundleName: aws.String("retry_bundle"),
 		ParentVersionIds: []string{}, CommitMessage: aws.String("rename")})
-	evWantCode(t, "rename onto a taken name", err, "ConflictException")
+	wantCode(t, "rename onto a taken name", err, "ConflictException")
 	cbUpdate(t, c, &ctl.UpdateConfigurationBundleInput{BundleId: first.BundleId, BundleName: aws.String("renamed_bundle"),
 		ParentVersionIds: []string{aws.ToString(u1.VersionId)}, CommitMessage: aws.String("rename")})
 	got, err := c.GetConfigurationBundle(ctx, &ctl.GetConfigurationBundleInput{BundleId: first.BundleId})
@@ -394,7 +392,7 @@ func TestConfigurationBundleDeleteFaultAndTimed(t *testing.T) {
 	gone := func(id *string) func() (bool, error) {
 		return func() (bool, error) {
 			_, err := c.GetConfigurationBundle(ctx, &ctl.GetConfigurationBundleInput{BundleId: id})
-			if evCode(err) == "ResourceNotFoundException" {
+			if errCode(err) == "ResourceNotFoundException" {
 				return true, nil
 			}
 			return false, err
@@ -408,18 +406,18 @@ func TestConfigurationBundleDeleteFaultAndTimed(t *testing.T) {
 	}
 	// While the deletion is pending, the bundle cannot change.
 	if _, err := c.UpdateConfigurationBundle(ctx, &ctl.UpdateConfigurationBundleInput{BundleId: b.BundleId, ParentVersionIds: []string{aws.ToString(b.VersionId)},
-		CommitMessage: aws.String("late")}); evCode(err) != "ConflictException" && evCode(err) != "ResourceNotFoundException" {
+		CommitMessage: aws.String("late")}); errCode(err) != "ConflictException" && errCode(err) != "ResourceNotFoundException" {
 		t.Errorf("update while deleting: %v", err)
 	}
-	evEventually(t, "bundle gone", gone(b.BundleId))
+	eventually(t, "bundle gone", gone(b.BundleId))
 
 	// An injected failure leaves the bundle in place; deleting again works.
-	evFault(t, srv, "DeleteConfigurationBundle", "stuck")
+	failNext(t, srv.URL, "DeleteConfigurationBundle", "stuck")
 	kept := cbCreate(t, c, "kept_bundle", map[string]any{"c": map[string]any{"v": "1"}})
 	if _, err := c.DeleteConfigurationBundle(ctx, &ctl.DeleteConfigurationBundleInput{BundleId: kept.BundleId}); err != nil {
 		t.Fatal(err)
 	}
-	evAdmin(t, http.MethodPost, srv.URL+"/_agentcored/lifecycle/advance", `{}`)
+	advanceAll(t, srv.URL)
 	if _, err := c.GetConfigurationBundle(ctx, &ctl.GetConfigurationBundleInput{BundleId: kept.BundleId}); err != nil {
 		t.Fatalf("bundle whose delete failed is gone: %v", err)
 	}
@@ -430,5 +428,5 @@ func TestConfigurationBundleDeleteFaultAndTimed(t *testing.T) {
 	if _, err := c.DeleteConfigurationBundle(ctx, &ctl.DeleteConfigurationBundleInput{BundleId: kept.BundleId}); err != nil {
 		t.Fatal(err)
 	}
-	evEventually(t, "bundle gone after the second delete", gone(kept.BundleId))
+	eventually(t, "bundle gone after the second delete", gone(kept.BundleId))
 }

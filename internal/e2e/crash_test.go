@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -23,7 +22,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	acc "github.com/aws/aws-sdk-go-v2/service/bedrockagentcorecontrol"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockagentcorecontrol/types"
-	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"agentcored/internal/server"
 	"agentcored/internal/testserver"
@@ -395,18 +393,17 @@ func TestPostgresOutage(t *testing.T) {
 	wantUnavailable := func(when string) {
 		t.Helper()
 		_, err := c.GetAgentRuntime(ctx, &acc.GetAgentRuntimeInput{AgentRuntimeId: aws.String(id)})
-		if code := apiCode(err); code != "ServiceUnavailableException" {
+		if code := errCode(err); code != "ServiceUnavailableException" {
 			t.Fatalf("%s: GetAgentRuntime error %q (%v), want ServiceUnavailableException", when, code, err)
 		}
-		var re *smithyhttp.ResponseError
-		if !errors.As(err, &re) || re.HTTPStatusCode() != http.StatusServiceUnavailable {
+		if errStatus(err) != http.StatusServiceUnavailable {
 			t.Fatalf("%s: GetAgentRuntime status not 503: %v", when, err)
 		}
 		_, err = c.CreateAgentRuntime(ctx, &acc.CreateAgentRuntimeInput{
 			AgentRuntimeName: aws.String("outage_write"), AgentRuntimeArtifact: rtContainer(rtImage),
 			RoleArn: aws.String(rtRole), NetworkConfiguration: rtPublic(),
 		})
-		if code := apiCode(err); code != "ServiceUnavailableException" {
+		if code := errCode(err); code != "ServiceUnavailableException" {
 			t.Fatalf("%s: CreateAgentRuntime error %q (%v), want ServiceUnavailableException", when, code, err)
 		}
 		// Unsigned raw request (permissive auth): the AWS error shape.
@@ -431,17 +428,13 @@ func TestPostgresOutage(t *testing.T) {
 	// is generous, not a timing claim.
 	waitRecovered := func(when, name string) {
 		t.Helper()
-		deadline := time.Now().Add(30 * time.Second)
-		for {
+		eventually(t, when+": GetAgentRuntime succeeds", func() (bool, error) {
 			_, err := c.GetAgentRuntime(ctx, &acc.GetAgentRuntimeInput{AgentRuntimeId: aws.String(id)})
-			if err == nil {
-				break
+			if code := errCode(err); code != "" && code != "ServiceUnavailableException" {
+				return false, fmt.Errorf("GetAgentRuntime error %q (%v), want success or ServiceUnavailableException", code, err)
 			}
-			if code := apiCode(err); code != "ServiceUnavailableException" || time.Now().After(deadline) {
-				t.Fatalf("%s: GetAgentRuntime error %q (%v), want success or ServiceUnavailableException", when, code, err)
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
+			return err == nil, nil
+		})
 		rtCreate(t, c, name)
 		wantReady(t, srv.URL, http.StatusOK)
 	}

@@ -3,7 +3,6 @@ package e2e
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -16,7 +15,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ctl "github.com/aws/aws-sdk-go-v2/service/bedrockagentcorecontrol"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockagentcorecontrol/types"
-	"github.com/aws/smithy-go"
 
 	"agentcored/internal/server"
 	"agentcored/internal/service"
@@ -88,17 +86,6 @@ func cpRecordingClient(t *testing.T, srv *testserver.Server) (*ctl.Client, *cpRe
 	rec := &cpRecorder{next: http.DefaultTransport}
 	c := ctl.New(srv.Client(t).Options(), func(o *ctl.Options) { o.HTTPClient = &http.Client{Transport: rec} })
 	return c, rec
-}
-
-func cpWantCode(t *testing.T, err error, code string) {
-	t.Helper()
-	var ae smithy.APIError
-	if !errors.As(err, &ae) {
-		t.Fatalf("error = %v, want %s", err, code)
-	}
-	if ae.ErrorCode() != code {
-		t.Fatalf("error code = %s (%s), want %s", ae.ErrorCode(), ae.ErrorMessage(), code)
-	}
 }
 
 func cpWantStatus(t *testing.T, rec *cpRecorder, status int) {
@@ -195,14 +182,14 @@ func TestApiKeyCredentialProviderLifecycle(t *testing.T) {
 		t.Errorf("delete answered %d %q, want 204 with no body", ex.status, ex.body)
 	}
 	_, err = c.GetApiKeyCredentialProvider(ctx, &ctl.GetApiKeyCredentialProviderInput{Name: aws.String("openai")})
-	cpWantCode(t, err, "ResourceNotFoundException")
+	requireCode(t, err, "ResourceNotFoundException")
 	_, err = c.DeleteApiKeyCredentialProvider(ctx, &ctl.DeleteApiKeyCredentialProviderInput{Name: aws.String("openai")})
-	cpWantCode(t, err, "ResourceNotFoundException")
+	requireCode(t, err, "ResourceNotFoundException")
 	_, err = c.UpdateApiKeyCredentialProvider(ctx, &ctl.UpdateApiKeyCredentialProviderInput{Name: aws.String("openai"), ApiKey: aws.String(key2)})
-	cpWantCode(t, err, "ResourceNotFoundException")
+	requireCode(t, err, "ResourceNotFoundException")
 	// The tags went with the provider.
 	_, err = c.ListTagsForResource(ctx, &ctl.ListTagsForResourceInput{ResourceArn: created.CredentialProviderArn})
-	cpWantCode(t, err, "ResourceNotFoundException")
+	requireCode(t, err, "ResourceNotFoundException")
 
 	rec.assertNeverReturned(t, key1, key2)
 }
@@ -223,7 +210,7 @@ func TestCredentialProviderDuplicateNames(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := c.CreateApiKeyCredentialProvider(ctx, &ctl.CreateApiKeyCredentialProviderInput{Name: aws.String("dup"), ApiKey: aws.String("k2")})
-	cpWantCode(t, err, "ConflictException")
+	requireCode(t, err, "ConflictException")
 
 	in := &ctl.CreateOauth2CredentialProviderInput{
 		Name: aws.String("dup-oauth"), CredentialProviderVendor: types.CredentialProviderVendorTypeGithubOauth2,
@@ -234,7 +221,7 @@ func TestCredentialProviderDuplicateNames(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = c.CreateOauth2CredentialProvider(ctx, in)
-	cpWantCode(t, err, "ConflictException")
+	requireCode(t, err, "ConflictException")
 
 	// After a delete the name is free again.
 	if _, err := c.DeleteApiKeyCredentialProvider(ctx, &ctl.DeleteApiKeyCredentialProviderInput{Name: aws.String("dup")}); err != nil {
@@ -252,9 +239,9 @@ func TestCredentialProviderTagsAtCreate(t *testing.T) {
 	_, err := c.CreateApiKeyCredentialProvider(ctx, &ctl.CreateApiKeyCredentialProviderInput{
 		Name: aws.String("bad-tags"), ApiKey: aws.String("k"), Tags: map[string]string{"aws:owner": "x"},
 	})
-	cpWantCode(t, err, "ValidationException")
+	requireCode(t, err, "ValidationException")
 	_, err = c.GetApiKeyCredentialProvider(ctx, &ctl.GetApiKeyCredentialProviderInput{Name: aws.String("bad-tags")})
-	cpWantCode(t, err, "ResourceNotFoundException")
+	requireCode(t, err, "ResourceNotFoundException")
 
 	out, err := c.CreateOauth2CredentialProvider(ctx, &ctl.CreateOauth2CredentialProviderInput{
 		Name: aws.String("tagged"), CredentialProviderVendor: types.CredentialProviderVendorTypeSlackOauth2,
@@ -351,10 +338,10 @@ func TestCredentialProviderListPagination(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = c.ListOauth2CredentialProviders(ctx, &ctl.ListOauth2CredentialProvidersInput{NextToken: out.NextToken})
-	cpWantCode(t, err, "ValidationException")
+	requireCode(t, err, "ValidationException")
 	// maxResults above the model's bound for OAuth2 lists (20).
 	_, err = c.ListOauth2CredentialProviders(ctx, &ctl.ListOauth2CredentialProvidersInput{MaxResults: aws.Int32(21)})
-	cpWantCode(t, err, "ValidationException")
+	requireCode(t, err, "ValidationException")
 }
 
 func TestCredentialProviderQuota(t *testing.T) {
@@ -368,7 +355,7 @@ func TestCredentialProviderQuota(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := c.CreateApiKeyCredentialProvider(ctx, &ctl.CreateApiKeyCredentialProviderInput{Name: aws.String("two"), ApiKey: aws.String("k")})
-	cpWantCode(t, err, "ResourceLimitExceededException")
+	requireCode(t, err, "ResourceLimitExceededException")
 }
 
 // cpOauth2Case is one vendor configuration of the model's union.
@@ -613,16 +600,16 @@ func TestOauth2CredentialProviderUpdateAndDelete(t *testing.T) {
 		Oauth2ProviderConfigInput: &types.Oauth2ProviderConfigInputMemberSlackOauth2ProviderConfig{
 			Value: types.SlackOauth2ProviderConfigInput{ClientId: aws.String("x"), ClientSecret: aws.String("y")}},
 	})
-	cpWantCode(t, err, "ValidationException")
+	requireCode(t, err, "ValidationException")
 
 	if _, err := c.DeleteOauth2CredentialProvider(ctx, &ctl.DeleteOauth2CredentialProviderInput{Name: aws.String("gh")}); err != nil {
 		t.Fatal(err)
 	}
 	cpWantStatus(t, rec, http.StatusNoContent)
 	_, err = c.GetOauth2CredentialProvider(ctx, &ctl.GetOauth2CredentialProviderInput{Name: aws.String("gh")})
-	cpWantCode(t, err, "ResourceNotFoundException")
+	requireCode(t, err, "ResourceNotFoundException")
 	_, err = c.DeleteOauth2CredentialProvider(ctx, &ctl.DeleteOauth2CredentialProviderInput{Name: aws.String("gh")})
-	cpWantCode(t, err, "ResourceNotFoundException")
+	requireCode(t, err, "ResourceNotFoundException")
 	rec.assertNeverReturned(t, first, second)
 }
 
@@ -695,14 +682,14 @@ func TestPaymentCredentialProviderLifecycle(t *testing.T) {
 		ProviderConfigurationInput: &types.PaymentProviderConfigurationInputMemberCoinbaseCdpConfiguration{Value: types.CoinbaseCdpConfigurationInput{
 			ApiKeyId: aws.String("key-id"), ApiKeySecret: aws.String("a"), WalletSecret: aws.String("b")}},
 	})
-	cpWantCode(t, err, "ValidationException")
+	requireCode(t, err, "ValidationException")
 
 	if _, err := c.DeletePaymentCredentialProvider(ctx, &ctl.DeletePaymentCredentialProviderInput{Name: aws.String("pay")}); err != nil {
 		t.Fatal(err)
 	}
 	cpWantStatus(t, rec, http.StatusNoContent)
 	_, err = c.GetPaymentCredentialProvider(ctx, &ctl.GetPaymentCredentialProviderInput{Name: aws.String("pay")})
-	cpWantCode(t, err, "ResourceNotFoundException")
+	requireCode(t, err, "ResourceNotFoundException")
 	rec.assertNeverReturned(t, apiSecret, walletSecret, appSecret, privateKey)
 }
 
@@ -728,7 +715,7 @@ func TestTokenVault(t *testing.T) {
 		t.Errorf("lastModifiedDate moved between two reads: %v then %v", first.LastModifiedDate, again.LastModifiedDate)
 	}
 	_, err = c.GetTokenVault(ctx, &ctl.GetTokenVaultInput{TokenVaultId: aws.String("other")})
-	cpWantCode(t, err, "ResourceNotFoundException")
+	requireCode(t, err, "ResourceNotFoundException")
 
 	const keyARN = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 	set, err := c.SetTokenVaultCMK(ctx, &ctl.SetTokenVaultCMKInput{KmsConfiguration: &types.KmsConfiguration{
@@ -762,7 +749,7 @@ func TestTokenVault(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			kms := tt.kms
 			_, err := c.SetTokenVaultCMK(ctx, &ctl.SetTokenVaultCMKInput{TokenVaultId: tt.id, KmsConfiguration: &kms})
-			cpWantCode(t, err, tt.code)
+			requireCode(t, err, tt.code)
 		})
 	}
 

@@ -1,11 +1,7 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
-	"io"
 	"net/http"
 	"reflect"
 	"strings"
@@ -13,13 +9,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	ctl "github.com/aws/aws-sdk-go-v2/service/bedrockagentcorecontrol"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockagentcorecontrol/document"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockagentcorecontrol/types"
-	"github.com/aws/smithy-go"
-	"github.com/aws/smithy-go/middleware"
-	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"agentcored/internal/server"
 	"agentcored/internal/testserver"
@@ -34,84 +26,6 @@ const (
 	evKmsARN      = "arn:aws:kms:us-east-1:123456789012:key/0123abcd-0123-4567-89ab-0123456789ab"
 	evNumBuiltins = 13
 )
-
-// evHTTPStatus is the HTTP status the server answered an operation with.
-func evHTTPStatus(t *testing.T, md middleware.Metadata) int {
-	t.Helper()
-	raw, ok := awsmiddleware.GetRawResponse(md).(*smithyhttp.Response)
-	if !ok {
-		t.Fatal("no raw response in the result metadata")
-	}
-	return raw.StatusCode
-}
-
-// evCode is the error code of an API error, "" for none.
-func evCode(err error) string {
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		return ae.ErrorCode()
-	}
-	if err != nil {
-		return "not an API error: " + err.Error()
-	}
-	return ""
-}
-
-func evWantCode(t *testing.T, what string, err error, code string) {
-	t.Helper()
-	if got := evCode(err); got != code {
-		t.Errorf("%s: got %q (%v), want %s", what, got, err, code)
-	}
-}
-
-// evToken is a client token of the model's minimum length or more.
-func evToken(seed string) string { return seed + strings.Repeat("0", 40-len(seed)) }
-
-// evAdmin sends JSON to the admin API and returns the answer body.
-func evAdmin(t *testing.T, method, url, body string) string {
-	t.Helper()
-	req, err := http.NewRequest(method, url, bytes.NewReader([]byte(body)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode >= 300 {
-		t.Fatalf("%s %s: %d %s", method, url, resp.StatusCode, b)
-	}
-	return string(b)
-}
-
-func evFault(t *testing.T, srv *testserver.Server, operation, reason string) {
-	t.Helper()
-	b, _ := json.Marshal(map[string]any{"operation": operation, "action": "fail", "failureReason": reason, "count": 1})
-	evAdmin(t, http.MethodPost, srv.URL+"/_agentcored/faults", string(b))
-}
-
-// evEventually polls fn until it reports done; the deadline is generous and
-// asserts an outcome, never a duration.
-func evEventually(t *testing.T, what string, fn func() (bool, error)) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		done, err := fn()
-		if err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-		if done {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not reached before the deadline", what)
-		}
-		time.Sleep(30 * time.Millisecond)
-	}
-}
 
 func evLambdaConfig() types.EvaluatorConfig {
 	return &types.EvaluatorConfigMemberCodeBased{Value: &types.CodeBasedEvaluatorConfigMemberLambdaConfig{
@@ -197,7 +111,7 @@ func TestEvaluatorRoundTripAndLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if code := evHTTPStatus(t, created.ResultMetadata); code != http.StatusAccepted {
+	if code := httpStatus(t, created.ResultMetadata); code != http.StatusAccepted {
 		t.Errorf("CreateEvaluator status %d, want 202", code)
 	}
 	id := aws.ToString(created.EvaluatorId)
@@ -264,7 +178,7 @@ func TestEvaluatorRoundTripAndLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if code := evHTTPStatus(t, upd.ResultMetadata); code != http.StatusAccepted || upd.Status != types.EvaluatorStatusUpdating ||
+	if code := httpStatus(t, upd.ResultMetadata); code != http.StatusAccepted || upd.Status != types.EvaluatorStatusUpdating ||
 		aws.ToString(upd.EvaluatorArn) != arn || upd.UpdatedAt == nil {
 		t.Errorf("update answer %d %+v", code, upd)
 	}
@@ -307,18 +221,18 @@ func TestEvaluatorRoundTripAndLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if code := evHTTPStatus(t, del.ResultMetadata); code != http.StatusAccepted || del.Status != types.EvaluatorStatusDeleting ||
+	if code := httpStatus(t, del.ResultMetadata); code != http.StatusAccepted || del.Status != types.EvaluatorStatusDeleting ||
 		aws.ToString(del.EvaluatorId) != id || aws.ToString(del.EvaluatorArn) != arn {
 		t.Errorf("delete answer %d %+v", code, del)
 	}
 	_, err = c.GetEvaluator(ctx, &ctl.GetEvaluatorInput{EvaluatorId: created.EvaluatorId})
-	evWantCode(t, "Get after delete", err, "ResourceNotFoundException")
+	wantCode(t, "Get after delete", err, "ResourceNotFoundException")
 	_, err = c.ListTagsForResource(ctx, &ctl.ListTagsForResourceInput{ResourceArn: aws.String(arn)})
-	evWantCode(t, "tags after delete", err, "ResourceNotFoundException")
+	wantCode(t, "tags after delete", err, "ResourceNotFoundException")
 	_, err = c.DeleteEvaluator(ctx, &ctl.DeleteEvaluatorInput{EvaluatorId: created.EvaluatorId})
-	evWantCode(t, "second delete", err, "ResourceNotFoundException")
+	wantCode(t, "second delete", err, "ResourceNotFoundException")
 	_, err = c.UpdateEvaluator(ctx, &ctl.UpdateEvaluatorInput{EvaluatorId: created.EvaluatorId})
-	evWantCode(t, "update after delete", err, "ResourceNotFoundException")
+	wantCode(t, "update after delete", err, "ResourceNotFoundException")
 }
 
 func TestEvaluatorBuiltins(t *testing.T) {
@@ -339,16 +253,16 @@ func TestEvaluatorBuiltins(t *testing.T) {
 		t.Errorf("GoalSuccessRate level = %s", got.Level)
 	}
 	_, err := c.GetEvaluator(ctx, &ctl.GetEvaluatorInput{EvaluatorId: aws.String("Builtin.NoSuchThing")})
-	evWantCode(t, "unknown built-in", err, "ResourceNotFoundException")
+	wantCode(t, "unknown built-in", err, "ResourceNotFoundException")
 
 	_, err = c.UpdateEvaluator(ctx, &ctl.UpdateEvaluatorInput{EvaluatorId: aws.String("Builtin.Helpfulness"), Description: aws.String("x")})
-	evWantCode(t, "update built-in", err, "ValidationException")
+	wantCode(t, "update built-in", err, "ValidationException")
 	_, err = c.DeleteEvaluator(ctx, &ctl.DeleteEvaluatorInput{EvaluatorId: aws.String("Builtin.Helpfulness")})
-	evWantCode(t, "delete built-in", err, "ValidationException")
+	wantCode(t, "delete built-in", err, "ValidationException")
 	_, err = c.DeleteEvaluator(ctx, &ctl.DeleteEvaluatorInput{EvaluatorId: aws.String("Builtin.NoSuchThing")})
-	evWantCode(t, "delete unknown built-in", err, "ResourceNotFoundException")
+	wantCode(t, "delete unknown built-in", err, "ResourceNotFoundException")
 	_, err = c.TagResource(ctx, &ctl.TagResourceInput{ResourceArn: aws.String(arn), Tags: map[string]string{"k": "v"}})
-	if code := evCode(err); code != "ValidationException" && code != "ResourceNotFoundException" {
+	if code := errCode(err); code != "ValidationException" && code != "ResourceNotFoundException" {
 		t.Errorf("tag built-in: %v", err)
 	}
 
@@ -403,7 +317,7 @@ func TestEvaluatorBuiltins(t *testing.T) {
 		t.Errorf("second page %+v, %v", out, err)
 	}
 	_, err = c.ListEvaluators(ctx, &ctl.ListEvaluatorsInput{NextToken: aws.String("forged.token")})
-	evWantCode(t, "forged token", err, "ValidationException")
+	wantCode(t, "forged token", err, "ValidationException")
 }
 
 func TestEvaluatorIdempotency(t *testing.T) {
@@ -412,7 +326,7 @@ func TestEvaluatorIdempotency(t *testing.T) {
 	ctx := context.Background()
 	in := func(desc string) *ctl.CreateEvaluatorInput {
 		return &ctl.CreateEvaluatorInput{EvaluatorName: aws.String("retry_eval"), Description: aws.String(desc), Level: types.EvaluatorLevelTrace,
-			EvaluatorConfig: evLambdaConfig(), ClientToken: aws.String(evToken("eval-token"))}
+			EvaluatorConfig: evLambdaConfig(), ClientToken: aws.String(clientToken("eval-token"))}
 	}
 	first, err := c.CreateEvaluator(ctx, in("one"))
 	if err != nil {
@@ -422,12 +336,11 @@ func TestEvaluatorIdempotency(t *testing.T) {
 	if err != nil {
 		t.Fatalf("replay: %v", err)
 	}
-	if aws.ToString(again.EvaluatorId) != aws.ToString(first.EvaluatorId) || evHTTPStatus(t, again.ResultMetadata) != http.StatusAccepted {
+	if aws.ToString(again.EvaluatorId) != aws.ToString(first.EvaluatorId) || httpStatus(t, again.ResultMetadata) != http.StatusAccepted {
 		t.Errorf("replay answered %s, first %s", aws.ToString(again.EvaluatorId), aws.ToString(first.EvaluatorId))
 	}
 	_, err = c.CreateEvaluator(ctx, in("two"))
-	var ve *types.ValidationException
-	if !errors.As(err, &ve) || ve.Reason != types.ValidationExceptionReasonIdempotentParameterMismatchException {
+	if reason, _ := validationReason(err); reason != types.ValidationExceptionReasonIdempotentParameterMismatchException {
 		t.Errorf("mismatch: %v", err)
 	}
 	list, err := c.ListEvaluators(ctx, &ctl.ListEvaluatorsInput{MaxResults: aws.Int32(100)})
@@ -436,7 +349,7 @@ func TestEvaluatorIdempotency(t *testing.T) {
 	}
 
 	upd := func() *ctl.UpdateEvaluatorInput {
-		return &ctl.UpdateEvaluatorInput{EvaluatorId: first.EvaluatorId, Description: aws.String("u"), ClientToken: aws.String(evToken("eval-update"))}
+		return &ctl.UpdateEvaluatorInput{EvaluatorId: first.EvaluatorId, Description: aws.String("u"), ClientToken: aws.String(clientToken("eval-update"))}
 	}
 	u1, err := c.UpdateEvaluator(ctx, upd())
 	if err != nil {
@@ -454,13 +367,13 @@ func TestEvaluatorConflictAndQuota(t *testing.T) {
 	ctx := context.Background()
 	evCreate(t, c, "dup")
 	_, err := c.CreateEvaluator(ctx, &ctl.CreateEvaluatorInput{EvaluatorName: aws.String("dup"), Level: types.EvaluatorLevelTrace, EvaluatorConfig: evLambdaConfig()})
-	evWantCode(t, "duplicate name", err, "ConflictException")
+	wantCode(t, "duplicate name", err, "ConflictException")
 	_, err = c.CreateEvaluator(ctx, &ctl.CreateEvaluatorInput{EvaluatorName: aws.String("tagged"), Level: types.EvaluatorLevelTrace,
 		EvaluatorConfig: evLambdaConfig(), Tags: map[string]string{"aws:reserved": "x"}})
-	evWantCode(t, "aws: tag", err, "ValidationException")
+	wantCode(t, "aws: tag", err, "ValidationException")
 	evCreate(t, c, "second")
 	_, err = c.CreateEvaluator(ctx, &ctl.CreateEvaluatorInput{EvaluatorName: aws.String("third"), Level: types.EvaluatorLevelTrace, EvaluatorConfig: evLambdaConfig()})
-	evWantCode(t, "over quota", err, "ServiceQuotaExceededException")
+	wantCode(t, "over quota", err, "ServiceQuotaExceededException")
 }
 
 func TestEvaluatorFaultInjectedFailures(t *testing.T) {
@@ -468,7 +381,7 @@ func TestEvaluatorFaultInjectedFailures(t *testing.T) {
 	c := srv.Client(t)
 	ctx := context.Background()
 
-	evFault(t, srv, "CreateEvaluator", "boom")
+	failNext(t, srv.URL, "CreateEvaluator", "boom")
 	failed := evCreate(t, c, "doomed")
 	if failed.Status != types.EvaluatorStatusCreating {
 		t.Errorf("create answer %s", failed.Status)
@@ -481,7 +394,7 @@ func TestEvaluatorFaultInjectedFailures(t *testing.T) {
 		t.Errorf("status %s, want ACTIVE (the rule was used up)", got.Status)
 	}
 
-	evFault(t, srv, "UpdateEvaluator", "boom")
+	failNext(t, srv.URL, "UpdateEvaluator", "boom")
 	if _, err := c.UpdateEvaluator(ctx, &ctl.UpdateEvaluatorInput{EvaluatorId: ok.EvaluatorId, Description: aws.String("v2")}); err != nil {
 		t.Fatal(err)
 	}
@@ -499,7 +412,7 @@ func TestEvaluatorFaultInjectedFailures(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := c.GetEvaluator(ctx, &ctl.GetEvaluatorInput{EvaluatorId: failed.EvaluatorId})
-	evWantCode(t, "failed evaluator after delete", err, "ResourceNotFoundException")
+	wantCode(t, "failed evaluator after delete", err, "ResourceNotFoundException")
 }
 
 func TestEvaluatorTimedLifecycle(t *testing.T) {
@@ -507,42 +420,25 @@ func TestEvaluatorTimedLifecycle(t *testing.T) {
 	c := srv.Client(t)
 	ctx := context.Background()
 	created := evCreate(t, c, "slow_eval")
-	evEventually(t, "evaluator ACTIVE", func() (bool, error) {
+	status := func() (types.EvaluatorStatus, error) {
 		got, err := c.GetEvaluator(ctx, &ctl.GetEvaluatorInput{EvaluatorId: created.EvaluatorId})
 		if err != nil {
-			return false, err
+			return "", err
 		}
-		switch got.Status {
-		case types.EvaluatorStatusActive:
-			return true, nil
-		case types.EvaluatorStatusCreating:
-			return false, nil
-		}
-		return false, errors.New("unexpected status " + string(got.Status))
-	})
+		return got.Status, nil
+	}
+	eventuallyStatus(t, "evaluator ACTIVE", status, types.EvaluatorStatusActive, types.EvaluatorStatusCreating)
 	if _, err := c.DeleteEvaluator(ctx, &ctl.DeleteEvaluatorInput{EvaluatorId: created.EvaluatorId}); err != nil {
 		t.Fatal(err)
 	}
-	evEventually(t, "evaluator gone", func() (bool, error) {
-		got, err := c.GetEvaluator(ctx, &ctl.GetEvaluatorInput{EvaluatorId: created.EvaluatorId})
-		if evCode(err) == "ResourceNotFoundException" {
-			return true, nil
-		}
-		if err != nil {
-			return false, err
-		}
-		if got.Status != types.EvaluatorStatusDeleting {
-			return false, errors.New("unexpected status " + string(got.Status))
-		}
-		return false, nil
-	})
+	eventuallyGone(t, "evaluator gone", status, types.EvaluatorStatusDeleting)
 }
 
 // With the manual policy a change stays pending: a second change is refused
 // until the first completes.
 func TestEvaluatorManualLifecycleRefusesConcurrentChange(t *testing.T) {
 	srv := testserver.Start(t)
-	evAdmin(t, http.MethodPut, srv.URL+"/_agentcored/lifecycle", `{"family":"evaluators","policy":"manual"}`)
+	setLifecycle(t, srv.URL, "evaluators", "manual")
 	c := srv.Client(t)
 	ctx := context.Background()
 	created := evCreate(t, c, "pending_eval")
@@ -550,7 +446,7 @@ func TestEvaluatorManualLifecycleRefusesConcurrentChange(t *testing.T) {
 		t.Fatalf("status %s, want CREATING", got.Status)
 	}
 	_, err := c.UpdateEvaluator(ctx, &ctl.UpdateEvaluatorInput{EvaluatorId: created.EvaluatorId, Description: aws.String("x")})
-	evWantCode(t, "update while CREATING", err, "ConflictException")
+	wantCode(t, "update while CREATING", err, "ConflictException")
 
 	oec, err := c.CreateOnlineEvaluationConfig(ctx, evOnlineInput("pending_oec", false, "Builtin.Correctness"))
 	if err != nil {
@@ -558,9 +454,9 @@ func TestEvaluatorManualLifecycleRefusesConcurrentChange(t *testing.T) {
 	}
 	_, err = c.UpdateOnlineEvaluationConfig(ctx, &ctl.UpdateOnlineEvaluationConfigInput{OnlineEvaluationConfigId: oec.OnlineEvaluationConfigId,
 		Description: aws.String("x")})
-	evWantCode(t, "online update while CREATING", err, "ConflictException")
+	wantCode(t, "online update while CREATING", err, "ConflictException")
 
-	evAdmin(t, http.MethodPost, srv.URL+"/_agentcored/lifecycle/advance", `{}`)
+	advanceAll(t, srv.URL)
 	if got := evGet(t, c, created.EvaluatorId); got.Status != types.EvaluatorStatusActive {
 		t.Errorf("status after advance %s", got.Status)
 	}
@@ -597,7 +493,7 @@ func TestOnlineEvaluationRoundTripAndLocking(t *testing.T) {
 	id := aws.ToString(created.OnlineEvaluationConfigId)
 	arn := "arn:aws:bedrock-agentcore:us-east-1:123456789012:online-evaluation-config/" + id
 	wantOutput := "/aws/bedrock-agentcore/evaluations/results/" + id
-	if code := evHTTPStatus(t, created.ResultMetadata); code != http.StatusAccepted || !strings.HasPrefix(id, "full_oec-") || len(id) != len("full_oec-")+10 ||
+	if code := httpStatus(t, created.ResultMetadata); code != http.StatusAccepted || !strings.HasPrefix(id, "full_oec-") || len(id) != len("full_oec-")+10 ||
 		aws.ToString(created.OnlineEvaluationConfigArn) != arn || created.Status != types.OnlineEvaluationConfigStatusCreating ||
 		created.ExecutionStatus != types.OnlineEvaluationExecutionStatusEnabled || created.CreatedAt == nil ||
 		created.OutputConfig == nil || aws.ToString(created.OutputConfig.CloudWatchConfig.LogGroupName) != wantOutput {
@@ -634,9 +530,9 @@ func TestOnlineEvaluationRoundTripAndLocking(t *testing.T) {
 		t.Errorf("evaluator not locked: %+v", ev)
 	}
 	_, err = c.UpdateEvaluator(ctx, &ctl.UpdateEvaluatorInput{EvaluatorId: custom.EvaluatorId, Description: aws.String("x")})
-	evWantCode(t, "update locked evaluator", err, "ConflictException")
+	wantCode(t, "update locked evaluator", err, "ConflictException")
 	_, err = c.DeleteEvaluator(ctx, &ctl.DeleteEvaluatorInput{EvaluatorId: custom.EvaluatorId})
-	evWantCode(t, "delete locked evaluator", err, "ConflictException")
+	wantCode(t, "delete locked evaluator", err, "ConflictException")
 	list, err := c.ListEvaluators(ctx, &ctl.ListEvaluatorsInput{MaxResults: aws.Int32(100)})
 	if err != nil {
 		t.Fatal(err)
@@ -652,7 +548,7 @@ func TestOnlineEvaluationRoundTripAndLocking(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if code := evHTTPStatus(t, upd.ResultMetadata); code != http.StatusAccepted || upd.Status != types.OnlineEvaluationConfigStatusUpdating ||
+	if code := httpStatus(t, upd.ResultMetadata); code != http.StatusAccepted || upd.Status != types.OnlineEvaluationConfigStatusUpdating ||
 		upd.ExecutionStatus != types.OnlineEvaluationExecutionStatusDisabled || upd.UpdatedAt == nil || aws.ToString(upd.OnlineEvaluationConfigArn) != arn {
 		t.Errorf("update answer %d %+v", code, upd)
 	}
@@ -679,7 +575,7 @@ func TestOnlineEvaluationRoundTripAndLocking(t *testing.T) {
 	}
 	_, err = c.UpdateOnlineEvaluationConfig(ctx, &ctl.UpdateOnlineEvaluationConfigInput{OnlineEvaluationConfigId: created.OnlineEvaluationConfigId,
 		ExecutionStatus: types.OnlineEvaluationExecutionStatusEnabled})
-	evWantCode(t, "enable with a deleted evaluator", err, "ValidationException")
+	wantCode(t, "enable with a deleted evaluator", err, "ValidationException")
 	if _, err := c.UpdateOnlineEvaluationConfig(ctx, &ctl.UpdateOnlineEvaluationConfigInput{OnlineEvaluationConfigId: created.OnlineEvaluationConfigId,
 		ExecutionStatus: types.OnlineEvaluationExecutionStatusEnabled,
 		Evaluators:      []types.EvaluatorReference{&types.EvaluatorReferenceMemberEvaluatorId{Value: "Builtin.Correctness"}}}); err != nil {
@@ -690,16 +586,16 @@ func TestOnlineEvaluationRoundTripAndLocking(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if code := evHTTPStatus(t, del.ResultMetadata); code != http.StatusAccepted || del.Status != types.OnlineEvaluationConfigStatusDeleting ||
+	if code := httpStatus(t, del.ResultMetadata); code != http.StatusAccepted || del.Status != types.OnlineEvaluationConfigStatusDeleting ||
 		aws.ToString(del.OnlineEvaluationConfigArn) != arn || aws.ToString(del.OnlineEvaluationConfigId) != id {
 		t.Errorf("delete answer %d %+v", code, del)
 	}
 	_, err = c.GetOnlineEvaluationConfig(ctx, &ctl.GetOnlineEvaluationConfigInput{OnlineEvaluationConfigId: created.OnlineEvaluationConfigId})
-	evWantCode(t, "Get after delete", err, "ResourceNotFoundException")
+	wantCode(t, "Get after delete", err, "ResourceNotFoundException")
 	_, err = c.ListTagsForResource(ctx, &ctl.ListTagsForResourceInput{ResourceArn: aws.String(arn)})
-	evWantCode(t, "tags after delete", err, "ResourceNotFoundException")
+	wantCode(t, "tags after delete", err, "ResourceNotFoundException")
 	_, err = c.DeleteOnlineEvaluationConfig(ctx, &ctl.DeleteOnlineEvaluationConfigInput{OnlineEvaluationConfigId: created.OnlineEvaluationConfigId})
-	evWantCode(t, "second delete", err, "ResourceNotFoundException")
+	wantCode(t, "second delete", err, "ResourceNotFoundException")
 }
 
 func TestOnlineEvaluationRulesAndQuota(t *testing.T) {
@@ -708,7 +604,7 @@ func TestOnlineEvaluationRulesAndQuota(t *testing.T) {
 	ctx := context.Background()
 
 	failed := func() string {
-		evFault(t, srv, "CreateEvaluator", "boom")
+		failNext(t, srv.URL, "CreateEvaluator", "boom")
 		return aws.ToString(evCreate(t, c, "broken_eval").EvaluatorId)
 	}()
 	for name, evaluators := range map[string][]string{
@@ -718,24 +614,24 @@ func TestOnlineEvaluationRulesAndQuota(t *testing.T) {
 		"create_failed":   {failed},
 	} {
 		_, err := c.CreateOnlineEvaluationConfig(ctx, evOnlineInput(name, true, evaluators...))
-		evWantCode(t, name, err, "ValidationException")
+		wantCode(t, name, err, "ValidationException")
 	}
 
 	if _, err := c.CreateOnlineEvaluationConfig(ctx, evOnlineInput("first", false, "Builtin.Helpfulness")); err != nil {
 		t.Fatal(err)
 	}
 	_, err := c.CreateOnlineEvaluationConfig(ctx, evOnlineInput("first", false, "Builtin.Helpfulness"))
-	evWantCode(t, "duplicate name", err, "ConflictException")
+	wantCode(t, "duplicate name", err, "ConflictException")
 	if _, err := c.CreateOnlineEvaluationConfig(ctx, evOnlineInput("second", false, "Builtin.Helpfulness")); err != nil {
 		t.Fatal(err)
 	}
 	_, err = c.CreateOnlineEvaluationConfig(ctx, evOnlineInput("third", false, "Builtin.Helpfulness"))
-	evWantCode(t, "over quota", err, "ServiceQuotaExceededException")
+	wantCode(t, "over quota", err, "ServiceQuotaExceededException")
 
 	_, err = c.UpdateOnlineEvaluationConfig(ctx, &ctl.UpdateOnlineEvaluationConfigInput{OnlineEvaluationConfigId: aws.String("ghost-abcdefghij")})
-	evWantCode(t, "update missing", err, "ResourceNotFoundException")
+	wantCode(t, "update missing", err, "ResourceNotFoundException")
 	_, err = c.DeleteOnlineEvaluationConfig(ctx, &ctl.DeleteOnlineEvaluationConfigInput{OnlineEvaluationConfigId: aws.String("ghost-abcdefghij")})
-	evWantCode(t, "delete missing", err, "ResourceNotFoundException")
+	wantCode(t, "delete missing", err, "ResourceNotFoundException")
 }
 
 func TestOnlineEvaluationIdempotencyAndPagination(t *testing.T) {
@@ -746,7 +642,7 @@ func TestOnlineEvaluationIdempotencyAndPagination(t *testing.T) {
 	in := func(desc string) *ctl.CreateOnlineEvaluationConfigInput {
 		i := evOnlineInput("retry_oec", false, "Builtin.Helpfulness")
 		i.Description = aws.String(desc)
-		i.ClientToken = aws.String(evToken("oec-token"))
+		i.ClientToken = aws.String(clientToken("oec-token"))
 		return i
 	}
 	first, err := c.CreateOnlineEvaluationConfig(ctx, in("one"))
@@ -758,8 +654,7 @@ func TestOnlineEvaluationIdempotencyAndPagination(t *testing.T) {
 		t.Errorf("replay %v, %v", again, err)
 	}
 	_, err = c.CreateOnlineEvaluationConfig(ctx, in("two"))
-	var ve *types.ValidationException
-	if !errors.As(err, &ve) || ve.Reason != types.ValidationExceptionReasonIdempotentParameterMismatchException {
+	if reason, _ := validationReason(err); reason != types.ValidationExceptionReasonIdempotentParameterMismatchException {
 		t.Errorf("mismatch: %v", err)
 	}
 
@@ -813,7 +708,7 @@ func TestOnlineEvaluationFaultInjectedFailures(t *testing.T) {
 		return got
 	}
 
-	evFault(t, srv, "CreateOnlineEvaluationConfig", "boom")
+	failNext(t, srv.URL, "CreateOnlineEvaluationConfig", "boom")
 	failed, err := c.CreateOnlineEvaluationConfig(ctx, evOnlineInput("doomed", true, "Builtin.Helpfulness"))
 	if err != nil {
 		t.Fatal(err)
@@ -827,7 +722,7 @@ func TestOnlineEvaluationFaultInjectedFailures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	evFault(t, srv, "UpdateOnlineEvaluationConfig", "bang")
+	failNext(t, srv.URL, "UpdateOnlineEvaluationConfig", "bang")
 	if _, err := c.UpdateOnlineEvaluationConfig(ctx, &ctl.UpdateOnlineEvaluationConfigInput{OnlineEvaluationConfigId: ok.OnlineEvaluationConfigId,
 		Description: aws.String("v2")}); err != nil {
 		t.Fatal(err)
@@ -864,30 +759,9 @@ func TestOnlineEvaluationTimedLifecycle(t *testing.T) {
 		}
 		return got.Status, nil
 	}
-	evEventually(t, "online config ACTIVE", func() (bool, error) {
-		st, err := status()
-		if err != nil || st == types.OnlineEvaluationConfigStatusCreating {
-			return false, err
-		}
-		if st != types.OnlineEvaluationConfigStatusActive {
-			return false, errors.New("unexpected status " + string(st))
-		}
-		return true, nil
-	})
+	eventuallyStatus(t, "online config ACTIVE", status, types.OnlineEvaluationConfigStatusActive, types.OnlineEvaluationConfigStatusCreating)
 	if _, err := c.DeleteOnlineEvaluationConfig(ctx, &ctl.DeleteOnlineEvaluationConfigInput{OnlineEvaluationConfigId: created.OnlineEvaluationConfigId}); err != nil {
 		t.Fatal(err)
 	}
-	evEventually(t, "online config gone", func() (bool, error) {
-		st, err := status()
-		if evCode(err) == "ResourceNotFoundException" {
-			return true, nil
-		}
-		if err != nil {
-			return false, err
-		}
-		if st != types.OnlineEvaluationConfigStatusDeleting {
-			return false, errors.New("unexpected status " + string(st))
-		}
-		return false, nil
-	})
+	eventuallyGone(t, "online config gone", status, types.OnlineEvaluationConfigStatusDeleting)
 }

@@ -2,9 +2,6 @@ package e2e
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"io"
 	"net/http"
 	"reflect"
 	"regexp"
@@ -13,12 +10,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	ctl "github.com/aws/aws-sdk-go-v2/service/bedrockagentcorecontrol"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockagentcorecontrol/types"
-	"github.com/aws/smithy-go"
-	"github.com/aws/smithy-go/middleware"
-	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"agentcored/internal/server"
 	"agentcored/internal/testserver"
@@ -39,90 +32,6 @@ const (
 	gwBundleARN  = "arn:aws:bedrock-agentcore:us-east-1:123456789012:configuration-bundle/bundle_x-abcdefghij"
 	gwIDPattern  = `-[a-z0-9]{10}$`
 )
-
-func gwCode(err error) string {
-	if err == nil {
-		return ""
-	}
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		return ae.ErrorCode()
-	}
-	return "not an API error: " + err.Error()
-}
-
-func gwWant(t *testing.T, what string, err error, code string) {
-	t.Helper()
-	if got := gwCode(err); got != code {
-		t.Errorf("%s: got %q (%v), want %s", what, got, err, code)
-	}
-}
-
-func gwHTTPStatus(t *testing.T, md middleware.Metadata) int {
-	t.Helper()
-	raw, ok := awsmiddleware.GetRawResponse(md).(*smithyhttp.Response)
-	if !ok {
-		t.Fatal("no raw response in the result metadata")
-	}
-	return raw.StatusCode
-}
-
-// gwAdmin sends JSON to the admin API and returns the answer body.
-func gwAdmin(t *testing.T, method, url, body string) string {
-	t.Helper()
-	req, err := http.NewRequest(method, url, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode >= 300 {
-		t.Fatalf("%s %s: %d %s", method, url, resp.StatusCode, b)
-	}
-	return string(b)
-}
-
-func gwFault(t *testing.T, srv *testserver.Server, operation, reason string) {
-	t.Helper()
-	gwAdmin(t, http.MethodPost, srv.URL+"/_agentcored/faults",
-		fmt.Sprintf(`{"operation":%q,"action":"fail","failureReason":%q,"count":1}`, operation, reason))
-}
-
-// gwAdvance completes one pending transition (manual lifecycle).
-func gwAdvance(t *testing.T, srv *testserver.Server, kind, id string) {
-	t.Helper()
-	body := gwAdmin(t, http.MethodPost, srv.URL+"/_agentcored/lifecycle/advance", fmt.Sprintf(`{"kind":%q,"id":%q}`, kind, id))
-	if !strings.Contains(body, `"advanced":true`) {
-		t.Fatalf("nothing to advance for %s %s: %s", kind, id, body)
-	}
-}
-
-// gwEventually polls until fn reports done; the deadline is generous, not a
-// timing claim.
-func gwEventually(t *testing.T, what string, fn func() (bool, error)) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		done, err := fn()
-		if err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-		if done {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not reached before the deadline", what)
-		}
-		time.Sleep(25 * time.Millisecond)
-	}
-}
-
-func gwToken(seed string) *string { return aws.String(seed + strings.Repeat("0", 40-len(seed))) }
 
 func gwCreate(t *testing.T, c *ctl.Client, name string) *ctl.CreateGatewayOutput {
 	t.Helper()
@@ -221,7 +130,7 @@ func TestGatewayCreateRoundTripsEveryMember(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if code := gwHTTPStatus(t, created.ResultMetadata); code != http.StatusAccepted {
+	if code := httpStatus(t, created.ResultMetadata); code != http.StatusAccepted {
 		t.Errorf("CreateGateway answered %d, want 202", code)
 	}
 	id := aws.ToString(created.GatewayId)
@@ -294,7 +203,7 @@ func TestGatewayCreateRoundTripsEveryMember(t *testing.T) {
 		t.Fatalf("linked identity: %+v, %v", wi, err)
 	}
 	_, err = c.DeleteWorkloadIdentity(ctx, &ctl.DeleteWorkloadIdentityInput{Name: aws.String(id)})
-	gwWant(t, "delete linked identity", err, "ValidationException")
+	wantCode(t, "delete linked identity", err, "ValidationException")
 
 	list, err := c.ListGateways(ctx, &ctl.ListGatewaysInput{})
 	if err != nil {
@@ -317,7 +226,7 @@ func TestGatewayCreateRoundTripsEveryMember(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if code := gwHTTPStatus(t, upd.ResultMetadata); code != http.StatusAccepted || upd.Status != types.GatewayStatusUpdating ||
+	if code := httpStatus(t, upd.ResultMetadata); code != http.StatusAccepted || upd.Status != types.GatewayStatusUpdating ||
 		aws.ToString(upd.GatewayId) != id || aws.ToString(upd.RoleArn) != gwRole2 || upd.WorkloadIdentityDetails == nil {
 		t.Errorf("update answer %d %+v", code, upd)
 	}
@@ -334,25 +243,25 @@ func TestGatewayCreateRoundTripsEveryMember(t *testing.T) {
 	_, err = c.UpdateGateway(ctx, &ctl.UpdateGatewayInput{
 		GatewayIdentifier: aws.String(id), Name: aws.String("Other-Name"), RoleArn: aws.String(gwRole), AuthorizerType: types.AuthorizerTypeNone,
 	})
-	gwWant(t, "rename through update", err, "ValidationException")
+	wantCode(t, "rename through update", err, "ValidationException")
 
 	del, err := c.DeleteGateway(ctx, &ctl.DeleteGatewayInput{GatewayIdentifier: aws.String(id)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if code := gwHTTPStatus(t, del.ResultMetadata); code != http.StatusAccepted || del.Status != types.GatewayStatusDeleting || aws.ToString(del.GatewayId) != id {
+	if code := httpStatus(t, del.ResultMetadata); code != http.StatusAccepted || del.Status != types.GatewayStatusDeleting || aws.ToString(del.GatewayId) != id {
 		t.Errorf("delete answer %d %+v", code, del)
 	}
 	_, err = c.GetGateway(ctx, &ctl.GetGatewayInput{GatewayIdentifier: aws.String(id)})
-	gwWant(t, "get after delete", err, "ResourceNotFoundException")
+	wantCode(t, "get after delete", err, "ResourceNotFoundException")
 	_, err = c.GetWorkloadIdentity(ctx, &ctl.GetWorkloadIdentityInput{Name: aws.String(id)})
-	gwWant(t, "linked identity after delete", err, "ResourceNotFoundException")
+	wantCode(t, "linked identity after delete", err, "ResourceNotFoundException")
 	_, err = c.ListTagsForResource(ctx, &ctl.ListTagsForResourceInput{ResourceArn: aws.String(wantARN)})
-	gwWant(t, "tags after delete", err, "ResourceNotFoundException")
+	wantCode(t, "tags after delete", err, "ResourceNotFoundException")
 	_, err = c.GetResourcePolicy(ctx, &ctl.GetResourcePolicyInput{ResourceArn: aws.String(wantARN)})
-	gwWant(t, "resource policy after delete", err, "ResourceNotFoundException")
+	wantCode(t, "resource policy after delete", err, "ResourceNotFoundException")
 	_, err = c.DeleteGateway(ctx, &ctl.DeleteGatewayInput{GatewayIdentifier: aws.String(id)})
-	gwWant(t, "second delete", err, "ResourceNotFoundException")
+	wantCode(t, "second delete", err, "ResourceNotFoundException")
 	// The name is free again.
 	gwCreate(t, c, "Full-Gateway1")
 }
@@ -367,7 +276,7 @@ func TestGatewayValidationConflictAndQuotas(t *testing.T) {
 	ctx := context.Background()
 	gw := gwCreate(t, c, "dup")
 	_, err := c.CreateGateway(ctx, &ctl.CreateGatewayInput{Name: aws.String("dup"), RoleArn: aws.String(gwRole), AuthorizerType: types.AuthorizerTypeNone})
-	gwWant(t, "duplicate name", err, "ConflictException")
+	wantCode(t, "duplicate name", err, "ConflictException")
 
 	jwt := &types.AuthorizerConfigurationMemberCustomJWTAuthorizer{Value: types.CustomJWTAuthorizerConfiguration{
 		DiscoveryUrl: aws.String("https://idp.example.com/.well-known/openid-configuration"), AllowedClients: []string{"c"}}}
@@ -381,29 +290,29 @@ func TestGatewayValidationConflictAndQuotas(t *testing.T) {
 		{"reserved tag key", &ctl.CreateGatewayInput{Name: aws.String("v3"), RoleArn: aws.String(gwRole), AuthorizerType: types.AuthorizerTypeNone, Tags: map[string]string{"aws:x": "y"}}},
 	} {
 		_, err := c.CreateGateway(ctx, tc.in)
-		gwWant(t, tc.name, err, "ValidationException")
+		wantCode(t, tc.name, err, "ValidationException")
 	}
 	// The path label is the gateway id; an ARN does not match its pattern.
 	_, err = c.GetGateway(ctx, &ctl.GetGatewayInput{GatewayIdentifier: gw.GatewayArn})
-	gwWant(t, "ARN as identifier", err, "ValidationException")
+	wantCode(t, "ARN as identifier", err, "ValidationException")
 	_, err = c.GetGateway(ctx, &ctl.GetGatewayInput{GatewayIdentifier: aws.String("missing-abcdefghij")})
-	gwWant(t, "unknown gateway", err, "ResourceNotFoundException")
+	wantCode(t, "unknown gateway", err, "ResourceNotFoundException")
 
 	gwCreate(t, c, "second")
 	_, err = c.CreateGateway(ctx, &ctl.CreateGatewayInput{Name: aws.String("third"), RoleArn: aws.String(gwRole), AuthorizerType: types.AuthorizerTypeNone})
-	gwWant(t, "gateway quota", err, "ServiceQuotaExceededException")
+	wantCode(t, "gateway quota", err, "ServiceQuotaExceededException")
 
 	gwCreateTarget(t, c, gw.GatewayId, "only")
 	_, err = c.CreateGatewayTarget(ctx, &ctl.CreateGatewayTargetInput{GatewayIdentifier: gw.GatewayId, Name: aws.String("only"), TargetConfiguration: gwMcpServer("https://x.example.com")})
-	gwWant(t, "duplicate target name", err, "ConflictException")
+	wantCode(t, "duplicate target name", err, "ConflictException")
 	_, err = c.CreateGatewayTarget(ctx, &ctl.CreateGatewayTargetInput{GatewayIdentifier: gw.GatewayId, Name: aws.String("more"), TargetConfiguration: gwMcpServer("https://x.example.com")})
-	gwWant(t, "target quota", err, "ServiceQuotaExceededException")
+	wantCode(t, "target quota", err, "ServiceQuotaExceededException")
 
 	gwCreateRule(t, c, gw.GatewayId, 10)
 	_, err = c.CreateGatewayRule(ctx, &ctl.CreateGatewayRuleInput{GatewayIdentifier: gw.GatewayId, Priority: aws.Int32(10), Actions: gwStaticRoute("t")})
-	gwWant(t, "duplicate priority", err, "ConflictException")
+	wantCode(t, "duplicate priority", err, "ConflictException")
 	_, err = c.CreateGatewayRule(ctx, &ctl.CreateGatewayRuleInput{GatewayIdentifier: gw.GatewayId, Priority: aws.Int32(20), Actions: gwStaticRoute("t")})
-	gwWant(t, "rule quota", err, "ServiceQuotaExceededException")
+	wantCode(t, "rule quota", err, "ServiceQuotaExceededException")
 
 	// Target configuration rules the model cannot express.
 	apiKeyWithoutProvider := []types.CredentialProviderConfiguration{{CredentialProviderType: types.CredentialProviderTypeApiKey}}
@@ -425,10 +334,10 @@ func TestGatewayValidationConflictAndQuotas(t *testing.T) {
 	} {
 		_, err := c.CreateGatewayTarget(ctx, &ctl.CreateGatewayTargetInput{GatewayIdentifier: gw.GatewayId, Name: aws.String("bad"),
 			TargetConfiguration: tc.cfg, CredentialProviderConfigurations: tc.creds})
-		gwWant(t, tc.name, err, "ValidationException")
+		wantCode(t, tc.name, err, "ValidationException")
 	}
 	_, err = c.CreateGatewayTarget(ctx, &ctl.CreateGatewayTargetInput{GatewayIdentifier: aws.String("missing-abcdefghij"), Name: aws.String("t"), TargetConfiguration: gwMcpServer("https://x.example.com")})
-	gwWant(t, "target of an unknown gateway", err, "ResourceNotFoundException")
+	wantCode(t, "target of an unknown gateway", err, "ResourceNotFoundException")
 }
 
 func TestGatewayIdempotentCreates(t *testing.T) {
@@ -437,7 +346,7 @@ func TestGatewayIdempotentCreates(t *testing.T) {
 	ctx := context.Background()
 	gwIn := func(desc string) *ctl.CreateGatewayInput {
 		return &ctl.CreateGatewayInput{Name: aws.String("retry"), Description: aws.String(desc), RoleArn: aws.String(gwRole),
-			AuthorizerType: types.AuthorizerTypeAwsIam, ClientToken: gwToken("gateway-token")}
+			AuthorizerType: types.AuthorizerTypeAwsIam, ClientToken: aws.String(clientToken("gateway-token"))}
 	}
 	first, err := c.CreateGateway(ctx, gwIn("one"))
 	if err != nil {
@@ -448,12 +357,11 @@ func TestGatewayIdempotentCreates(t *testing.T) {
 		t.Fatalf("replay: %v", err)
 	}
 	if aws.ToString(again.GatewayId) != aws.ToString(first.GatewayId) || again.Status != types.GatewayStatusCreating ||
-		gwHTTPStatus(t, again.ResultMetadata) != http.StatusAccepted {
+		httpStatus(t, again.ResultMetadata) != http.StatusAccepted {
 		t.Errorf("replay answered %+v, first %+v", again, first)
 	}
 	_, err = c.CreateGateway(ctx, gwIn("two"))
-	var ve *types.ValidationException
-	if !errors.As(err, &ve) || ve.Reason != types.ValidationExceptionReasonIdempotentParameterMismatchException {
+	if reason, _ := validationReason(err); reason != types.ValidationExceptionReasonIdempotentParameterMismatchException {
 		t.Errorf("same token, other parameters: %v", err)
 	}
 	list, _ := c.ListGateways(ctx, &ctl.ListGatewaysInput{})
@@ -463,7 +371,7 @@ func TestGatewayIdempotentCreates(t *testing.T) {
 
 	tIn := func(endpoint string) *ctl.CreateGatewayTargetInput {
 		return &ctl.CreateGatewayTargetInput{GatewayIdentifier: first.GatewayId, Name: aws.String("t1"),
-			TargetConfiguration: gwMcpServer(endpoint), ClientToken: gwToken("target-token")}
+			TargetConfiguration: gwMcpServer(endpoint), ClientToken: aws.String(clientToken("target-token"))}
 	}
 	t1, err := c.CreateGatewayTarget(ctx, tIn("https://a.example.com"))
 	if err != nil {
@@ -474,13 +382,13 @@ func TestGatewayIdempotentCreates(t *testing.T) {
 		t.Errorf("target replay: %v %v", t2, err)
 	}
 	_, err = c.CreateGatewayTarget(ctx, tIn("https://b.example.com"))
-	if !errors.As(err, &ve) || ve.Reason != types.ValidationExceptionReasonIdempotentParameterMismatchException {
+	if reason, _ := validationReason(err); reason != types.ValidationExceptionReasonIdempotentParameterMismatchException {
 		t.Errorf("target token mismatch: %v", err)
 	}
 
 	rIn := func(priority int32) *ctl.CreateGatewayRuleInput {
 		return &ctl.CreateGatewayRuleInput{GatewayIdentifier: first.GatewayId, Priority: aws.Int32(priority),
-			Actions: gwStaticRoute("t1"), ClientToken: gwToken("rule-token")}
+			Actions: gwStaticRoute("t1"), ClientToken: aws.String(clientToken("rule-token"))}
 	}
 	r1, err := c.CreateGatewayRule(ctx, rIn(5))
 	if err != nil {
@@ -491,7 +399,7 @@ func TestGatewayIdempotentCreates(t *testing.T) {
 		t.Errorf("rule replay: %v %v", r2, err)
 	}
 	_, err = c.CreateGatewayRule(ctx, rIn(6))
-	if !errors.As(err, &ve) || ve.Reason != types.ValidationExceptionReasonIdempotentParameterMismatchException {
+	if reason, _ := validationReason(err); reason != types.ValidationExceptionReasonIdempotentParameterMismatchException {
 		t.Errorf("rule token mismatch: %v", err)
 	}
 }
@@ -586,20 +494,20 @@ func TestGatewayPagination(t *testing.T) {
 		t.Errorf("maxResults 1000: %v", err)
 	}
 	_, err := c.ListGateways(ctx, &ctl.ListGatewaysInput{MaxResults: aws.Int32(1001)})
-	gwWant(t, "ListGateways maxResults 1001", err, "ValidationException")
+	wantCode(t, "ListGateways maxResults 1001", err, "ValidationException")
 	_, err = c.ListGatewayTargets(ctx, &ctl.ListGatewayTargetsInput{GatewayIdentifier: gw, MaxResults: aws.Int32(1001)})
-	gwWant(t, "ListGatewayTargets maxResults 1001", err, "ValidationException")
+	wantCode(t, "ListGatewayTargets maxResults 1001", err, "ValidationException")
 	_, err = c.ListGatewayRules(ctx, &ctl.ListGatewayRulesInput{GatewayIdentifier: gw, MaxResults: aws.Int32(101)})
-	gwWant(t, "ListGatewayRules maxResults 101", err, "ValidationException")
+	wantCode(t, "ListGatewayRules maxResults 101", err, "ValidationException")
 	// A token of one listing is no good for another.
 	out, err := c.ListGatewayTargets(ctx, &ctl.ListGatewayTargetsInput{GatewayIdentifier: gw, MaxResults: aws.Int32(1)})
 	if err != nil || out.NextToken == nil {
 		t.Fatalf("first target page: %v %v", out, err)
 	}
 	_, err = c.ListGateways(ctx, &ctl.ListGatewaysInput{NextToken: out.NextToken})
-	gwWant(t, "foreign nextToken", err, "ValidationException")
+	wantCode(t, "foreign nextToken", err, "ValidationException")
 	_, err = c.ListGatewayTargets(ctx, &ctl.ListGatewayTargetsInput{GatewayIdentifier: aws.String(gws[1]), NextToken: out.NextToken})
-	gwWant(t, "other gateway's nextToken", err, "ValidationException")
+	wantCode(t, "other gateway's nextToken", err, "ValidationException")
 }
 
 func TestGatewayTargets(t *testing.T) {
@@ -636,7 +544,7 @@ func TestGatewayTargets(t *testing.T) {
 		t.Fatal(err)
 	}
 	tid := aws.ToString(created.TargetId)
-	if code := gwHTTPStatus(t, created.ResultMetadata); code != http.StatusAccepted || created.Status != types.TargetStatusCreating ||
+	if code := httpStatus(t, created.ResultMetadata); code != http.StatusAccepted || created.Status != types.TargetStatusCreating ||
 		!regexp.MustCompile(`^[0-9a-zA-Z]{10}$`).MatchString(tid) || aws.ToString(created.GatewayArn) != aws.ToString(gw.GatewayArn) ||
 		aws.ToString(created.Name) != "search-tools" || created.ProtocolType != types.TargetProtocolTypeMcp {
 		t.Fatalf("create target answered %d %+v", code, created)
@@ -673,7 +581,7 @@ func TestGatewayTargets(t *testing.T) {
 
 	// Names are unique within a gateway only.
 	_, err = c.CreateGatewayTarget(ctx, &ctl.CreateGatewayTargetInput{GatewayIdentifier: gw.GatewayId, Name: aws.String("search-tools"), TargetConfiguration: gwMcpServer("https://x.example.com")})
-	gwWant(t, "same name, same gateway", err, "ConflictException")
+	wantCode(t, "same name, same gateway", err, "ConflictException")
 	gwCreateTarget(t, c, other.GatewayId, "search-tools")
 	lambda := gwCreateTarget(t, c, gw.GatewayId, "second")
 
@@ -695,7 +603,7 @@ func TestGatewayTargets(t *testing.T) {
 
 	// A gateway with targets cannot be deleted.
 	_, err = c.DeleteGateway(ctx, &ctl.DeleteGatewayInput{GatewayIdentifier: gw.GatewayId})
-	gwWant(t, "delete gateway with targets", err, "ValidationException")
+	wantCode(t, "delete gateway with targets", err, "ValidationException")
 	if err != nil && !strings.Contains(err.Error(), "Gateway "+aws.ToString(gw.GatewayId)+" has targets associated with it. Delete all targets before deleting the gateway.") {
 		t.Errorf("message: %v", err)
 	}
@@ -706,7 +614,7 @@ func TestGatewayTargets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if gwHTTPStatus(t, upd.ResultMetadata) != http.StatusAccepted || upd.Status != types.TargetStatusUpdating || aws.ToString(upd.Name) != "lambda-tools" {
+	if httpStatus(t, upd.ResultMetadata) != http.StatusAccepted || upd.Status != types.TargetStatusUpdating || aws.ToString(upd.Name) != "lambda-tools" {
 		t.Errorf("update answer %+v", upd)
 	}
 	gotL, err := c.GetGatewayTarget(ctx, &ctl.GetGatewayTargetInput{GatewayIdentifier: gw.GatewayId, TargetId: lambda.TargetId})
@@ -719,7 +627,7 @@ func TestGatewayTargets(t *testing.T) {
 	}
 	_, err = c.UpdateGatewayTarget(ctx, &ctl.UpdateGatewayTargetInput{GatewayIdentifier: gw.GatewayId, TargetId: lambda.TargetId,
 		Name: aws.String("search-tools"), TargetConfiguration: gwLambdaTarget()})
-	gwWant(t, "rename onto a taken name", err, "ConflictException")
+	wantCode(t, "rename onto a taken name", err, "ConflictException")
 	// The HTTP kind of target reports protocol HTTP.
 	httpCfg := &types.TargetConfigurationMemberHttp{Value: &types.HttpTargetConfigurationMemberAgentcoreRuntime{Value: types.RuntimeTargetConfiguration{
 		Arn: aws.String("arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/agent_x-abcdefghij")}}}
@@ -736,7 +644,7 @@ func TestGatewayTargets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if gwHTTPStatus(t, sync.ResultMetadata) != http.StatusAccepted || len(sync.Targets) != 1 || sync.Targets[0].Status != types.TargetStatusSynchronizing ||
+	if httpStatus(t, sync.ResultMetadata) != http.StatusAccepted || len(sync.Targets) != 1 || sync.Targets[0].Status != types.TargetStatusSynchronizing ||
 		aws.ToString(sync.Targets[0].TargetId) != tid || !reflect.DeepEqual(sync.Targets[0].TargetConfiguration, in.TargetConfiguration) {
 		t.Errorf("synchronize answer %+v", sync.Targets)
 	}
@@ -745,11 +653,11 @@ func TestGatewayTargets(t *testing.T) {
 		t.Errorf("after synchronize: %+v %v (before %v)", got, err, before)
 	}
 	_, err = c.SynchronizeGatewayTargets(ctx, &ctl.SynchronizeGatewayTargetsInput{GatewayIdentifier: gw.GatewayId, TargetIdList: []string{aws.ToString(lambda.TargetId)}})
-	gwWant(t, "synchronize an HTTP target", err, "ValidationException")
+	wantCode(t, "synchronize an HTTP target", err, "ValidationException")
 	_, err = c.SynchronizeGatewayTargets(ctx, &ctl.SynchronizeGatewayTargetsInput{GatewayIdentifier: gw.GatewayId, TargetIdList: []string{tid, aws.ToString(lambda.TargetId)}})
-	gwWant(t, "synchronize two targets", err, "ValidationException")
+	wantCode(t, "synchronize two targets", err, "ValidationException")
 	_, err = c.SynchronizeGatewayTargets(ctx, &ctl.SynchronizeGatewayTargetsInput{GatewayIdentifier: gw.GatewayId, TargetIdList: []string{"ZZZZZZZZZZ"}})
-	gwWant(t, "synchronize an unknown target", err, "ResourceNotFoundException")
+	wantCode(t, "synchronize an unknown target", err, "ResourceNotFoundException")
 
 	// Delete the targets, then the gateway.
 	for _, id := range []*string{aws.String(tid), lambda.TargetId} {
@@ -757,30 +665,30 @@ func TestGatewayTargets(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if gwHTTPStatus(t, del.ResultMetadata) != http.StatusAccepted || del.Status != types.TargetStatusDeleting ||
+		if httpStatus(t, del.ResultMetadata) != http.StatusAccepted || del.Status != types.TargetStatusDeleting ||
 			aws.ToString(del.TargetId) != aws.ToString(id) || aws.ToString(del.GatewayArn) != aws.ToString(gw.GatewayArn) {
 			t.Errorf("delete target answer %+v", del)
 		}
 		_, err = c.GetGatewayTarget(ctx, &ctl.GetGatewayTargetInput{GatewayIdentifier: gw.GatewayId, TargetId: id})
-		gwWant(t, "target after delete", err, "ResourceNotFoundException")
+		wantCode(t, "target after delete", err, "ResourceNotFoundException")
 	}
 	_, err = c.DeleteGatewayTarget(ctx, &ctl.DeleteGatewayTargetInput{GatewayIdentifier: gw.GatewayId, TargetId: aws.String(tid)})
-	gwWant(t, "second target delete", err, "ResourceNotFoundException")
+	wantCode(t, "second target delete", err, "ResourceNotFoundException")
 	if _, err := c.DeleteGateway(ctx, &ctl.DeleteGatewayInput{GatewayIdentifier: gw.GatewayId}); err != nil {
 		t.Fatalf("delete emptied gateway: %v", err)
 	}
 	_, err = c.GetGatewayTarget(ctx, &ctl.GetGatewayTargetInput{GatewayIdentifier: gw.GatewayId, TargetId: aws.String(tid)})
-	gwWant(t, "target of a deleted gateway", err, "ResourceNotFoundException")
+	wantCode(t, "target of a deleted gateway", err, "ResourceNotFoundException")
 }
 
 func TestGatewayTargetAuthorizationCodeFlow(t *testing.T) {
 	srv := testserver.Start(t)
-	gwAdmin(t, http.MethodPut, srv.URL+"/_agentcored/lifecycle", `{"family":"gateways","policy":"manual"}`)
+	setLifecycle(t, srv.URL, "gateways", "manual")
 	c := srv.Client(t)
 	ctx := context.Background()
 	gw := gwCreate(t, c, "oauth")
 	gid := aws.ToString(gw.GatewayId)
-	gwAdvance(t, srv, "gateway", gid)
+	advanceOne(t, srv.URL, "gateway", gid)
 
 	oauth := []types.CredentialProviderConfiguration{{
 		CredentialProviderType: types.CredentialProviderTypeOauth,
@@ -810,10 +718,10 @@ func TestGatewayTargetAuthorizationCodeFlow(t *testing.T) {
 	}
 	_, err = c.UpdateGatewayTarget(ctx, &ctl.UpdateGatewayTargetInput{GatewayIdentifier: gw.GatewayId, TargetId: tid, Name: aws.String("github"),
 		TargetConfiguration: static, CredentialProviderConfigurations: oauth})
-	gwWant(t, "update while CREATING", err, "ConflictException")
+	wantCode(t, "update while CREATING", err, "ConflictException")
 
 	rowID := gid + "/" + aws.ToString(tid)
-	gwAdvance(t, srv, "gateway-target", rowID)
+	advanceOne(t, srv.URL, "gateway-target", rowID)
 	got := get()
 	auth, ok := got.AuthorizationData.(*types.AuthorizationDataMemberOauth2)
 	if got.Status != types.TargetStatusCreatePendingAuth || !ok || !strings.HasPrefix(aws.ToString(auth.Value.AuthorizationUrl), "https://") {
@@ -822,14 +730,14 @@ func TestGatewayTargetAuthorizationCodeFlow(t *testing.T) {
 	// A target waiting for authorization refuses every change.
 	_, err = c.UpdateGatewayTarget(ctx, &ctl.UpdateGatewayTargetInput{GatewayIdentifier: gw.GatewayId, TargetId: tid, Name: aws.String("github"),
 		TargetConfiguration: static, CredentialProviderConfigurations: oauth})
-	gwWant(t, "update while pending auth", err, "ConflictException")
+	wantCode(t, "update while pending auth", err, "ConflictException")
 	_, err = c.DeleteGatewayTarget(ctx, &ctl.DeleteGatewayTargetInput{GatewayIdentifier: gw.GatewayId, TargetId: tid})
-	gwWant(t, "delete while pending auth", err, "ConflictException")
+	wantCode(t, "delete while pending auth", err, "ConflictException")
 	_, err = c.SynchronizeGatewayTargets(ctx, &ctl.SynchronizeGatewayTargetsInput{GatewayIdentifier: gw.GatewayId, TargetIdList: []string{aws.ToString(tid)}})
-	gwWant(t, "synchronize while pending auth", err, "ConflictException")
+	wantCode(t, "synchronize while pending auth", err, "ConflictException")
 
 	// The user authorizes: READY, the authorization data goes.
-	gwAdvance(t, srv, "gateway-target", rowID)
+	advanceOne(t, srv.URL, "gateway-target", rowID)
 	got = get()
 	if got.Status != types.TargetStatusReady || got.AuthorizationData != nil || got.LastSynchronizedAt != nil {
 		t.Fatalf("after authorization: %s %#v %v", got.Status, got.AuthorizationData, got.LastSynchronizedAt)
@@ -839,7 +747,7 @@ func TestGatewayTargetAuthorizationCodeFlow(t *testing.T) {
 	}
 	// A static tool schema cannot be synchronized.
 	_, err = c.SynchronizeGatewayTargets(ctx, &ctl.SynchronizeGatewayTargetsInput{GatewayIdentifier: gw.GatewayId, TargetIdList: []string{aws.ToString(tid)}})
-	gwWant(t, "synchronize a static schema", err, "ValidationException")
+	wantCode(t, "synchronize a static schema", err, "ValidationException")
 
 	// Without the static schema it can, and waits for authorization again.
 	dynamic := gwMcpServer("https://api.githubcopilot.example.com/mcp")
@@ -847,22 +755,22 @@ func TestGatewayTargetAuthorizationCodeFlow(t *testing.T) {
 		TargetConfiguration: dynamic, CredentialProviderConfigurations: oauth}); err != nil {
 		t.Fatal(err)
 	}
-	gwAdvance(t, srv, "gateway-target", rowID)
+	advanceOne(t, srv.URL, "gateway-target", rowID)
 	if got := get(); got.Status != types.TargetStatusUpdatePendingAuth {
 		t.Fatalf("status %s, want UPDATE_PENDING_AUTH", got.Status)
 	}
-	gwAdvance(t, srv, "gateway-target", rowID)
+	advanceOne(t, srv.URL, "gateway-target", rowID)
 	if _, err := c.SynchronizeGatewayTargets(ctx, &ctl.SynchronizeGatewayTargetsInput{GatewayIdentifier: gw.GatewayId, TargetIdList: []string{aws.ToString(tid)}}); err != nil {
 		t.Fatal(err)
 	}
 	if got := get(); got.Status != types.TargetStatusSynchronizing {
 		t.Fatalf("status %s, want SYNCHRONIZING", got.Status)
 	}
-	gwAdvance(t, srv, "gateway-target", rowID)
+	advanceOne(t, srv.URL, "gateway-target", rowID)
 	if got := get(); got.Status != types.TargetStatusSynchronizePendingAuth {
 		t.Fatalf("status %s, want SYNCHRONIZE_PENDING_AUTH", got.Status)
 	}
-	gwAdvance(t, srv, "gateway-target", rowID)
+	advanceOne(t, srv.URL, "gateway-target", rowID)
 	if got := get(); got.Status != types.TargetStatusReady || got.LastSynchronizedAt == nil {
 		t.Fatalf("status %s synchronized %v, want READY and a synchronization time", got.Status, got.LastSynchronizedAt)
 	}
@@ -872,19 +780,19 @@ func TestGatewayTargetAuthorizationCodeFlow(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = c.DeleteGateway(ctx, &ctl.DeleteGatewayInput{GatewayIdentifier: gw.GatewayId})
-	gwWant(t, "delete gateway while its target is DELETING", err, "ValidationException")
-	gwAdvance(t, srv, "gateway-target", rowID)
+	wantCode(t, "delete gateway while its target is DELETING", err, "ValidationException")
+	advanceOne(t, srv.URL, "gateway-target", rowID)
 	if _, err := c.DeleteGateway(ctx, &ctl.DeleteGatewayInput{GatewayIdentifier: gw.GatewayId}); err != nil {
 		t.Fatal(err)
 	}
 	// A DELETING gateway takes no new targets or rules.
 	_, err = c.CreateGatewayTarget(ctx, &ctl.CreateGatewayTargetInput{GatewayIdentifier: gw.GatewayId, Name: aws.String("late"), TargetConfiguration: dynamic})
-	gwWant(t, "target on a DELETING gateway", err, "ConflictException")
+	wantCode(t, "target on a DELETING gateway", err, "ConflictException")
 	_, err = c.CreateGatewayRule(ctx, &ctl.CreateGatewayRuleInput{GatewayIdentifier: gw.GatewayId, Priority: aws.Int32(1), Actions: gwStaticRoute("late")})
-	gwWant(t, "rule on a DELETING gateway", err, "ConflictException")
-	gwAdvance(t, srv, "gateway", gid)
+	wantCode(t, "rule on a DELETING gateway", err, "ConflictException")
+	advanceOne(t, srv.URL, "gateway", gid)
 	_, err = c.GetGateway(ctx, &ctl.GetGatewayInput{GatewayIdentifier: gw.GatewayId})
-	gwWant(t, "gateway after advance", err, "ResourceNotFoundException")
+	wantCode(t, "gateway after advance", err, "ResourceNotFoundException")
 }
 
 func TestGatewayInjectedFailures(t *testing.T) {
@@ -900,7 +808,7 @@ func TestGatewayInjectedFailures(t *testing.T) {
 		return got
 	}
 
-	gwFault(t, srv, "CreateGateway", "boom")
+	failNext(t, srv.URL, "CreateGateway", "boom")
 	failed := gwCreate(t, c, "doomed")
 	if failed.Status != types.GatewayStatusCreating {
 		t.Errorf("create answer status %s", failed.Status)
@@ -913,7 +821,7 @@ func TestGatewayInjectedFailures(t *testing.T) {
 		t.Errorf("the rule was used up, yet: %s %v", got.Status, got.StatusReasons)
 	}
 
-	gwFault(t, srv, "UpdateGateway", "bad role")
+	failNext(t, srv.URL, "UpdateGateway", "bad role")
 	if _, err := c.UpdateGateway(ctx, &ctl.UpdateGatewayInput{GatewayIdentifier: ok.GatewayId, Name: aws.String("fine"),
 		RoleArn: aws.String(gwRole2), AuthorizerType: types.AuthorizerTypeAwsIam}); err != nil {
 		t.Fatal(err)
@@ -938,20 +846,20 @@ func TestGatewayInjectedFailures(t *testing.T) {
 		}
 		return got.Status, got.StatusReasons
 	}
-	gwFault(t, srv, "CreateGatewayTarget", "unreachable")
+	failNext(t, srv.URL, "CreateGatewayTarget", "unreachable")
 	bad := gwCreateTarget(t, c, ok.GatewayId, "bad")
 	if st, why := targetStatus(bad.TargetId); st != types.TargetStatusFailed || !reflect.DeepEqual(why, []string{"unreachable"}) {
 		t.Errorf("failed target: %s %v", st, why)
 	}
 	good := gwCreateTarget(t, c, ok.GatewayId, "good")
-	gwFault(t, srv, "SynchronizeGatewayTargets", "tools/list failed")
+	failNext(t, srv.URL, "SynchronizeGatewayTargets", "tools/list failed")
 	if _, err := c.SynchronizeGatewayTargets(ctx, &ctl.SynchronizeGatewayTargetsInput{GatewayIdentifier: ok.GatewayId, TargetIdList: []string{aws.ToString(good.TargetId)}}); err != nil {
 		t.Fatal(err)
 	}
 	if st, why := targetStatus(good.TargetId); st != types.TargetStatusSynchronizeUnsuccessful || !reflect.DeepEqual(why, []string{"tools/list failed"}) {
 		t.Errorf("failed synchronize: %s %v", st, why)
 	}
-	gwFault(t, srv, "UpdateGatewayTarget", "schema rejected")
+	failNext(t, srv.URL, "UpdateGatewayTarget", "schema rejected")
 	if _, err := c.UpdateGatewayTarget(ctx, &ctl.UpdateGatewayTargetInput{GatewayIdentifier: ok.GatewayId, TargetId: good.TargetId,
 		Name: aws.String("good"), TargetConfiguration: gwMcpServer("https://good.example.com")}); err != nil {
 		t.Fatal(err)
@@ -959,7 +867,7 @@ func TestGatewayInjectedFailures(t *testing.T) {
 	if st, why := targetStatus(good.TargetId); st != types.TargetStatusUpdateUnsuccessful || !reflect.DeepEqual(why, []string{"schema rejected"}) {
 		t.Errorf("failed target update: %s %v", st, why)
 	}
-	gwFault(t, srv, "DeleteGatewayTarget", "stuck")
+	failNext(t, srv.URL, "DeleteGatewayTarget", "stuck")
 	if _, err := c.DeleteGatewayTarget(ctx, &ctl.DeleteGatewayTargetInput{GatewayIdentifier: ok.GatewayId, TargetId: good.TargetId}); err != nil {
 		t.Fatal(err)
 	}
@@ -972,7 +880,7 @@ func TestGatewayInjectedFailures(t *testing.T) {
 		}
 	}
 
-	gwFault(t, srv, "DeleteGateway", "missing permission to delete the workload identity")
+	failNext(t, srv.URL, "DeleteGateway", "missing permission to delete the workload identity")
 	del, err := c.DeleteGateway(ctx, &ctl.DeleteGatewayInput{GatewayIdentifier: ok.GatewayId})
 	if err != nil || del.Status != types.GatewayStatusDeleting {
 		t.Fatalf("delete: %+v %v", del, err)
@@ -985,7 +893,7 @@ func TestGatewayInjectedFailures(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err := c.GetGateway(ctx, &ctl.GetGatewayInput{GatewayIdentifier: id})
-		gwWant(t, "gateway after its delete", err, "ResourceNotFoundException")
+		wantCode(t, "gateway after its delete", err, "ResourceNotFoundException")
 	}
 }
 
@@ -994,23 +902,14 @@ func TestGatewayTimedLifecycle(t *testing.T) {
 	c := srv.Client(t)
 	ctx := context.Background()
 	gw := gwCreate(t, c, "slow")
-	waitGateway := func(want types.GatewayStatus) {
-		t.Helper()
-		gwEventually(t, "gateway "+string(want), func() (bool, error) {
-			got, err := c.GetGateway(ctx, &ctl.GetGatewayInput{GatewayIdentifier: gw.GatewayId})
-			if err != nil {
-				return false, err
-			}
-			switch got.Status {
-			case want:
-				return true, nil
-			case types.GatewayStatusCreating, types.GatewayStatusUpdating:
-				return false, nil
-			}
-			return false, errors.New("unexpected status " + string(got.Status))
-		})
+	status := func() (types.GatewayStatus, error) {
+		got, err := c.GetGateway(ctx, &ctl.GetGatewayInput{GatewayIdentifier: gw.GatewayId})
+		if err != nil {
+			return "", err
+		}
+		return got.Status, nil
 	}
-	waitGateway(types.GatewayStatusReady)
+	eventuallyStatus(t, "gateway READY", status, types.GatewayStatusReady, types.GatewayStatusCreating, types.GatewayStatusUpdating)
 	if _, err := c.UpdateGateway(ctx, &ctl.UpdateGatewayInput{GatewayIdentifier: gw.GatewayId, Name: aws.String("slow"),
 		RoleArn: aws.String(gwRole2), AuthorizerType: types.AuthorizerTypeAwsIam}); err != nil {
 		t.Fatal(err)
@@ -1018,14 +917,14 @@ func TestGatewayTimedLifecycle(t *testing.T) {
 	// A change waits for the pending one (the update may still be running).
 	_, err := c.UpdateGateway(ctx, &ctl.UpdateGatewayInput{GatewayIdentifier: gw.GatewayId, Name: aws.String("slow"),
 		RoleArn: aws.String(gwRole), AuthorizerType: types.AuthorizerTypeAwsIam})
-	if err != nil && gwCode(err) != "ConflictException" {
+	if err != nil && errCode(err) != "ConflictException" {
 		t.Errorf("update during an update: %v", err)
 	}
-	waitGateway(types.GatewayStatusReady)
+	eventuallyStatus(t, "gateway READY", status, types.GatewayStatusReady, types.GatewayStatusCreating, types.GatewayStatusUpdating)
 
 	target := gwCreateTarget(t, c, gw.GatewayId, "slow-target")
 	rule := gwCreateRule(t, c, gw.GatewayId, 1)
-	gwEventually(t, "target READY and rule ACTIVE", func() (bool, error) {
+	eventually(t, "target READY and rule ACTIVE", func() (bool, error) {
 		tg, err := c.GetGatewayTarget(ctx, &ctl.GetGatewayTargetInput{GatewayIdentifier: gw.GatewayId, TargetId: target.TargetId})
 		if err != nil {
 			return false, err
@@ -1039,9 +938,9 @@ func TestGatewayTimedLifecycle(t *testing.T) {
 	if _, err := c.DeleteGatewayTarget(ctx, &ctl.DeleteGatewayTargetInput{GatewayIdentifier: gw.GatewayId, TargetId: target.TargetId}); err != nil {
 		t.Fatal(err)
 	}
-	gwEventually(t, "target gone", func() (bool, error) {
+	eventually(t, "target gone", func() (bool, error) {
 		_, err := c.GetGatewayTarget(ctx, &ctl.GetGatewayTargetInput{GatewayIdentifier: gw.GatewayId, TargetId: target.TargetId})
-		if gwCode(err) == "ResourceNotFoundException" {
+		if errCode(err) == "ResourceNotFoundException" {
 			return true, nil
 		}
 		return false, err
@@ -1049,22 +948,10 @@ func TestGatewayTimedLifecycle(t *testing.T) {
 	if _, err := c.DeleteGateway(ctx, &ctl.DeleteGatewayInput{GatewayIdentifier: gw.GatewayId}); err != nil {
 		t.Fatal(err)
 	}
-	gwEventually(t, "gateway gone", func() (bool, error) {
-		got, err := c.GetGateway(ctx, &ctl.GetGatewayInput{GatewayIdentifier: gw.GatewayId})
-		if gwCode(err) == "ResourceNotFoundException" {
-			return true, nil
-		}
-		if err != nil {
-			return false, err
-		}
-		if got.Status != types.GatewayStatusDeleting {
-			return false, errors.New("unexpected status " + string(got.Status))
-		}
-		return false, nil
-	})
+	eventuallyGone(t, "gateway gone", status, types.GatewayStatusDeleting)
 	// Its rule went with it.
 	list, err := c.ListGatewayRules(ctx, &ctl.ListGatewayRulesInput{GatewayIdentifier: gw.GatewayId})
-	gwWant(t, "rules of a deleted gateway", err, "ResourceNotFoundException")
+	wantCode(t, "rules of a deleted gateway", err, "ResourceNotFoundException")
 	_ = list
 }
 
@@ -1093,7 +980,7 @@ func TestGatewayRules(t *testing.T) {
 		t.Fatal(err)
 	}
 	rid := aws.ToString(created.RuleId)
-	if gwHTTPStatus(t, created.ResultMetadata) != http.StatusAccepted || created.Status != types.GatewayRuleStatusCreating ||
+	if httpStatus(t, created.ResultMetadata) != http.StatusAccepted || created.Status != types.GatewayRuleStatusCreating ||
 		!regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`).MatchString(rid) ||
 		aws.ToString(created.GatewayArn) != aws.ToString(gw.GatewayArn) || aws.ToInt32(created.Priority) != 100 || created.CreatedAt == nil {
 		t.Fatalf("create rule answered %+v", created)
@@ -1119,10 +1006,10 @@ func TestGatewayRules(t *testing.T) {
 		{"two route actions", append(gwStaticRoute("x"), gwStaticRoute("y")...)},
 	} {
 		_, err := c.CreateGatewayRule(ctx, &ctl.CreateGatewayRuleInput{GatewayIdentifier: gw.GatewayId, Priority: aws.Int32(7), Actions: tc.actions})
-		gwWant(t, tc.name, err, "ValidationException")
+		wantCode(t, tc.name, err, "ValidationException")
 	}
 	_, err = c.CreateGatewayRule(ctx, &ctl.CreateGatewayRuleInput{GatewayIdentifier: gw.GatewayId, Priority: aws.Int32(0), Actions: gwStaticRoute("x")})
-	gwWant(t, "priority 0", err, "ValidationException")
+	wantCode(t, "priority 0", err, "ValidationException")
 
 	second := gwCreateRule(t, c, gw.GatewayId, 200)
 	// Update is a patch: the priority moves, everything else stays.
@@ -1130,7 +1017,7 @@ func TestGatewayRules(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if gwHTTPStatus(t, upd.ResultMetadata) != http.StatusAccepted || upd.Status != types.GatewayRuleStatusUpdating || aws.ToInt32(upd.Priority) != 150 ||
+	if httpStatus(t, upd.ResultMetadata) != http.StatusAccepted || upd.Status != types.GatewayRuleStatusUpdating || aws.ToInt32(upd.Priority) != 150 ||
 		!reflect.DeepEqual(upd.Actions, actions) || aws.ToString(upd.Description) != "orders canary" {
 		t.Errorf("update answer %+v", upd)
 	}
@@ -1139,7 +1026,7 @@ func TestGatewayRules(t *testing.T) {
 		t.Errorf("after update: %+v", got)
 	}
 	_, err = c.UpdateGatewayRule(ctx, &ctl.UpdateGatewayRuleInput{GatewayIdentifier: gw.GatewayId, RuleId: aws.String(rid), Priority: aws.Int32(200)})
-	gwWant(t, "update onto a taken priority", err, "ConflictException")
+	wantCode(t, "update onto a taken priority", err, "ConflictException")
 	// The old priority is free again.
 	third := gwCreateRule(t, c, gw.GatewayId, 100)
 	if _, err := c.UpdateGatewayRule(ctx, &ctl.UpdateGatewayRuleInput{GatewayIdentifier: gw.GatewayId, RuleId: second.RuleId,
@@ -1156,26 +1043,26 @@ func TestGatewayRules(t *testing.T) {
 		t.Errorf("listed rule = %+v", r)
 	}
 	_, err = c.ListGatewayRules(ctx, &ctl.ListGatewayRulesInput{GatewayIdentifier: aws.String("missing-abcdefghij")})
-	gwWant(t, "rules of an unknown gateway", err, "ResourceNotFoundException")
+	wantCode(t, "rules of an unknown gateway", err, "ResourceNotFoundException")
 
 	del, err := c.DeleteGatewayRule(ctx, &ctl.DeleteGatewayRuleInput{GatewayIdentifier: gw.GatewayId, RuleId: aws.String(rid)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if gwHTTPStatus(t, del.ResultMetadata) != http.StatusAccepted || del.Status != types.GatewayRuleStatusDeleting || aws.ToString(del.RuleId) != rid {
+	if httpStatus(t, del.ResultMetadata) != http.StatusAccepted || del.Status != types.GatewayRuleStatusDeleting || aws.ToString(del.RuleId) != rid {
 		t.Errorf("delete answer %+v", del)
 	}
 	_, err = c.GetGatewayRule(ctx, &ctl.GetGatewayRuleInput{GatewayIdentifier: gw.GatewayId, RuleId: aws.String(rid)})
-	gwWant(t, "rule after delete", err, "ResourceNotFoundException")
+	wantCode(t, "rule after delete", err, "ResourceNotFoundException")
 	_, err = c.UpdateGatewayRule(ctx, &ctl.UpdateGatewayRuleInput{GatewayIdentifier: gw.GatewayId, RuleId: aws.String(rid), Priority: aws.Int32(9)})
-	gwWant(t, "update a deleted rule", err, "ResourceNotFoundException")
+	wantCode(t, "update a deleted rule", err, "ResourceNotFoundException")
 
 	// Rules do not block the gateway's deletion; they go with it.
 	if _, err := c.DeleteGateway(ctx, &ctl.DeleteGatewayInput{GatewayIdentifier: gw.GatewayId}); err != nil {
 		t.Fatal(err)
 	}
 	_, err = c.GetGatewayRule(ctx, &ctl.GetGatewayRuleInput{GatewayIdentifier: gw.GatewayId, RuleId: third.RuleId})
-	gwWant(t, "rule of a deleted gateway", err, "ResourceNotFoundException")
+	wantCode(t, "rule of a deleted gateway", err, "ResourceNotFoundException")
 	// A new gateway's rules start from nothing.
 	fresh := gwCreate(t, c, "rules")
 	if out, err := c.ListGatewayRules(ctx, &ctl.ListGatewayRulesInput{GatewayIdentifier: fresh.GatewayId}); err != nil || len(out.GatewayRules) != 0 {

@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"reflect"
 	"regexp"
@@ -58,7 +57,7 @@ func TestHarnessDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if code := rgHTTPStatus(t, out.ResultMetadata); code != http.StatusCreated {
+	if code := httpStatus(t, out.ResultMetadata); code != http.StatusCreated {
 		t.Errorf("CreateHarness status = %d, want 201", code)
 	}
 	h := out.Harness
@@ -140,7 +139,7 @@ func TestHarnessLifecycleFullConfiguration(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if code := rgHTTPStatus(t, out.ResultMetadata); code != http.StatusCreated || out.Harness.Status != types.HarnessStatusCreating {
+	if code := httpStatus(t, out.ResultMetadata); code != http.StatusCreated || out.Harness.Status != types.HarnessStatusCreating {
 		t.Errorf("CreateHarness = %d %s", code, out.Harness.Status)
 	}
 	id := out.Harness.HarnessId
@@ -148,7 +147,7 @@ func TestHarnessLifecycleFullConfiguration(t *testing.T) {
 	if got := hnGet(t, c, id); got.Status != types.HarnessStatusCreating {
 		t.Errorf("status before the transition = %s", got.Status)
 	}
-	rgAdvance(t, srv, "harness", aws.ToString(id))
+	advanceOne(t, srv.URL, "harness", aws.ToString(id))
 
 	got := hnGet(t, c, id)
 	if got.Status != types.HarnessStatusReady || aws.ToInt32(got.MaxIterations) != 30 || aws.ToInt32(got.MaxTokens) != 8192 ||
@@ -198,12 +197,12 @@ func TestHarnessLifecycleFullConfiguration(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if code := rgHTTPStatus(t, upd.ResultMetadata); code != http.StatusOK || upd.Harness.Status != types.HarnessStatusUpdating {
+	if code := httpStatus(t, upd.ResultMetadata); code != http.StatusOK || upd.Harness.Status != types.HarnessStatusUpdating {
 		t.Errorf("UpdateHarness = %d %s", code, upd.Harness.Status)
 	}
 	_, err = c.UpdateHarness(ctx, &acc.UpdateHarnessInput{HarnessId: id, MaxTokens: aws.Int32(1)})
-	rgWant(t, "update while UPDATING", err, "ConflictException")
-	rgAdvance(t, srv, "harness", aws.ToString(id))
+	wantCode(t, "update while UPDATING", err, "ConflictException")
+	advanceOne(t, srv.URL, "harness", aws.ToString(id))
 	got = hnGet(t, c, id)
 	env = hnRuntimeEnv(t, got)
 	if got.Status != types.HarnessStatusReady || !reflect.DeepEqual(got.SystemPrompt, newPrompt) || got.Memory != nil ||
@@ -217,17 +216,17 @@ func TestHarnessLifecycleFullConfiguration(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if code := rgHTTPStatus(t, del.ResultMetadata); code != http.StatusOK || del.Harness == nil || del.Harness.Status != types.HarnessStatusDeleting ||
+	if code := httpStatus(t, del.ResultMetadata); code != http.StatusOK || del.Harness == nil || del.Harness.Status != types.HarnessStatusDeleting ||
 		aws.ToString(del.Harness.HarnessId) != aws.ToString(id) {
 		t.Errorf("DeleteHarness = %d %+v", code, del.Harness)
 	}
-	rgAdvance(t, srv, "harness", aws.ToString(id))
+	advanceOne(t, srv.URL, "harness", aws.ToString(id))
 	_, err = c.GetHarness(ctx, &acc.GetHarnessInput{HarnessId: id})
-	rgWant(t, "Get after delete", err, "ResourceNotFoundException")
+	wantCode(t, "Get after delete", err, "ResourceNotFoundException")
 	_, err = c.ListTagsForResource(ctx, &acc.ListTagsForResourceInput{ResourceArn: aws.String(arn)})
-	rgWant(t, "tags after delete", err, "ResourceNotFoundException")
+	wantCode(t, "tags after delete", err, "ResourceNotFoundException")
 	_, err = c.DeleteHarness(ctx, &acc.DeleteHarnessInput{HarnessId: id})
-	rgWant(t, "delete after delete", err, "ResourceNotFoundException")
+	wantCode(t, "delete after delete", err, "ResourceNotFoundException")
 }
 
 func TestHarnessIdempotency(t *testing.T) {
@@ -236,14 +235,14 @@ func TestHarnessIdempotency(t *testing.T) {
 	ctx := context.Background()
 	in := func(timeout int32) *acc.CreateHarnessInput {
 		return &acc.CreateHarnessInput{HarnessName: aws.String("retry"), ExecutionRoleArn: aws.String(hnRole), TimeoutSeconds: aws.Int32(timeout),
-			ClientToken: aws.String(rgToken("harness-token"))}
+			ClientToken: aws.String(clientToken("harness-token"))}
 	}
 	first, err := c.CreateHarness(ctx, in(60))
 	if err != nil {
 		t.Fatal(err)
 	}
 	again, err := c.CreateHarness(ctx, in(60))
-	if err != nil || aws.ToString(again.Harness.HarnessId) != aws.ToString(first.Harness.HarnessId) || rgHTTPStatus(t, again.ResultMetadata) != http.StatusCreated {
+	if err != nil || aws.ToString(again.Harness.HarnessId) != aws.ToString(first.Harness.HarnessId) || httpStatus(t, again.ResultMetadata) != http.StatusCreated {
 		t.Errorf("replay: %+v %v", again, err)
 	}
 	env := hnRuntimeEnv(t, again.Harness)
@@ -251,11 +250,10 @@ func TestHarnessIdempotency(t *testing.T) {
 		t.Error("replay reports another backing runtime")
 	}
 	_, err = c.CreateHarness(ctx, in(90))
-	var ve *types.ValidationException
-	if !errors.As(err, &ve) || ve.Reason != types.ValidationExceptionReasonIdempotentParameterMismatchException {
+	if reason, _ := validationReason(err); reason != types.ValidationExceptionReasonIdempotentParameterMismatchException {
 		t.Errorf("token reuse: %v", err)
 	}
-	updIn := &acc.UpdateHarnessInput{HarnessId: first.Harness.HarnessId, MaxTokens: aws.Int32(100), ClientToken: aws.String(rgToken("harness-update"))}
+	updIn := &acc.UpdateHarnessInput{HarnessId: first.Harness.HarnessId, MaxTokens: aws.Int32(100), ClientToken: aws.String(clientToken("harness-update"))}
 	u1, err := c.UpdateHarness(ctx, updIn)
 	if err != nil {
 		t.Fatal(err)
@@ -264,7 +262,7 @@ func TestHarnessIdempotency(t *testing.T) {
 	if err != nil || !u1.Harness.UpdatedAt.Equal(aws.ToTime(u2.Harness.UpdatedAt)) {
 		t.Errorf("update replay: %+v %v", u2, err)
 	}
-	delIn := &acc.DeleteHarnessInput{HarnessId: first.Harness.HarnessId, ClientToken: aws.String(rgToken("harness-delete"))}
+	delIn := &acc.DeleteHarnessInput{HarnessId: first.Harness.HarnessId, ClientToken: aws.String(clientToken("harness-delete"))}
 	if _, err := c.DeleteHarness(ctx, delIn); err != nil {
 		t.Fatal(err)
 	}
@@ -279,7 +277,7 @@ func TestHarnessConflictValidationQuota(t *testing.T) {
 	ctx := context.Background()
 	h := hnCreate(t, c, "dup")
 	_, err := c.CreateHarness(ctx, &acc.CreateHarnessInput{HarnessName: aws.String("dup"), ExecutionRoleArn: aws.String(hnRole)})
-	rgWant(t, "duplicate name", err, "ConflictException")
+	wantCode(t, "duplicate name", err, "ConflictException")
 
 	for name, in := range map[string]*acc.CreateHarnessInput{
 		"remote MCP without config": {Tools: []types.HarnessTool{{Type: types.HarnessToolTypeRemoteMcp}}},
@@ -301,16 +299,16 @@ func TestHarnessConflictValidationQuota(t *testing.T) {
 		}
 		in.ExecutionRoleArn = aws.String(hnRole)
 		_, err := c.CreateHarness(ctx, in)
-		rgWant(t, name, err, "ValidationException")
+		wantCode(t, name, err, "ValidationException")
 	}
 	_, err = c.UpdateHarness(ctx, &acc.UpdateHarnessInput{HarnessId: h.HarnessId, Tools: []types.HarnessTool{{Type: types.HarnessToolTypeInlineFunction}}})
-	rgWant(t, "update with an inline function without config", err, "ValidationException")
+	wantCode(t, "update with an inline function without config", err, "ValidationException")
 	_, err = c.UpdateHarness(ctx, &acc.UpdateHarnessInput{HarnessId: aws.String("nothing-abcdefghij")})
-	rgWant(t, "update a missing harness", err, "ResourceNotFoundException")
+	wantCode(t, "update a missing harness", err, "ResourceNotFoundException")
 
 	hnCreate(t, c, "second")
 	_, err = c.CreateHarness(ctx, &acc.CreateHarnessInput{HarnessName: aws.String("third"), ExecutionRoleArn: aws.String(hnRole)})
-	rgWant(t, "over quota", err, "ServiceQuotaExceededException")
+	wantCode(t, "over quota", err, "ServiceQuotaExceededException")
 }
 
 func TestHarnessPagination(t *testing.T) {
@@ -355,23 +353,23 @@ func TestHarnessFaultInjectedFailures(t *testing.T) {
 	c := srv.Client(t)
 	ctx := context.Background()
 
-	rgFault(t, srv, "CreateHarness", "boom")
+	failNext(t, srv.URL, "CreateHarness", "boom")
 	doomed := hnCreate(t, c, "doomed")
 	if got := hnGet(t, c, doomed.HarnessId); got.Status != types.HarnessStatusCreateFailed || aws.ToString(got.FailureReason) != "boom" {
 		t.Errorf("after a failed create: %s %q", got.Status, aws.ToString(got.FailureReason))
 	}
 	_, err := c.UpdateHarness(ctx, &acc.UpdateHarnessInput{HarnessId: doomed.HarnessId, MaxTokens: aws.Int32(1)})
-	rgWant(t, "update a CREATE_FAILED harness", err, "ConflictException")
+	wantCode(t, "update a CREATE_FAILED harness", err, "ConflictException")
 
 	h := hnCreate(t, c, "fine")
-	rgFault(t, srv, "UpdateHarness", "no update")
+	failNext(t, srv.URL, "UpdateHarness", "no update")
 	if _, err := c.UpdateHarness(ctx, &acc.UpdateHarnessInput{HarnessId: h.HarnessId, MaxTokens: aws.Int32(1)}); err != nil {
 		t.Fatal(err)
 	}
 	if got := hnGet(t, c, h.HarnessId); got.Status != types.HarnessStatusUpdateFailed || aws.ToString(got.FailureReason) != "no update" {
 		t.Errorf("after a failed update: %s %q", got.Status, aws.ToString(got.FailureReason))
 	}
-	rgFault(t, srv, "DeleteHarness", "stuck")
+	failNext(t, srv.URL, "DeleteHarness", "stuck")
 	if _, err := c.DeleteHarness(ctx, &acc.DeleteHarnessInput{HarnessId: h.HarnessId}); err != nil {
 		t.Fatal(err)
 	}
@@ -383,7 +381,7 @@ func TestHarnessFaultInjectedFailures(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err := c.GetHarness(ctx, &acc.GetHarnessInput{HarnessId: id})
-		rgWant(t, "Get after the second delete", err, "ResourceNotFoundException")
+		wantCode(t, "Get after the second delete", err, "ResourceNotFoundException")
 	}
 }
 
@@ -392,24 +390,17 @@ func TestHarnessTimedLifecycle(t *testing.T) {
 	c := srv.Client(t)
 	ctx := context.Background()
 	h := hnCreate(t, c, "slow")
-	rgEventually(t, "harness READY", func() (bool, error) {
-		got := hnGet(t, c, h.HarnessId)
-		if got.Status != types.HarnessStatusCreating && got.Status != types.HarnessStatusReady {
-			return false, errors.New("unexpected status " + string(got.Status))
-		}
-		return got.Status == types.HarnessStatusReady, nil
-	})
+	eventuallyStatus(t, "harness READY", func() (types.HarnessStatus, error) {
+		return hnGet(t, c, h.HarnessId).Status, nil
+	}, types.HarnessStatusReady, types.HarnessStatusCreating)
 	if _, err := c.DeleteHarness(ctx, &acc.DeleteHarnessInput{HarnessId: h.HarnessId}); err != nil {
 		t.Fatal(err)
 	}
-	rgEventually(t, "harness gone", func() (bool, error) {
+	eventuallyGone(t, "harness gone", func() (types.HarnessStatus, error) {
 		out, err := c.GetHarness(ctx, &acc.GetHarnessInput{HarnessId: h.HarnessId})
-		if rgCode(err) == "ResourceNotFoundException" {
-			return true, nil
+		if err != nil {
+			return "", err
 		}
-		if err == nil && out.Harness.Status != types.HarnessStatusDeleting {
-			err = errors.New("unexpected status " + string(out.Harness.Status))
-		}
-		return false, err
-	})
+		return out.Harness.Status, nil
+	}, types.HarnessStatusDeleting)
 }

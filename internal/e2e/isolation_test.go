@@ -33,9 +33,7 @@ func TestIsolationBetweenAccounts(t *testing.T) {
 		},
 		"UpdateAgentRuntime": func() error {
 			_, err := b.UpdateAgentRuntime(ctx, &ctl.UpdateAgentRuntimeInput{AgentRuntimeId: aws.String(idA),
-				AgentRuntimeArtifact: &types.AgentRuntimeArtifactMemberContainerConfiguration{
-					Value: types.ContainerConfiguration{ContainerUri: aws.String(azImage)}},
-				RoleArn: aws.String(azRole), NetworkConfiguration: &types.NetworkConfiguration{NetworkMode: types.NetworkModePublic}})
+				AgentRuntimeArtifact: rtContainer(rtImage), RoleArn: aws.String(rtRole), NetworkConfiguration: rtPublic()})
 			return err
 		},
 		"DeleteAgentRuntime": func() error {

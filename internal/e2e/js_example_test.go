@@ -36,7 +36,7 @@ func admRun(t *testing.T, dir string, env []string, name string, args ...string)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Dir = dir
-	cmd.Env = append(admCleanAWSEnv(), env...)
+	cmd.Env = append(cleanAWSEnv(), env...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {

@@ -11,7 +11,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ctl "github.com/aws/aws-sdk-go-v2/service/bedrockagentcorecontrol"
-	"github.com/aws/aws-sdk-go-v2/service/bedrockagentcorecontrol/types"
 
 	"agentcored/internal/testserver"
 )
@@ -32,10 +31,10 @@ func azOversized(t *testing.T, srv *testserver.Server, body []byte, chunked bool
 		t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/json")
-	resp := azDo(t, req)
-	code, msg := resp.wireError(t)
-	if resp.status != 413 || code != "RequestEntityTooLargeException" || !strings.HasPrefix(msg, "Request body exceeds ") {
-		t.Fatalf("chunked=%v: got %d %s %q, want 413 RequestEntityTooLargeException", chunked, resp.status, code, msg)
+	resp := rawDo(t, req)
+	code, e := resp.apiError(t)
+	if resp.status != 413 || code != "RequestEntityTooLargeException" || !strings.HasPrefix(e.Message, "Request body exceeds ") {
+		t.Fatalf("chunked=%v: got %d %s %q, want 413 RequestEntityTooLargeException", chunked, resp.status, code, e.Message)
 	}
 	if resp.header.Get("x-amzn-RequestId") == "" || resp.header.Get("Content-Type") != "application/json" {
 		t.Errorf("chunked=%v: headers %v", chunked, resp.header)
@@ -54,9 +53,7 @@ func TestLimitBodySize(t *testing.T) {
 	// The SDK decodes the answer as an API error with its code and status.
 	_, err := srv.Client(t).CreateAgentRuntime(context.Background(), &ctl.CreateAgentRuntimeInput{
 		AgentRuntimeName: aws.String("az_big"), Description: aws.String(string(body[:7<<20])),
-		AgentRuntimeArtifact: &types.AgentRuntimeArtifactMemberContainerConfiguration{
-			Value: types.ContainerConfiguration{ContainerUri: aws.String(azImage)}},
-		RoleArn: aws.String(azRole), NetworkConfiguration: &types.NetworkConfiguration{NetworkMode: types.NetworkModePublic},
+		AgentRuntimeArtifact: rtContainer(rtImage), RoleArn: aws.String(rtRole), NetworkConfiguration: rtPublic(),
 	})
 	azWant(t, "SDK CreateAgentRuntime with a 7 MiB description", err, "RequestEntityTooLargeException", 413, "")
 

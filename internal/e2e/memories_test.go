@@ -11,11 +11,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	acc "github.com/aws/aws-sdk-go-v2/service/bedrockagentcorecontrol"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockagentcorecontrol/types"
-	"github.com/aws/smithy-go/middleware"
-	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"agentcored/internal/server"
 	"agentcored/internal/testserver"
@@ -35,15 +32,6 @@ const (
 )
 
 var memIDRe = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9_]*-[a-zA-Z0-9]{10}$`)
-
-func memHTTPStatus(t *testing.T, md middleware.Metadata) int {
-	t.Helper()
-	raw, ok := awsmiddleware.GetRawResponse(md).(*smithyhttp.Response)
-	if !ok {
-		t.Fatal("no raw response in the result metadata")
-	}
-	return raw.StatusCode
-}
 
 func memSemantic(name string) types.MemoryStrategyInput {
 	return &types.MemoryStrategyInputMemberSemanticMemoryStrategy{Value: types.SemanticMemoryStrategyInput{Name: aws.String(name)}}
@@ -94,35 +82,13 @@ func memStatuses(m *types.Memory) map[string]types.MemoryStrategyStatus {
 	return out
 }
 
+// memWantCode stops the test unless err has the code and, when contains is
+// not empty, mentions contains.
 func memWantCode(t *testing.T, err error, code, contains string) {
 	t.Helper()
-	if got := apiCode(err); got != code {
-		t.Fatalf("got error %q (%v), want %s", got, err, code)
-	}
+	requireCode(t, err, code)
 	if contains != "" && !strings.Contains(err.Error(), contains) {
 		t.Fatalf("error %q does not mention %q", err, contains)
-	}
-}
-
-func memSetPolicy(t *testing.T, srv *testserver.Server, policy string) {
-	t.Helper()
-	req, _ := http.NewRequest(http.MethodPut, srv.URL+"/_agentcored/lifecycle", strings.NewReader(`{"family":"memories","policy":"`+policy+`"}`))
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("set memories policy %s: status %d", policy, resp.StatusCode)
-	}
-}
-
-func memAdvance(t *testing.T, srv *testserver.Server, id *string) {
-	t.Helper()
-	body := rtAdminPost(t, srv.URL+"/_agentcored/lifecycle/advance", fmt.Sprintf(`{"kind":"memory","id":%q}`, aws.ToString(id)))
-	if !strings.Contains(body, `"advanced":true`) {
-		t.Fatalf("nothing to advance for memory %s: %s", aws.ToString(id), body)
 	}
 }
 
@@ -176,7 +142,7 @@ func TestMemoryCreateRoundTripsEveryMember(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if code := memHTTPStatus(t, created.ResultMetadata); code != http.StatusAccepted {
+	if code := httpStatus(t, created.ResultMetadata); code != http.StatusAccepted {
 		t.Errorf("CreateMemory status = %d, want 202", code)
 	}
 	m := created.Memory
@@ -315,7 +281,7 @@ func TestMemoryCreateRoundTripsEveryMember(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if code := memHTTPStatus(t, del.ResultMetadata); code != http.StatusAccepted {
+	if code := httpStatus(t, del.ResultMetadata); code != http.StatusAccepted {
 		t.Errorf("DeleteMemory status = %d, want 202", code)
 	}
 	if aws.ToString(del.MemoryId) != id || del.Status != types.MemoryStatusDeleting {
@@ -431,7 +397,7 @@ func TestMemoryUpdateStrategies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if code := memHTTPStatus(t, up.ResultMetadata); code != http.StatusAccepted {
+	if code := httpStatus(t, up.ResultMetadata); code != http.StatusAccepted {
 		t.Errorf("UpdateMemory status = %d, want 202", code)
 	}
 	// The model has no UPDATING memory status: the memory stays ACTIVE and
@@ -515,7 +481,7 @@ func TestMemoryTransitionalStatesRejectUpdates(t *testing.T) {
 	srv := testserver.Start(t)
 	c := srv.Client(t)
 	ctx := context.Background()
-	memSetPolicy(t, srv, "manual")
+	setLifecycle(t, srv.URL, "memories", "manual")
 
 	m := memCreate(t, c, "held", memSemantic("facts"))
 	if got := memGet(t, c, m.Id); got.Status != types.MemoryStatusCreating || memStatuses(got)["facts"] != types.MemoryStrategyStatusCreating {
@@ -523,7 +489,7 @@ func TestMemoryTransitionalStatesRejectUpdates(t *testing.T) {
 	}
 	_, err := c.UpdateMemory(ctx, &acc.UpdateMemoryInput{MemoryId: m.Id, Description: aws.String("too early")})
 	memWantCode(t, err, "ValidationException", "Memory is in transitional state CREATING")
-	memAdvance(t, srv, m.Id)
+	advanceOne(t, srv.URL, "memory", aws.ToString(m.Id))
 	if got := memGet(t, c, m.Id); got.Status != types.MemoryStatusActive || memStatuses(got)["facts"] != types.MemoryStrategyStatusActive {
 		t.Fatalf("after advance: %s %v", got.Status, memStatuses(got))
 	}
@@ -542,7 +508,7 @@ func TestMemoryTransitionalStatesRejectUpdates(t *testing.T) {
 	if !strings.Contains(err.Error(), "Cannot update memory while strategies are being modified") {
 		t.Errorf("message %q lacks the strategies text clients match", err)
 	}
-	memAdvance(t, srv, m.Id)
+	advanceOne(t, srv.URL, "memory", aws.ToString(m.Id))
 	if got := memGet(t, c, m.Id); memStatuses(got)["later"] != types.MemoryStrategyStatusActive {
 		t.Errorf("after advancing the update: %v", memStatuses(got))
 	}
@@ -564,7 +530,7 @@ func TestMemoryTransitionalStatesRejectUpdates(t *testing.T) {
 	if err != nil || again.Status != types.MemoryStatusDeleting {
 		t.Errorf("second delete: %+v %v", again, err)
 	}
-	memAdvance(t, srv, m.Id)
+	advanceOne(t, srv.URL, "memory", aws.ToString(m.Id))
 	_, err = c.GetMemory(ctx, &acc.GetMemoryInput{MemoryId: m.Id})
 	memWantCode(t, err, "ResourceNotFoundException", "")
 }
@@ -598,23 +564,13 @@ func TestMemoryTimedLifecycleSatisfiesWaiter(t *testing.T) {
 	if _, err := c.DeleteMemory(ctx, &acc.DeleteMemoryInput{MemoryId: m.Id}); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	eventuallyGone(t, "memory gone", func() (types.MemoryStatus, error) {
 		got, err := c.GetMemory(ctx, &acc.GetMemoryInput{MemoryId: m.Id})
-		if apiCode(err) == "ResourceNotFoundException" {
-			break
-		}
 		if err != nil {
-			t.Fatal(err)
+			return "", err
 		}
-		if got.Memory.Status != types.MemoryStatusDeleting {
-			t.Fatalf("while deleting: %s", got.Memory.Status)
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("memory not gone before the deadline")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return got.Memory.Status, nil
+	}, types.MemoryStatusDeleting)
 }
 
 func TestMemoryInjectedFailures(t *testing.T) {
@@ -622,7 +578,7 @@ func TestMemoryInjectedFailures(t *testing.T) {
 	c := srv.Client(t)
 	ctx := context.Background()
 
-	rtAdminPost(t, srv.URL+"/_agentcored/faults", `{"operation":"CreateMemory","action":"fail","failureReason":"boom","count":1}`)
+	failNext(t, srv.URL, "CreateMemory", "boom")
 	doomed := memCreate(t, c, "doomed", memSemantic("facts"))
 	if doomed.Status != types.MemoryStatusCreating {
 		t.Errorf("create answer status = %s, want CREATING", doomed.Status)
@@ -642,7 +598,7 @@ func TestMemoryInjectedFailures(t *testing.T) {
 
 	// The rule was used up: the next memory is fine; an update can fail.
 	ok := memCreate(t, c, "fine", memSemantic("facts"))
-	rtAdminPost(t, srv.URL+"/_agentcored/faults", `{"operation":"UpdateMemory","action":"fail","failureReason":"strategy broke","count":1}`)
+	failNext(t, srv.URL, "UpdateMemory", "strategy broke")
 	if _, err := c.UpdateMemory(ctx, &acc.UpdateMemoryInput{MemoryId: ok.Id, MemoryStrategies: &types.ModifyMemoryStrategies{
 		AddMemoryStrategies: []types.MemoryStrategyInput{memSummary("sums")},
 	}}); err != nil {
@@ -664,7 +620,7 @@ func TestMemoryInjectedFailures(t *testing.T) {
 		t.Errorf("after deleting the failed strategy: %v %v", got.FailureReason, memStatuses(got))
 	}
 
-	rtAdminPost(t, srv.URL+"/_agentcored/faults", `{"operation":"DeleteMemory","action":"fail","failureReason":"stuck","count":1}`)
+	failNext(t, srv.URL, "DeleteMemory", "stuck")
 	del, err := c.DeleteMemory(ctx, &acc.DeleteMemoryInput{MemoryId: ok.Id})
 	if err != nil || del.Status != types.MemoryStatusDeleting {
 		t.Fatalf("delete: %+v %v", del, err)
@@ -700,7 +656,7 @@ func TestMemoryIdempotency(t *testing.T) {
 	if err != nil {
 		t.Fatalf("replay: %v", err)
 	}
-	if code := memHTTPStatus(t, second.ResultMetadata); code != http.StatusAccepted {
+	if code := httpStatus(t, second.ResultMetadata); code != http.StatusAccepted {
 		t.Errorf("replay status = %d, want 202", code)
 	}
 	if aws.ToString(first.Memory.Id) != aws.ToString(second.Memory.Id) ||
@@ -710,7 +666,7 @@ func TestMemoryIdempotency(t *testing.T) {
 	}
 	_, err = c.CreateMemory(ctx, in("two"))
 	memWantCode(t, err, "ValidationException", "")
-	if reason, _ := bxValidationReason(err); reason != types.ValidationExceptionReason("IdempotentParameterMismatchException") {
+	if reason, _ := validationReason(err); reason != types.ValidationExceptionReason("IdempotentParameterMismatchException") {
 		t.Errorf("mismatch reason = %q", reason)
 	}
 	list, err := c.ListMemories(ctx, &acc.ListMemoriesInput{})

@@ -117,7 +117,7 @@ func TestMetricsAfterTraffic(t *testing.T) {
 		t.Error("agentcored_lifecycle_jobs_failed_total missing")
 	}
 
-	admOK(t, "POST", srv.URL+"/_agentcored/lifecycle/advance", `{"all":true}`, nil)
+	adminOK(t, "POST", srv.URL+"/_agentcored/lifecycle/advance", `{"all":true}`)
 	m = admScrape(t, srv.URL)
 	if got, _ := admSample(m, "agentcored_lifecycle_jobs_run_total"); got != 4 {
 		t.Errorf("jobs run after advancing all = %v, want 4", got)

@@ -170,7 +170,7 @@ func TestMotoStyleBoto3Suite(t *testing.T) {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, py, "-m", "unittest", "-v", "test_moto_style")
 	cmd.Dir = dir
-	cmd.Env = append(admCleanAWSEnv(),
+	cmd.Env = append(cleanAWSEnv(),
 		"TEST_SERVER_MODE=true",
 		"TEST_SERVER_MODE_ENDPOINT="+srv.URL,
 		"AWS_DEFAULT_REGION=us-east-1",
@@ -193,16 +193,4 @@ func TestMotoStyleBoto3Suite(t *testing.T) {
 	if withMoto && strings.Contains(text, "skipped") {
 		t.Fatalf("a test was skipped although moto is installed:\n%s", text)
 	}
-}
-
-// admCleanAWSEnv is the environment without AWS_* variables (a developer's
-// profile or endpoint must not leak into client tests).
-func admCleanAWSEnv() []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "AWS_") {
-			env = append(env, kv)
-		}
-	}
-	return env
 }

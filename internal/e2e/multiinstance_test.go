@@ -150,7 +150,7 @@ func TestMultiInstance(t *testing.T) {
 					ClientToken: aws.String(fmt.Sprintf("token-name-race-%02d-0123456789-0123456789", i)),
 				})
 				mu.Lock()
-				codes[apiCode(err)]++
+				codes[errCode(err)]++
 				mu.Unlock()
 			})
 		}

@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"reflect"
 	"regexp"
@@ -95,7 +94,7 @@ func TestPaymentManagerAndConnectorLifecycle(t *testing.T) {
 	}
 	id := aws.ToString(created.PaymentManagerId)
 	arn := rgArnPrefix + "payment-manager/" + id
-	if code := rgHTTPStatus(t, created.ResultMetadata); code != http.StatusAccepted || created.Status != types.PaymentManagerStatusCreating {
+	if code := httpStatus(t, created.ResultMetadata); code != http.StatusAccepted || created.Status != types.PaymentManagerStatusCreating {
 		t.Errorf("CreatePaymentManager = %d %s", code, created.Status)
 	}
 	if !payIDRe.MatchString(id) || !strings.HasPrefix(id, "checkout-") || aws.ToString(created.PaymentManagerArn) != arn {
@@ -108,7 +107,7 @@ func TestPaymentManagerAndConnectorLifecycle(t *testing.T) {
 		!reflect.DeepEqual(created.AuthorizerConfiguration, types.AuthorizerConfiguration(rgJWT())) {
 		t.Errorf("create answer = %+v", created)
 	}
-	rgAdvance(t, srv, "payment-manager", id)
+	advanceOne(t, srv.URL, "payment-manager", id)
 
 	got, err := c.GetPaymentManager(ctx, &acc.GetPaymentManagerInput{PaymentManagerId: aws.String(id)})
 	if err != nil {
@@ -142,13 +141,13 @@ func TestPaymentManagerAndConnectorLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if code := rgHTTPStatus(t, upd.ResultMetadata); code != http.StatusAccepted || upd.Status != types.PaymentManagerStatusUpdating ||
+	if code := httpStatus(t, upd.ResultMetadata); code != http.StatusAccepted || upd.Status != types.PaymentManagerStatusUpdating ||
 		upd.AuthorizerType != types.PaymentsAuthorizerTypeAwsIam || aws.ToString(upd.RoleArn) != payRole {
 		t.Errorf("UpdatePaymentManager = %d %+v", code, upd)
 	}
 	_, err = c.UpdatePaymentManager(ctx, &acc.UpdatePaymentManagerInput{PaymentManagerId: aws.String(id), Description: aws.String("again")})
-	rgWant(t, "update while UPDATING", err, "ConflictException")
-	rgAdvance(t, srv, "payment-manager", id)
+	wantCode(t, "update while UPDATING", err, "ConflictException")
+	advanceOne(t, srv.URL, "payment-manager", id)
 	got, err = c.GetPaymentManager(ctx, &acc.GetPaymentManagerInput{PaymentManagerId: aws.String(id)})
 	if err != nil || got.Status != types.PaymentManagerStatusReady || got.AuthorizerConfiguration != nil || aws.ToString(got.Description) != "Renamed" {
 		t.Errorf("after update = %+v %v", got, err)
@@ -163,12 +162,12 @@ func TestPaymentManagerAndConnectorLifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	cid := aws.ToString(conn.PaymentConnectorId)
-	if code := rgHTTPStatus(t, conn.ResultMetadata); code != http.StatusAccepted || conn.Status != types.PaymentConnectorStatusCreating ||
+	if code := httpStatus(t, conn.ResultMetadata); code != http.StatusAccepted || conn.Status != types.PaymentConnectorStatusCreating ||
 		!payIDRe.MatchString(cid) || !strings.HasPrefix(cid, "main-wallet-") || aws.ToString(conn.PaymentManagerId) != id ||
 		aws.ToString(conn.Name) != "Main_wallet" || conn.CreatedAt == nil || !reflect.DeepEqual(conn.CredentialProviderConfigurations, payCoinbase(coinbase)) {
 		t.Errorf("CreatePaymentConnector = %d %+v", code, conn)
 	}
-	rgAdvance(t, srv, "payment-connector", id+"/"+cid)
+	advanceOne(t, srv.URL, "payment-connector", id+"/"+cid)
 	gc, err := c.GetPaymentConnector(ctx, &acc.GetPaymentConnectorInput{PaymentManagerId: aws.String(id), PaymentConnectorId: aws.String(cid)})
 	if err != nil || gc.Status != types.PaymentConnectorStatusReady || aws.ToString(gc.Description) != "main wallet" ||
 		gc.Type != types.PaymentConnectorTypeCoinbaseCdp || gc.CreatedAt == nil || gc.LastUpdatedAt == nil ||
@@ -184,51 +183,51 @@ func TestPaymentManagerAndConnectorLifecycle(t *testing.T) {
 	// Switch the connector to Stripe: type and configuration together.
 	_, err = c.UpdatePaymentConnector(ctx, &acc.UpdatePaymentConnectorInput{PaymentManagerId: aws.String(id), PaymentConnectorId: aws.String(cid),
 		Type: types.PaymentConnectorTypeStripePrivy})
-	rgWant(t, "type without matching configuration", err, "ValidationException")
+	wantCode(t, "type without matching configuration", err, "ValidationException")
 	uc, err := c.UpdatePaymentConnector(ctx, &acc.UpdatePaymentConnectorInput{PaymentManagerId: aws.String(id), PaymentConnectorId: aws.String(cid),
 		Type: types.PaymentConnectorTypeStripePrivy, CredentialProviderConfigurations: payStripe(stripe)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if code := rgHTTPStatus(t, uc.ResultMetadata); code != http.StatusAccepted || uc.Status != types.PaymentConnectorStatusUpdating ||
+	if code := httpStatus(t, uc.ResultMetadata); code != http.StatusAccepted || uc.Status != types.PaymentConnectorStatusUpdating ||
 		uc.Type != types.PaymentConnectorTypeStripePrivy || aws.ToString(uc.PaymentManagerId) != id {
 		t.Errorf("UpdatePaymentConnector = %d %+v", code, uc)
 	}
-	rgAdvance(t, srv, "payment-connector", id+"/"+cid)
+	advanceOne(t, srv.URL, "payment-connector", id+"/"+cid)
 
 	// The manager cannot go before its connectors.
 	_, err = c.DeletePaymentManager(ctx, &acc.DeletePaymentManagerInput{PaymentManagerId: aws.String(id)})
-	rgWant(t, "delete a manager with a connector", err, "ConflictException")
+	wantCode(t, "delete a manager with a connector", err, "ConflictException")
 	dc, err := c.DeletePaymentConnector(ctx, &acc.DeletePaymentConnectorInput{PaymentManagerId: aws.String(id), PaymentConnectorId: aws.String(cid)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if code := rgHTTPStatus(t, dc.ResultMetadata); code != http.StatusAccepted || dc.Status != types.PaymentConnectorStatusDeleting || aws.ToString(dc.PaymentConnectorId) != cid {
+	if code := httpStatus(t, dc.ResultMetadata); code != http.StatusAccepted || dc.Status != types.PaymentConnectorStatusDeleting || aws.ToString(dc.PaymentConnectorId) != cid {
 		t.Errorf("DeletePaymentConnector = %d %+v", code, dc)
 	}
 	_, err = c.DeletePaymentManager(ctx, &acc.DeletePaymentManagerInput{PaymentManagerId: aws.String(id)})
-	rgWant(t, "delete a manager whose connector is DELETING", err, "ConflictException")
-	rgAdvance(t, srv, "payment-connector", id+"/"+cid)
+	wantCode(t, "delete a manager whose connector is DELETING", err, "ConflictException")
+	advanceOne(t, srv.URL, "payment-connector", id+"/"+cid)
 	_, err = c.GetPaymentConnector(ctx, &acc.GetPaymentConnectorInput{PaymentManagerId: aws.String(id), PaymentConnectorId: aws.String(cid)})
-	rgWant(t, "connector after delete", err, "ResourceNotFoundException")
+	wantCode(t, "connector after delete", err, "ResourceNotFoundException")
 
 	dm, err := c.DeletePaymentManager(ctx, &acc.DeletePaymentManagerInput{PaymentManagerId: aws.String(id)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if code := rgHTTPStatus(t, dm.ResultMetadata); code != http.StatusAccepted || dm.Status != types.PaymentManagerStatusDeleting || aws.ToString(dm.PaymentManagerId) != id {
+	if code := httpStatus(t, dm.ResultMetadata); code != http.StatusAccepted || dm.Status != types.PaymentManagerStatusDeleting || aws.ToString(dm.PaymentManagerId) != id {
 		t.Errorf("DeletePaymentManager = %d %+v", code, dm)
 	}
 	_, err = c.CreatePaymentConnector(ctx, &acc.CreatePaymentConnectorInput{PaymentManagerId: aws.String(id), Name: aws.String("late"),
 		Type: types.PaymentConnectorTypeCoinbaseCdp, CredentialProviderConfigurations: payCoinbase(coinbase)})
-	rgWant(t, "connector for a DELETING manager", err, "ConflictException")
-	rgAdvance(t, srv, "payment-manager", id)
+	wantCode(t, "connector for a DELETING manager", err, "ConflictException")
+	advanceOne(t, srv.URL, "payment-manager", id)
 	_, err = c.GetPaymentManager(ctx, &acc.GetPaymentManagerInput{PaymentManagerId: aws.String(id)})
-	rgWant(t, "manager after delete", err, "ResourceNotFoundException")
+	wantCode(t, "manager after delete", err, "ResourceNotFoundException")
 	_, err = c.GetWorkloadIdentity(ctx, &acc.GetWorkloadIdentityInput{Name: aws.String(id)})
-	rgWant(t, "identity after delete", err, "ResourceNotFoundException")
+	wantCode(t, "identity after delete", err, "ResourceNotFoundException")
 	_, err = c.ListTagsForResource(ctx, &acc.ListTagsForResourceInput{ResourceArn: aws.String(arn)})
-	rgWant(t, "tags after delete", err, "ResourceNotFoundException")
+	wantCode(t, "tags after delete", err, "ResourceNotFoundException")
 	lc, err = c.ListPaymentConnectors(ctx, &acc.ListPaymentConnectorsInput{PaymentManagerId: aws.String(id)})
 	if err != nil || len(lc.PaymentConnectors) != 0 {
 		t.Errorf("connectors of a deleted manager: %+v %v", lc, err)
@@ -242,26 +241,25 @@ func TestPaymentIdempotency(t *testing.T) {
 	provider := payProvider(t, c, "cdp", types.PaymentCredentialProviderVendorTypeCoinbaseCDP)
 	mgrIn := func(desc string) *acc.CreatePaymentManagerInput {
 		return &acc.CreatePaymentManagerInput{Name: aws.String("Retry"), Description: aws.String(desc), AuthorizerType: types.PaymentsAuthorizerTypeAwsIam,
-			RoleArn: aws.String(payRole), ClientToken: aws.String(rgToken("manager-token"))}
+			RoleArn: aws.String(payRole), ClientToken: aws.String(clientToken("manager-token"))}
 	}
 	first, err := c.CreatePaymentManager(ctx, mgrIn("one"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	again, err := c.CreatePaymentManager(ctx, mgrIn("one"))
-	if err != nil || aws.ToString(again.PaymentManagerId) != aws.ToString(first.PaymentManagerId) || rgHTTPStatus(t, again.ResultMetadata) != http.StatusAccepted {
+	if err != nil || aws.ToString(again.PaymentManagerId) != aws.ToString(first.PaymentManagerId) || httpStatus(t, again.ResultMetadata) != http.StatusAccepted {
 		t.Errorf("manager replay: %+v %v", again, err)
 	}
 	_, err = c.CreatePaymentManager(ctx, mgrIn("two"))
-	var ve *types.ValidationException
-	if !errors.As(err, &ve) || ve.Reason != types.ValidationExceptionReasonIdempotentParameterMismatchException {
+	if reason, _ := validationReason(err); reason != types.ValidationExceptionReasonIdempotentParameterMismatchException {
 		t.Errorf("manager token reuse: %v", err)
 	}
 
 	connIn := func(name string) *acc.CreatePaymentConnectorInput {
 		return &acc.CreatePaymentConnectorInput{PaymentManagerId: first.PaymentManagerId, Name: aws.String(name),
 			Type: types.PaymentConnectorTypeCoinbaseCdp, CredentialProviderConfigurations: payCoinbase(provider),
-			ClientToken: aws.String(rgToken("connector-token"))}
+			ClientToken: aws.String(clientToken("connector-token"))}
 	}
 	c1, err := c.CreatePaymentConnector(ctx, connIn("wallet"))
 	if err != nil {
@@ -277,7 +275,7 @@ func TestPaymentIdempotency(t *testing.T) {
 	}
 	// Delete with a token replays after the connector is gone.
 	delIn := &acc.DeletePaymentConnectorInput{PaymentManagerId: first.PaymentManagerId, PaymentConnectorId: c1.PaymentConnectorId,
-		ClientToken: aws.String(rgToken("connector-delete"))}
+		ClientToken: aws.String(clientToken("connector-delete"))}
 	if _, err := c.DeletePaymentConnector(ctx, delIn); err != nil {
 		t.Fatal(err)
 	}
@@ -297,17 +295,17 @@ func TestPaymentConflictValidationQuota(t *testing.T) {
 	stripe := payProvider(t, c, "privy", types.PaymentCredentialProviderVendorTypeStripePrivy)
 	mgr := payManager(t, c, "Dup")
 	_, err := c.CreatePaymentManager(ctx, &acc.CreatePaymentManagerInput{Name: aws.String("Dup"), AuthorizerType: types.PaymentsAuthorizerTypeAwsIam, RoleArn: aws.String(payRole)})
-	rgWant(t, "duplicate manager name", err, "ConflictException")
+	wantCode(t, "duplicate manager name", err, "ConflictException")
 	_, err = c.CreatePaymentManager(ctx, &acc.CreatePaymentManagerInput{Name: aws.String("Jwt"), AuthorizerType: types.PaymentsAuthorizerTypeCustomJwt, RoleArn: aws.String(payRole)})
-	rgWant(t, "CUSTOM_JWT without configuration", err, "ValidationException")
+	wantCode(t, "CUSTOM_JWT without configuration", err, "ValidationException")
 	_, err = c.CreatePaymentManager(ctx, &acc.CreatePaymentManagerInput{Name: aws.String("Iam"), AuthorizerType: types.PaymentsAuthorizerTypeAwsIam,
 		AuthorizerConfiguration: rgJWT(), RoleArn: aws.String(payRole)})
-	rgWant(t, "AWS_IAM with configuration", err, "ValidationException")
+	wantCode(t, "AWS_IAM with configuration", err, "ValidationException")
 	_, err = c.CreatePaymentManager(ctx, &acc.CreatePaymentManagerInput{Name: aws.String("Tagged"), AuthorizerType: types.PaymentsAuthorizerTypeAwsIam,
 		RoleArn: aws.String(payRole), Tags: map[string]string{"aws:reserved": "x"}})
-	rgWant(t, "aws: tag key", err, "ValidationException")
+	wantCode(t, "aws: tag key", err, "ValidationException")
 	_, err = c.UpdatePaymentManager(ctx, &acc.UpdatePaymentManagerInput{PaymentManagerId: aws.String(mgr), AuthorizerType: types.PaymentsAuthorizerTypeCustomJwt})
-	rgWant(t, "switch to CUSTOM_JWT without configuration", err, "ValidationException")
+	wantCode(t, "switch to CUSTOM_JWT without configuration", err, "ValidationException")
 
 	for name, in := range map[string]*acc.CreatePaymentConnectorInput{
 		"member of another type":     {Type: types.PaymentConnectorTypeStripePrivy, CredentialProviderConfigurations: payCoinbase(coinbase)},
@@ -319,7 +317,7 @@ func TestPaymentConflictValidationQuota(t *testing.T) {
 	} {
 		in.PaymentManagerId, in.Name = aws.String(mgr), aws.String("bad")
 		_, err := c.CreatePaymentConnector(ctx, in)
-		rgWant(t, name, err, "ValidationException")
+		wantCode(t, name, err, "ValidationException")
 	}
 	// The stale "acps" service name in a provider ARN names the same provider.
 	_, err = c.CreatePaymentConnector(ctx, &acc.CreatePaymentConnectorInput{PaymentManagerId: aws.String(mgr), Name: aws.String("stripe"),
@@ -329,19 +327,19 @@ func TestPaymentConflictValidationQuota(t *testing.T) {
 	}
 	_, err = c.CreatePaymentConnector(ctx, &acc.CreatePaymentConnectorInput{PaymentManagerId: aws.String(mgr), Name: aws.String("stripe"),
 		Type: types.PaymentConnectorTypeCoinbaseCdp, CredentialProviderConfigurations: payCoinbase(coinbase)})
-	rgWant(t, "duplicate connector name", err, "ConflictException")
+	wantCode(t, "duplicate connector name", err, "ConflictException")
 	_, err = c.CreatePaymentConnector(ctx, &acc.CreatePaymentConnectorInput{PaymentManagerId: aws.String(mgr), Name: aws.String("second"),
 		Type: types.PaymentConnectorTypeCoinbaseCdp, CredentialProviderConfigurations: payCoinbase(coinbase)})
-	rgWant(t, "connectors over quota", err, "ServiceQuotaExceededException")
+	wantCode(t, "connectors over quota", err, "ServiceQuotaExceededException")
 	_, err = c.CreatePaymentConnector(ctx, &acc.CreatePaymentConnectorInput{PaymentManagerId: aws.String("nothing-0123456789"), Name: aws.String("x"),
 		Type: types.PaymentConnectorTypeCoinbaseCdp, CredentialProviderConfigurations: payCoinbase(coinbase)})
-	rgWant(t, "connector of a missing manager", err, "ResourceNotFoundException")
+	wantCode(t, "connector of a missing manager", err, "ResourceNotFoundException")
 	_, err = c.GetPaymentConnector(ctx, &acc.GetPaymentConnectorInput{PaymentManagerId: aws.String(mgr), PaymentConnectorId: aws.String("nothing-0123456789")})
-	rgWant(t, "missing connector", err, "ResourceNotFoundException")
+	wantCode(t, "missing connector", err, "ResourceNotFoundException")
 
 	payManager(t, c, "Second")
 	_, err = c.CreatePaymentManager(ctx, &acc.CreatePaymentManagerInput{Name: aws.String("Third"), AuthorizerType: types.PaymentsAuthorizerTypeAwsIam, RoleArn: aws.String(payRole)})
-	rgWant(t, "managers over quota", err, "ServiceQuotaExceededException")
+	wantCode(t, "managers over quota", err, "ServiceQuotaExceededException")
 }
 
 func TestPaymentPagination(t *testing.T) {
@@ -423,7 +421,7 @@ func TestPaymentFaultInjectedFailures(t *testing.T) {
 	ctx := context.Background()
 	provider := payProvider(t, c, "cdp", types.PaymentCredentialProviderVendorTypeCoinbaseCDP)
 
-	rgFault(t, srv, "CreatePaymentManager", "boom")
+	failNext(t, srv.URL, "CreatePaymentManager", "boom")
 	doomed := payManager(t, c, "Doomed")
 	got, err := c.GetPaymentManager(ctx, &acc.GetPaymentManagerInput{PaymentManagerId: aws.String(doomed)})
 	if err != nil || got.Status != types.PaymentManagerStatusCreateFailed {
@@ -431,10 +429,10 @@ func TestPaymentFaultInjectedFailures(t *testing.T) {
 	}
 	_, err = c.CreatePaymentConnector(ctx, &acc.CreatePaymentConnectorInput{PaymentManagerId: aws.String(doomed), Name: aws.String("x"),
 		Type: types.PaymentConnectorTypeCoinbaseCdp, CredentialProviderConfigurations: payCoinbase(provider)})
-	rgWant(t, "connector of a CREATE_FAILED manager", err, "ConflictException")
+	wantCode(t, "connector of a CREATE_FAILED manager", err, "ConflictException")
 
 	mgr := payManager(t, c, "Fine")
-	rgFault(t, srv, "UpdatePaymentManager", "no update")
+	failNext(t, srv.URL, "UpdatePaymentManager", "no update")
 	if _, err := c.UpdatePaymentManager(ctx, &acc.UpdatePaymentManagerInput{PaymentManagerId: aws.String(mgr), Description: aws.String("x")}); err != nil {
 		t.Fatal(err)
 	}
@@ -443,7 +441,7 @@ func TestPaymentFaultInjectedFailures(t *testing.T) {
 	}
 
 	conn := payConnector(t, c, mgr, "wallet", provider)
-	rgFault(t, srv, "DeletePaymentConnector", "stuck")
+	failNext(t, srv.URL, "DeletePaymentConnector", "stuck")
 	if _, err := c.DeletePaymentConnector(ctx, &acc.DeletePaymentConnectorInput{PaymentManagerId: aws.String(mgr), PaymentConnectorId: aws.String(conn)}); err != nil {
 		t.Fatal(err)
 	}
@@ -459,7 +457,7 @@ func TestPaymentFaultInjectedFailures(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err := c.GetPaymentManager(ctx, &acc.GetPaymentManagerInput{PaymentManagerId: aws.String(id)})
-		rgWant(t, "manager after delete", err, "ResourceNotFoundException")
+		wantCode(t, "manager after delete", err, "ResourceNotFoundException")
 	}
 }
 
@@ -469,18 +467,15 @@ func TestPaymentTimedLifecycle(t *testing.T) {
 	ctx := context.Background()
 	provider := payProvider(t, c, "cdp", types.PaymentCredentialProviderVendorTypeCoinbaseCDP)
 	mgr := payManager(t, c, "Slow")
-	rgEventually(t, "manager READY", func() (bool, error) {
+	eventuallyStatus(t, "manager READY", func() (types.PaymentManagerStatus, error) {
 		got, err := c.GetPaymentManager(ctx, &acc.GetPaymentManagerInput{PaymentManagerId: aws.String(mgr)})
 		if err != nil {
-			return false, err
+			return "", err
 		}
-		if got.Status != types.PaymentManagerStatusCreating && got.Status != types.PaymentManagerStatusReady {
-			return false, errors.New("unexpected status " + string(got.Status))
-		}
-		return got.Status == types.PaymentManagerStatusReady, nil
-	})
+		return got.Status, nil
+	}, types.PaymentManagerStatusReady, types.PaymentManagerStatusCreating)
 	conn := payConnector(t, c, mgr, "slow_wallet", provider)
-	rgEventually(t, "connector READY", func() (bool, error) {
+	eventually(t, "connector READY", func() (bool, error) {
 		got, err := c.GetPaymentConnector(ctx, &acc.GetPaymentConnectorInput{PaymentManagerId: aws.String(mgr), PaymentConnectorId: aws.String(conn)})
 		if err != nil {
 			return false, err
@@ -490,16 +485,16 @@ func TestPaymentTimedLifecycle(t *testing.T) {
 	if _, err := c.DeletePaymentConnector(ctx, &acc.DeletePaymentConnectorInput{PaymentManagerId: aws.String(mgr), PaymentConnectorId: aws.String(conn)}); err != nil {
 		t.Fatal(err)
 	}
-	rgEventually(t, "manager deletable", func() (bool, error) {
+	eventually(t, "manager deletable", func() (bool, error) {
 		_, err := c.DeletePaymentManager(ctx, &acc.DeletePaymentManagerInput{PaymentManagerId: aws.String(mgr)})
-		if rgCode(err) == "ConflictException" {
+		if errCode(err) == "ConflictException" {
 			return false, nil
 		}
 		return true, err
 	})
-	rgEventually(t, "manager gone", func() (bool, error) {
+	eventually(t, "manager gone", func() (bool, error) {
 		_, err := c.GetPaymentManager(ctx, &acc.GetPaymentManagerInput{PaymentManagerId: aws.String(mgr)})
-		if rgCode(err) == "ResourceNotFoundException" {
+		if errCode(err) == "ResourceNotFoundException" {
 			return true, nil
 		}
 		return false, err

@@ -1,10 +1,7 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"reflect"
@@ -14,12 +11,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	ctl "github.com/aws/aws-sdk-go-v2/service/bedrockagentcorecontrol"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockagentcorecontrol/types"
-	"github.com/aws/smithy-go"
-	"github.com/aws/smithy-go/middleware"
-	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"agentcored/internal/server"
 	"agentcored/internal/testserver"
@@ -31,7 +24,6 @@ import (
 const (
 	peARNPrefix = "arn:aws:bedrock-agentcore:us-east-1:123456789012:"
 	peKMSKey    = "arn:aws:kms:us-east-1:123456789012:key/0123abcd-4567-89ab-cdef-0123456789ab"
-	peRole      = "arn:aws:iam::123456789012:role/GatewayRole"
 	// peStmt constrains the action and has a condition: no finding.
 	peStmt = `permit(
   principal is AgentCore::OAuthUser,
@@ -44,54 +36,6 @@ const (
 )
 
 var peIDPattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*-[a-z0-9_]{10}$`)
-
-func peCode(err error) string {
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		return ae.ErrorCode()
-	}
-	if err == nil {
-		return ""
-	}
-	return "not an API error: " + err.Error()
-}
-
-func peWant(t *testing.T, what string, err error, code string) {
-	t.Helper()
-	if got := peCode(err); got != code {
-		t.Errorf("%s: got %q (%v), want %s", what, got, err, code)
-	}
-}
-
-func peHTTPStatus(t *testing.T, md middleware.Metadata) int {
-	t.Helper()
-	raw, ok := awsmiddleware.GetRawResponse(md).(*smithyhttp.Response)
-	if !ok {
-		t.Fatalf("no raw response in the result metadata")
-	}
-	return raw.StatusCode
-}
-
-// peAdmin posts a JSON body to an admin endpoint and checks the status.
-func peAdmin(t *testing.T, srv *testserver.Server, path string, body any, want int) {
-	t.Helper()
-	b, _ := json.Marshal(body)
-	resp, err := http.Post(srv.URL+path, "application/json", bytes.NewReader(b))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != want {
-		t.Fatalf("POST %s: status %d, want %d", path, resp.StatusCode, want)
-	}
-}
-
-func peFault(t *testing.T, srv *testserver.Server, operation, reason string) {
-	t.Helper()
-	peAdmin(t, srv, "/_agentcored/faults", map[string]any{"operation": operation, "action": "fail", "failureReason": reason, "count": 1}, http.StatusCreated)
-}
-
-func peToken(seed string) string { return seed + strings.Repeat("0", 40-len(seed)) }
 
 func peCedar(stmt string) types.PolicyDefinition {
 	return &types.PolicyDefinitionMemberCedar{Value: types.CedarPolicy{Statement: aws.String(stmt)}}
@@ -141,15 +85,10 @@ func peGetPolicy(t *testing.T, c *ctl.Client, engineID, policyID string) *ctl.Ge
 	return out
 }
 
+// peGateway creates a minimal gateway (gwCreate) and returns its ARN.
 func peGateway(t *testing.T, c *ctl.Client, name string) string {
 	t.Helper()
-	out, err := c.CreateGateway(context.Background(), &ctl.CreateGatewayInput{
-		Name: aws.String(name), RoleArn: aws.String(peRole), AuthorizerType: types.AuthorizerTypeAwsIam, ProtocolType: types.GatewayProtocolTypeMcp,
-	})
-	if err != nil {
-		t.Fatalf("CreateGateway %s: %v", name, err)
-	}
-	return aws.ToString(out.GatewayArn)
+	return aws.ToString(gwCreate(t, c, name).GatewayArn)
 }
 
 func peStartGeneration(t *testing.T, c *ctl.Client, engineID, name, gatewayARN, text string) *ctl.StartPolicyGenerationOutput {
@@ -200,7 +139,7 @@ func TestPolicyEngineRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if code := peHTTPStatus(t, created.ResultMetadata); code != http.StatusAccepted {
+	if code := httpStatus(t, created.ResultMetadata); code != http.StatusAccepted {
 		t.Errorf("CreatePolicyEngine answered %d, want 202", code)
 	}
 	id := aws.ToString(created.PolicyEngineId)
@@ -283,7 +222,7 @@ func TestPolicyEngineRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", tc.name, err)
 		}
-		if code := peHTTPStatus(t, up.ResultMetadata); code != http.StatusAccepted {
+		if code := httpStatus(t, up.ResultMetadata); code != http.StatusAccepted {
 			t.Errorf("%s: UpdatePolicyEngine answered %d, want 202", tc.name, code)
 		}
 		if up.Status != types.PolicyEngineStatusUpdating || aws.ToString(up.Description) != tc.want || aws.ToString(up.PolicyEngineArn) != arn {
@@ -299,22 +238,22 @@ func TestPolicyEngineRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if code := peHTTPStatus(t, del.ResultMetadata); code != http.StatusAccepted {
+	if code := httpStatus(t, del.ResultMetadata); code != http.StatusAccepted {
 		t.Errorf("DeletePolicyEngine answered %d, want 202", code)
 	}
 	if del.Status != types.PolicyEngineStatusDeleting || aws.ToString(del.PolicyEngineId) != id || aws.ToString(del.Name) != "full_engine" {
 		t.Errorf("delete answer = %+v", del)
 	}
 	_, err = c.GetPolicyEngine(ctx, &ctl.GetPolicyEngineInput{PolicyEngineId: aws.String(id)})
-	peWant(t, "get after delete", err, "ResourceNotFoundException")
+	wantCode(t, "get after delete", err, "ResourceNotFoundException")
 	_, err = c.GetPolicyEngineSummary(ctx, &ctl.GetPolicyEngineSummaryInput{PolicyEngineId: aws.String(id)})
-	peWant(t, "summary after delete", err, "ResourceNotFoundException")
+	wantCode(t, "summary after delete", err, "ResourceNotFoundException")
 	_, err = c.ListTagsForResource(ctx, &ctl.ListTagsForResourceInput{ResourceArn: aws.String(arn)})
-	peWant(t, "tags after delete", err, "ResourceNotFoundException")
+	wantCode(t, "tags after delete", err, "ResourceNotFoundException")
 	_, err = c.DeletePolicyEngine(ctx, &ctl.DeletePolicyEngineInput{PolicyEngineId: aws.String(id)})
-	peWant(t, "second delete", err, "ResourceNotFoundException")
+	wantCode(t, "second delete", err, "ResourceNotFoundException")
 	_, err = c.UpdatePolicyEngine(ctx, &ctl.UpdatePolicyEngineInput{PolicyEngineId: aws.String(id)})
-	peWant(t, "update after delete", err, "ResourceNotFoundException")
+	wantCode(t, "update after delete", err, "ResourceNotFoundException")
 	list, err = c.ListPolicyEngines(ctx, &ctl.ListPolicyEnginesInput{})
 	if err != nil {
 		t.Fatal(err)
@@ -336,7 +275,7 @@ func TestPolicyRoundTripAndSummaries(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if code := peHTTPStatus(t, created.ResultMetadata); code != http.StatusAccepted {
+	if code := httpStatus(t, created.ResultMetadata); code != http.StatusAccepted {
 		t.Errorf("CreatePolicy answered %d, want 202", code)
 	}
 	id := aws.ToString(created.PolicyId)
@@ -396,7 +335,7 @@ func TestPolicyRoundTripAndSummaries(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if code := peHTTPStatus(t, up.ResultMetadata); code != http.StatusAccepted {
+	if code := httpStatus(t, up.ResultMetadata); code != http.StatusAccepted {
 		t.Errorf("UpdatePolicy answered %d, want 202", code)
 	}
 	if up.Status != types.PolicyStatusUpdating || peStatement(up.Definition) != peStmt2 || aws.ToString(up.Description) != "small refunds only" {
@@ -425,30 +364,30 @@ func TestPolicyRoundTripAndSummaries(t *testing.T) {
 	// A policy is only found through its own engine.
 	other := peEngine(t, c, "other")
 	_, err = c.GetPolicy(ctx, &ctl.GetPolicyInput{PolicyEngineId: aws.String(other), PolicyId: aws.String(id)})
-	peWant(t, "policy through another engine", err, "ResourceNotFoundException")
+	wantCode(t, "policy through another engine", err, "ResourceNotFoundException")
 	_, err = c.ListPolicies(ctx, &ctl.ListPoliciesInput{PolicyEngineId: aws.String("missing-abcdefghij")})
-	peWant(t, "list in a missing engine", err, "ResourceNotFoundException")
+	wantCode(t, "list in a missing engine", err, "ResourceNotFoundException")
 
 	del, err := c.DeletePolicy(ctx, &ctl.DeletePolicyInput{PolicyEngineId: aws.String(engineID), PolicyId: aws.String(id)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if code := peHTTPStatus(t, del.ResultMetadata); code != http.StatusAccepted {
+	if code := httpStatus(t, del.ResultMetadata); code != http.StatusAccepted {
 		t.Errorf("DeletePolicy answered %d, want 202", code)
 	}
 	if del.Status != types.PolicyStatusDeleting || aws.ToString(del.PolicyId) != id || peStatement(del.Definition) != peStmt2 {
 		t.Errorf("delete answer = %+v", del)
 	}
 	_, err = c.GetPolicy(ctx, &ctl.GetPolicyInput{PolicyEngineId: aws.String(engineID), PolicyId: aws.String(id)})
-	peWant(t, "get after delete", err, "ResourceNotFoundException")
+	wantCode(t, "get after delete", err, "ResourceNotFoundException")
 	_, err = c.GetPolicySummary(ctx, &ctl.GetPolicySummaryInput{PolicyEngineId: aws.String(engineID), PolicyId: aws.String(id)})
-	peWant(t, "summary after delete", err, "ResourceNotFoundException")
+	wantCode(t, "summary after delete", err, "ResourceNotFoundException")
 	_, err = c.ListTagsForResource(ctx, &ctl.ListTagsForResourceInput{ResourceArn: aws.String(arn)})
-	peWant(t, "tags after delete", err, "ResourceNotFoundException")
+	wantCode(t, "tags after delete", err, "ResourceNotFoundException")
 	_, err = c.DeletePolicy(ctx, &ctl.DeletePolicyInput{PolicyEngineId: aws.String(engineID), PolicyId: aws.String(id)})
-	peWant(t, "second delete", err, "ResourceNotFoundException")
+	wantCode(t, "second delete", err, "ResourceNotFoundException")
 	_, err = c.UpdatePolicy(ctx, &ctl.UpdatePolicyInput{PolicyEngineId: aws.String(engineID), PolicyId: aws.String(id)})
-	peWant(t, "update after delete", err, "ResourceNotFoundException")
+	wantCode(t, "update after delete", err, "ResourceNotFoundException")
 }
 
 func TestPolicyIdempotentCreates(t *testing.T) {
@@ -456,7 +395,7 @@ func TestPolicyIdempotentCreates(t *testing.T) {
 	c := srv.Client(t)
 	ctx := context.Background()
 	engineIn := func(desc string) *ctl.CreatePolicyEngineInput {
-		return &ctl.CreatePolicyEngineInput{Name: aws.String("retry_engine"), Description: aws.String(desc), ClientToken: aws.String(peToken("engine-token"))}
+		return &ctl.CreatePolicyEngineInput{Name: aws.String("retry_engine"), Description: aws.String(desc), ClientToken: aws.String(clientToken("engine-token"))}
 	}
 	first, err := c.CreatePolicyEngine(ctx, engineIn("one"))
 	if err != nil {
@@ -469,12 +408,11 @@ func TestPolicyIdempotentCreates(t *testing.T) {
 	if aws.ToString(first.PolicyEngineId) != aws.ToString(second.PolicyEngineId) || second.Status != types.PolicyEngineStatusCreating {
 		t.Errorf("retry answered %s %s, first %s", aws.ToString(second.PolicyEngineId), second.Status, aws.ToString(first.PolicyEngineId))
 	}
-	if code := peHTTPStatus(t, second.ResultMetadata); code != http.StatusAccepted {
+	if code := httpStatus(t, second.ResultMetadata); code != http.StatusAccepted {
 		t.Errorf("replayed status = %d, want 202", code)
 	}
 	_, err = c.CreatePolicyEngine(ctx, engineIn("two"))
-	var ve *types.ValidationException
-	if !errors.As(err, &ve) || ve.Reason != types.ValidationExceptionReasonIdempotentParameterMismatchException {
+	if reason, _ := validationReason(err); reason != types.ValidationExceptionReasonIdempotentParameterMismatchException {
 		t.Errorf("engine token reused with other parameters: %v, want IdempotentParameterMismatchException", err)
 	}
 	engineID := aws.ToString(first.PolicyEngineId)
@@ -488,7 +426,7 @@ func TestPolicyIdempotentCreates(t *testing.T) {
 
 	policyIn := func(stmt string) *ctl.CreatePolicyInput {
 		return &ctl.CreatePolicyInput{PolicyEngineId: aws.String(engineID), Name: aws.String("retry_policy"),
-			Definition: peCedar(stmt), ClientToken: aws.String(peToken("policy-token"))}
+			Definition: peCedar(stmt), ClientToken: aws.String(clientToken("policy-token"))}
 	}
 	p1, err := c.CreatePolicy(ctx, policyIn(peStmt))
 	if err != nil {
@@ -502,14 +440,14 @@ func TestPolicyIdempotentCreates(t *testing.T) {
 		t.Errorf("policy retry answered %s, first %s", aws.ToString(p2.PolicyId), aws.ToString(p1.PolicyId))
 	}
 	_, err = c.CreatePolicy(ctx, policyIn(peStmt2))
-	if !errors.As(err, &ve) || ve.Reason != types.ValidationExceptionReasonIdempotentParameterMismatchException {
+	if reason, _ := validationReason(err); reason != types.ValidationExceptionReasonIdempotentParameterMismatchException {
 		t.Errorf("policy token reused with other parameters: %v", err)
 	}
 
 	gw := peGateway(t, c, "retry-gw")
 	genIn := func(text string) *ctl.StartPolicyGenerationInput {
 		return &ctl.StartPolicyGenerationInput{PolicyEngineId: aws.String(engineID), Name: aws.String("retry_gen"),
-			Resource: &types.ResourceMemberArn{Value: gw}, Content: &types.ContentMemberRawText{Value: text}, ClientToken: aws.String(peToken("gen-token"))}
+			Resource: &types.ResourceMemberArn{Value: gw}, Content: &types.ContentMemberRawText{Value: text}, ClientToken: aws.String(clientToken("gen-token"))}
 	}
 	g1, err := c.StartPolicyGeneration(ctx, genIn("Allow refunds."))
 	if err != nil {
@@ -523,7 +461,7 @@ func TestPolicyIdempotentCreates(t *testing.T) {
 		t.Errorf("generation retry answered %s %s", aws.ToString(g2.PolicyGenerationId), g2.Status)
 	}
 	_, err = c.StartPolicyGeneration(ctx, genIn("Deny refunds."))
-	if !errors.As(err, &ve) || ve.Reason != types.ValidationExceptionReasonIdempotentParameterMismatchException {
+	if reason, _ := validationReason(err); reason != types.ValidationExceptionReasonIdempotentParameterMismatchException {
 		t.Errorf("generation token reused with other parameters: %v", err)
 	}
 	gens, err := c.ListPolicyGenerations(ctx, &ctl.ListPolicyGenerationsInput{PolicyEngineId: aws.String(engineID)})
@@ -545,28 +483,28 @@ func TestPolicyNameConflictsAndQuotas(t *testing.T) {
 	ctx := context.Background()
 	e1 := peEngine(t, c, "dup")
 	_, err := c.CreatePolicyEngine(ctx, &ctl.CreatePolicyEngineInput{Name: aws.String("dup")})
-	peWant(t, "duplicate engine name", err, "ConflictException")
+	wantCode(t, "duplicate engine name", err, "ConflictException")
 	e2 := peEngine(t, c, "second")
 	_, err = c.CreatePolicyEngine(ctx, &ctl.CreatePolicyEngineInput{Name: aws.String("third")})
-	peWant(t, "engine over quota", err, "ServiceQuotaExceededException")
+	wantCode(t, "engine over quota", err, "ServiceQuotaExceededException")
 	_, err = c.CreatePolicyEngine(ctx, &ctl.CreatePolicyEngineInput{Name: aws.String("third"), Tags: map[string]string{"aws:reserved": "x"}})
-	peWant(t, "reserved tag key", err, "ValidationException")
+	wantCode(t, "reserved tag key", err, "ValidationException")
 
 	pePolicy(t, c, e1, "same", peStmt)
 	_, err = c.CreatePolicy(ctx, &ctl.CreatePolicyInput{PolicyEngineId: aws.String(e1), Name: aws.String("same"), Definition: peCedar(peStmt2)})
-	peWant(t, "duplicate policy name in the engine", err, "ConflictException")
+	wantCode(t, "duplicate policy name in the engine", err, "ConflictException")
 	pePolicy(t, c, e2, "same", peStmt) // names are unique per engine only
 	pePolicy(t, c, e1, "other", peStmt2)
 	_, err = c.CreatePolicy(ctx, &ctl.CreatePolicyInput{PolicyEngineId: aws.String(e1), Name: aws.String("third"), Definition: peCedar(peStmt)})
-	peWant(t, "policy over quota", err, "ServiceQuotaExceededException")
+	wantCode(t, "policy over quota", err, "ServiceQuotaExceededException")
 	_, err = c.CreatePolicy(ctx, &ctl.CreatePolicyInput{PolicyEngineId: aws.String("missing-abcdefghij"), Name: aws.String("p"), Definition: peCedar(peStmt)})
-	peWant(t, "policy in a missing engine", err, "ResourceNotFoundException")
+	wantCode(t, "policy in a missing engine", err, "ResourceNotFoundException")
 
 	gw := peGateway(t, c, "quota-gw")
 	peStartGeneration(t, c, e1, "gen", gw, "Allow refunds.")
 	_, err = c.StartPolicyGeneration(ctx, &ctl.StartPolicyGenerationInput{PolicyEngineId: aws.String(e1), Name: aws.String("gen"),
 		Resource: &types.ResourceMemberArn{Value: gw}, Content: &types.ContentMemberRawText{Value: "Allow refunds."}})
-	peWant(t, "generation over quota", err, "ServiceQuotaExceededException")
+	wantCode(t, "generation over quota", err, "ServiceQuotaExceededException")
 }
 
 func TestPolicyPagination(t *testing.T) {
@@ -700,14 +638,14 @@ func TestPolicyPagination(t *testing.T) {
 		}
 	}
 	_, err := c.ListPolicyEngines(ctx, &ctl.ListPolicyEnginesInput{NextToken: aws.String("forged.token")})
-	peWant(t, "forged token", err, "ValidationException")
+	wantCode(t, "forged token", err, "ValidationException")
 	// A token of one listing is refused by another.
 	out, err := c.ListPolicies(ctx, &ctl.ListPoliciesInput{PolicyEngineId: aws.String(engineID), MaxResults: aws.Int32(1)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	_, err = c.ListPolicyGenerations(ctx, &ctl.ListPolicyGenerationsInput{PolicyEngineId: aws.String(engineID), NextToken: out.NextToken})
-	peWant(t, "token of another listing", err, "ValidationException")
+	wantCode(t, "token of another listing", err, "ValidationException")
 }
 
 func TestPolicyEngineDeleteRules(t *testing.T) {
@@ -720,7 +658,7 @@ func TestPolicyEngineDeleteRules(t *testing.T) {
 	gen := peStartGeneration(t, c, engineID, "gen", gw, "Allow refunds.")
 
 	_, err := c.DeletePolicyEngine(ctx, &ctl.DeletePolicyEngineInput{PolicyEngineId: aws.String(engineID)})
-	peWant(t, "delete an engine with a policy", err, "ConflictException")
+	wantCode(t, "delete an engine with a policy", err, "ConflictException")
 	if got := peGetEngine(t, c, engineID); got.Status != types.PolicyEngineStatusActive {
 		t.Errorf("engine after a refused delete is %s", got.Status)
 	}
@@ -732,7 +670,7 @@ func TestPolicyEngineDeleteRules(t *testing.T) {
 	}
 	// Generations went with the engine.
 	_, err = c.GetPolicyGeneration(ctx, &ctl.GetPolicyGenerationInput{PolicyEngineId: aws.String(engineID), PolicyGenerationId: gen.PolicyGenerationId})
-	peWant(t, "generation of a deleted engine", err, "ResourceNotFoundException")
+	wantCode(t, "generation of a deleted engine", err, "ResourceNotFoundException")
 	// The name is free again.
 	peEngine(t, c, "busy")
 }
@@ -743,26 +681,25 @@ func TestPolicyTransitionalConflicts(t *testing.T) {
 	srv := testserver.Start(t, func(c *server.Config) { c.Lifecycle = "manual" })
 	c := srv.Client(t)
 	ctx := context.Background()
-	advance := func() { t.Helper(); peAdmin(t, srv, "/_agentcored/lifecycle/advance", map[string]any{}, http.StatusOK) }
 
 	engineID := peEngine(t, c, "held")
 	if got := peGetEngine(t, c, engineID); got.Status != types.PolicyEngineStatusCreating {
 		t.Fatalf("engine status %s, want CREATING", got.Status)
 	}
 	_, err := c.CreatePolicy(ctx, &ctl.CreatePolicyInput{PolicyEngineId: aws.String(engineID), Name: aws.String("early"), Definition: peCedar(peStmt)})
-	peWant(t, "policy in a CREATING engine", err, "ConflictException")
+	wantCode(t, "policy in a CREATING engine", err, "ConflictException")
 	_, err = c.UpdatePolicyEngine(ctx, &ctl.UpdatePolicyEngineInput{PolicyEngineId: aws.String(engineID)})
-	peWant(t, "update a CREATING engine", err, "ConflictException")
+	wantCode(t, "update a CREATING engine", err, "ConflictException")
 	_, err = c.DeletePolicyEngine(ctx, &ctl.DeletePolicyEngineInput{PolicyEngineId: aws.String(engineID)})
-	peWant(t, "delete a CREATING engine", err, "ConflictException")
-	advance()
+	wantCode(t, "delete a CREATING engine", err, "ConflictException")
+	advanceAll(t, srv.URL)
 
 	p := pePolicy(t, c, engineID, "held", peStmt)
 	_, err = c.UpdatePolicy(ctx, &ctl.UpdatePolicyInput{PolicyEngineId: aws.String(engineID), PolicyId: p.PolicyId})
-	peWant(t, "update a CREATING policy", err, "ConflictException")
+	wantCode(t, "update a CREATING policy", err, "ConflictException")
 	_, err = c.DeletePolicy(ctx, &ctl.DeletePolicyInput{PolicyEngineId: aws.String(engineID), PolicyId: p.PolicyId})
-	peWant(t, "delete a CREATING policy", err, "ConflictException")
-	advance()
+	wantCode(t, "delete a CREATING policy", err, "ConflictException")
+	advanceAll(t, srv.URL)
 	if _, err := c.DeletePolicy(ctx, &ctl.DeletePolicyInput{PolicyEngineId: aws.String(engineID), PolicyId: p.PolicyId}); err != nil {
 		t.Fatal(err)
 	}
@@ -771,20 +708,20 @@ func TestPolicyTransitionalConflicts(t *testing.T) {
 		t.Errorf("delete of a DELETING policy: %v %+v", err, again)
 	}
 	_, err = c.DeletePolicyEngine(ctx, &ctl.DeletePolicyEngineInput{PolicyEngineId: aws.String(engineID)})
-	peWant(t, "delete an engine whose policy is still DELETING", err, "ConflictException")
-	advance()
+	wantCode(t, "delete an engine whose policy is still DELETING", err, "ConflictException")
+	advanceAll(t, srv.URL)
 	if _, err := c.DeletePolicyEngine(ctx, &ctl.DeletePolicyEngineInput{PolicyEngineId: aws.String(engineID)}); err != nil {
 		t.Fatal(err)
 	}
 	_, err = c.CreatePolicy(ctx, &ctl.CreatePolicyInput{PolicyEngineId: aws.String(engineID), Name: aws.String("late"), Definition: peCedar(peStmt)})
-	peWant(t, "policy in a DELETING engine", err, "ConflictException")
+	wantCode(t, "policy in a DELETING engine", err, "ConflictException")
 	again2, err := c.DeletePolicyEngine(ctx, &ctl.DeletePolicyEngineInput{PolicyEngineId: aws.String(engineID)})
 	if err != nil || again2.Status != types.PolicyEngineStatusDeleting {
 		t.Errorf("delete of a DELETING engine: %v %+v", err, again2)
 	}
-	advance()
+	advanceAll(t, srv.URL)
 	_, err = c.GetPolicyEngine(ctx, &ctl.GetPolicyEngineInput{PolicyEngineId: aws.String(engineID)})
-	peWant(t, "engine after the delete completed", err, "ResourceNotFoundException")
+	wantCode(t, "engine after the delete completed", err, "ResourceNotFoundException")
 }
 
 func TestPolicyValidationFindings(t *testing.T) {
@@ -859,16 +796,16 @@ func TestPolicyValidationFindings(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = c.UpdatePolicy(ctx, &ctl.UpdatePolicyInput{PolicyEngineId: aws.String(engineID), PolicyId: failed.PolicyId, Definition: peCedar(peStmt)})
-	peWant(t, "update a CREATE_FAILED policy", err, "ConflictException")
+	wantCode(t, "update a CREATE_FAILED policy", err, "ConflictException")
 	if _, err := c.DeletePolicy(ctx, &ctl.DeletePolicyInput{PolicyEngineId: aws.String(engineID), PolicyId: failed.PolicyId}); err != nil {
 		t.Errorf("delete a CREATE_FAILED policy: %v", err)
 	}
 
 	// The model's own constraints come first and synchronously.
 	_, err = c.CreatePolicy(ctx, &ctl.CreatePolicyInput{PolicyEngineId: aws.String(engineID), Name: aws.String("short"), Definition: peCedar("permit(principal,action,resource);")})
-	peWant(t, "statement under 35 characters", err, "ValidationException")
+	wantCode(t, "statement under 35 characters", err, "ValidationException")
 	_, err = c.CreatePolicy(ctx, &ctl.CreatePolicyInput{PolicyEngineId: aws.String(engineID), Name: aws.String("bad-name"), Definition: peCedar(peStmt)})
-	peWant(t, "policy name with a hyphen", err, "ValidationException")
+	wantCode(t, "policy name with a hyphen", err, "ValidationException")
 }
 
 func TestPolicyGenerationAssets(t *testing.T) {
@@ -885,7 +822,7 @@ func TestPolicyGenerationAssets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if code := peHTTPStatus(t, started.ResultMetadata); code != http.StatusAccepted {
+	if code := httpStatus(t, started.ResultMetadata); code != http.StatusAccepted {
 		t.Errorf("StartPolicyGeneration answered %d, want 202", code)
 	}
 	genID := aws.ToString(started.PolicyGenerationId)
@@ -992,13 +929,13 @@ func TestPolicyGenerationAssets(t *testing.T) {
 		t.Errorf("DENY_ALL asset ignoring findings: %s %q", got.Status, got.StatusReasons)
 	}
 	_, err = fromAsset("untranslated", assets[2], types.PolicyValidationModeIgnoreAllFindings)
-	peWant(t, "policy from an asset without definition", err, "ValidationException")
+	wantCode(t, "policy from an asset without definition", err, "ValidationException")
 	_, err = fromAsset("missing_asset", types.PolicyGenerationAsset{PolicyGenerationAssetId: aws.String("asset_9-abcdefghij")}, "")
-	peWant(t, "policy from a missing asset", err, "ResourceNotFoundException")
+	wantCode(t, "policy from a missing asset", err, "ResourceNotFoundException")
 	_, err = c.CreatePolicy(ctx, &ctl.CreatePolicyInput{PolicyEngineId: aws.String(engineID), Name: aws.String("missing_gen"),
 		Definition: &types.PolicyDefinitionMemberPolicyGeneration{Value: types.PolicyGenerationDetails{
 			PolicyGenerationId: aws.String("nothing-abcdefghij"), PolicyGenerationAssetId: assets[0].PolicyGenerationAssetId}}})
-	peWant(t, "policy from a missing generation", err, "ResourceNotFoundException")
+	wantCode(t, "policy from a missing generation", err, "ResourceNotFoundException")
 	// Updating from an asset works the same way.
 	if _, err := c.UpdatePolicy(ctx, &ctl.UpdatePolicyInput{PolicyEngineId: aws.String(engineID), PolicyId: lenient.PolicyId,
 		Definition: &types.PolicyDefinitionMemberPolicyGeneration{Value: types.PolicyGenerationDetails{
@@ -1043,20 +980,20 @@ func TestPolicyGenerationAssets(t *testing.T) {
 	// Resource rules.
 	_, err = c.StartPolicyGeneration(ctx, &ctl.StartPolicyGenerationInput{PolicyEngineId: aws.String(engineID), Name: aws.String("runtime"),
 		Resource: &types.ResourceMemberArn{Value: peARNPrefix + "runtime/agent-abcdefghij"}, Content: &types.ContentMemberRawText{Value: "Allow all."}})
-	peWant(t, "generation for a runtime", err, "ValidationException")
+	wantCode(t, "generation for a runtime", err, "ValidationException")
 	_, err = c.StartPolicyGeneration(ctx, &ctl.StartPolicyGenerationInput{PolicyEngineId: aws.String(engineID), Name: aws.String("missing"),
 		Resource: &types.ResourceMemberArn{Value: otherGW}, Content: &types.ContentMemberRawText{Value: "Allow all."}})
-	peWant(t, "generation for a missing gateway", err, "ResourceNotFoundException")
+	wantCode(t, "generation for a missing gateway", err, "ResourceNotFoundException")
 	_, err = c.StartPolicyGeneration(ctx, &ctl.StartPolicyGenerationInput{PolicyEngineId: aws.String("missing-abcdefghij"), Name: aws.String("x"),
 		Resource: &types.ResourceMemberArn{Value: gw}, Content: &types.ContentMemberRawText{Value: "Allow all."}})
-	peWant(t, "generation in a missing engine", err, "ResourceNotFoundException")
+	wantCode(t, "generation in a missing engine", err, "ResourceNotFoundException")
 	_, err = c.GetPolicyGeneration(ctx, &ctl.GetPolicyGenerationInput{PolicyEngineId: aws.String(engineID), PolicyGenerationId: aws.String("nothing-abcdefghij")})
-	peWant(t, "missing generation", err, "ResourceNotFoundException")
+	wantCode(t, "missing generation", err, "ResourceNotFoundException")
 	_, err = c.ListPolicyGenerationAssets(ctx, &ctl.ListPolicyGenerationAssetsInput{PolicyEngineId: aws.String(engineID), PolicyGenerationId: aws.String("nothing-abcdefghij")})
-	peWant(t, "assets of a missing generation", err, "ResourceNotFoundException")
+	wantCode(t, "assets of a missing generation", err, "ResourceNotFoundException")
 	// Generations are not taggable.
 	_, err = c.TagResource(ctx, &ctl.TagResourceInput{ResourceArn: aws.String(genARN), Tags: map[string]string{"k": "v"}})
-	peWant(t, "tag a generation", err, "ResourceNotFoundException")
+	wantCode(t, "tag a generation", err, "ResourceNotFoundException")
 
 	// Text with nothing to translate fails.
 	empty := peStartGeneration(t, c, engineID, "nothing", gw, "... ;;; !!!")
@@ -1078,15 +1015,15 @@ func TestPolicyFaultInjectedFailures(t *testing.T) {
 	c := srv.Client(t)
 	ctx := context.Background()
 
-	peFault(t, srv, "CreatePolicyEngine", "boom")
+	failNext(t, srv.URL, "CreatePolicyEngine", "boom")
 	doomed := peEngine(t, c, "doomed")
 	if got := peGetEngine(t, c, doomed); got.Status != types.PolicyEngineStatusCreateFailed || !reflect.DeepEqual(got.StatusReasons, []string{"boom"}) {
 		t.Errorf("engine: %s %q, want CREATE_FAILED [boom]", got.Status, got.StatusReasons)
 	}
 	_, err := c.CreatePolicy(ctx, &ctl.CreatePolicyInput{PolicyEngineId: aws.String(doomed), Name: aws.String("p"), Definition: peCedar(peStmt)})
-	peWant(t, "policy in a CREATE_FAILED engine", err, "ConflictException")
+	wantCode(t, "policy in a CREATE_FAILED engine", err, "ConflictException")
 	_, err = c.UpdatePolicyEngine(ctx, &ctl.UpdatePolicyEngineInput{PolicyEngineId: aws.String(doomed)})
-	peWant(t, "update a CREATE_FAILED engine", err, "ConflictException")
+	wantCode(t, "update a CREATE_FAILED engine", err, "ConflictException")
 
 	engineID := peEngine(t, c, "fine")
 	if got := peGetEngine(t, c, engineID); got.Status != types.PolicyEngineStatusActive || len(got.StatusReasons) != 0 {
@@ -1095,7 +1032,7 @@ func TestPolicyFaultInjectedFailures(t *testing.T) {
 	if _, err := c.UpdatePolicyEngine(ctx, &ctl.UpdatePolicyEngineInput{PolicyEngineId: aws.String(engineID), Description: &types.UpdatedDescription{OptionalValue: aws.String("kept")}}); err != nil {
 		t.Fatal(err)
 	}
-	peFault(t, srv, "UpdatePolicyEngine", "no update")
+	failNext(t, srv.URL, "UpdatePolicyEngine", "no update")
 	if _, err := c.UpdatePolicyEngine(ctx, &ctl.UpdatePolicyEngineInput{PolicyEngineId: aws.String(engineID), Description: &types.UpdatedDescription{OptionalValue: aws.String("lost")}}); err != nil {
 		t.Fatal(err)
 	}
@@ -1103,20 +1040,20 @@ func TestPolicyFaultInjectedFailures(t *testing.T) {
 		t.Errorf("engine after a failed update: %s %q %q", got.Status, got.StatusReasons, aws.ToString(got.Description))
 	}
 
-	peFault(t, srv, "CreatePolicy", "policy boom")
+	failNext(t, srv.URL, "CreatePolicy", "policy boom")
 	bad := pePolicy(t, c, engineID, "bad", peStmt)
 	if got := peGetPolicy(t, c, engineID, aws.ToString(bad.PolicyId)); got.Status != types.PolicyStatusCreateFailed || !reflect.DeepEqual(got.StatusReasons, []string{"policy boom"}) {
 		t.Errorf("policy: %s %q", got.Status, got.StatusReasons)
 	}
 	good := pePolicy(t, c, engineID, "good", peStmt)
-	peFault(t, srv, "UpdatePolicy", "update boom")
+	failNext(t, srv.URL, "UpdatePolicy", "update boom")
 	if _, err := c.UpdatePolicy(ctx, &ctl.UpdatePolicyInput{PolicyEngineId: aws.String(engineID), PolicyId: good.PolicyId, Definition: peCedar(peStmt2)}); err != nil {
 		t.Fatal(err)
 	}
 	if got := peGetPolicy(t, c, engineID, aws.ToString(good.PolicyId)); got.Status != types.PolicyStatusUpdateFailed || peStatement(got.Definition) != peStmt {
 		t.Errorf("policy after a failed update: %s %q", got.Status, peStatement(got.Definition))
 	}
-	peFault(t, srv, "DeletePolicy", "stuck")
+	failNext(t, srv.URL, "DeletePolicy", "stuck")
 	if _, err := c.DeletePolicy(ctx, &ctl.DeletePolicyInput{PolicyEngineId: aws.String(engineID), PolicyId: good.PolicyId}); err != nil {
 		t.Fatal(err)
 	}
@@ -1130,7 +1067,7 @@ func TestPolicyFaultInjectedFailures(t *testing.T) {
 	}
 
 	gw := peGateway(t, c, "fault-gw")
-	peFault(t, srv, "StartPolicyGeneration", "model down")
+	failNext(t, srv.URL, "StartPolicyGeneration", "model down")
 	gen := peStartGeneration(t, c, engineID, "gen", gw, "Allow refunds.")
 	g, err := c.GetPolicyGeneration(ctx, &ctl.GetPolicyGenerationInput{PolicyEngineId: aws.String(engineID), PolicyGenerationId: gen.PolicyGenerationId})
 	if err != nil {
@@ -1140,7 +1077,7 @@ func TestPolicyFaultInjectedFailures(t *testing.T) {
 		t.Errorf("generation: %s %q %v", g.Status, g.StatusReasons, g.Findings)
 	}
 
-	peFault(t, srv, "DeletePolicyEngine", "engine stuck")
+	failNext(t, srv.URL, "DeletePolicyEngine", "engine stuck")
 	if _, err := c.DeletePolicyEngine(ctx, &ctl.DeletePolicyEngineInput{PolicyEngineId: aws.String(engineID)}); err != nil {
 		t.Fatal(err)
 	}
@@ -1152,7 +1089,7 @@ func TestPolicyFaultInjectedFailures(t *testing.T) {
 			t.Fatalf("delete %s again: %v", id, err)
 		}
 		_, err := c.GetPolicyEngine(ctx, &ctl.GetPolicyEngineInput{PolicyEngineId: aws.String(id)})
-		peWant(t, "engine after delete", err, "ResourceNotFoundException")
+		wantCode(t, "engine after delete", err, "ResourceNotFoundException")
 	}
 }
 
@@ -1234,7 +1171,7 @@ func TestPolicyTimedLifecycleWaiters(t *testing.T) {
 	}
 
 	// The engine waiter fails on CREATE_FAILED.
-	peFault(t, srv, "CreatePolicyEngine", "boom")
+	failNext(t, srv.URL, "CreatePolicyEngine", "boom")
 	failed, err := c.CreatePolicyEngine(ctx, &ctl.CreatePolicyEngineInput{Name: aws.String("timed_failed")})
 	if err != nil {
 		t.Fatal(err)

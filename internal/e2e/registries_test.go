@@ -2,9 +2,6 @@ package e2e
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"io"
 	"net/http"
 	"reflect"
 	"regexp"
@@ -13,12 +10,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	acc "github.com/aws/aws-sdk-go-v2/service/bedrockagentcorecontrol"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockagentcorecontrol/types"
-	"github.com/aws/smithy-go"
-	"github.com/aws/smithy-go/middleware"
-	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"agentcored/internal/server"
 	"agentcored/internal/testserver"
@@ -28,91 +21,6 @@ import (
 // harness tests use them too.
 
 const rgArnPrefix = "arn:aws:bedrock-agentcore:us-east-1:123456789012:"
-
-func rgCode(err error) string {
-	if err == nil {
-		return ""
-	}
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		return ae.ErrorCode()
-	}
-	return "not an API error: " + err.Error()
-}
-
-func rgWant(t *testing.T, what string, err error, code string) {
-	t.Helper()
-	if got := rgCode(err); got != code {
-		t.Errorf("%s: got %q (%v), want %s", what, got, err, code)
-	}
-}
-
-func rgHTTPStatus(t *testing.T, md middleware.Metadata) int {
-	t.Helper()
-	raw, ok := awsmiddleware.GetRawResponse(md).(*smithyhttp.Response)
-	if !ok {
-		t.Fatal("no raw response in the result metadata")
-	}
-	return raw.StatusCode
-}
-
-func rgAdmin(t *testing.T, method, url, body string) string {
-	t.Helper()
-	req, err := http.NewRequest(method, url, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode >= 300 {
-		t.Fatalf("%s %s: %d %s", method, url, resp.StatusCode, b)
-	}
-	return string(b)
-}
-
-// rgFault makes the next call of operation fail with reason.
-func rgFault(t *testing.T, srv *testserver.Server, operation, reason string) {
-	t.Helper()
-	rgAdmin(t, http.MethodPost, srv.URL+"/_agentcored/faults",
-		fmt.Sprintf(`{"operation":%q,"action":"fail","failureReason":%q,"count":1}`, operation, reason))
-}
-
-// rgAdvance completes one pending transition (manual lifecycle).
-func rgAdvance(t *testing.T, srv *testserver.Server, kind, id string) {
-	t.Helper()
-	body := rgAdmin(t, http.MethodPost, srv.URL+"/_agentcored/lifecycle/advance", fmt.Sprintf(`{"kind":%q,"id":%q}`, kind, id))
-	if !strings.Contains(body, `"advanced":true`) {
-		t.Fatalf("nothing to advance for %s %s: %s", kind, id, body)
-	}
-}
-
-// rgEventually polls until fn reports done; the deadline is generous and
-// only there to end a broken run.
-func rgEventually(t *testing.T, what string, fn func() (bool, error)) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		done, err := fn()
-		if err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-		if done {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not reached before the deadline", what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
-// rgToken is a client token of the model's minimum length or more.
-func rgToken(seed string) string { return seed + strings.Repeat("0", 40-len(seed)) }
 
 func rgTimedServer(t *testing.T) *testserver.Server {
 	return testserver.Start(t, func(c *server.Config) {
@@ -161,7 +69,7 @@ func TestRegistryLifecycleFullConfiguration(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := rgHTTPStatus(t, created.ResultMetadata); got != http.StatusAccepted {
+	if got := httpStatus(t, created.ResultMetadata); got != http.StatusAccepted {
 		t.Errorf("CreateRegistry status = %d, want 202", got)
 	}
 	arn := aws.ToString(created.RegistryArn)
@@ -177,7 +85,7 @@ func TestRegistryLifecycleFullConfiguration(t *testing.T) {
 	if got.Status != types.RegistryStatusCreating {
 		t.Errorf("status before the transition = %s, want CREATING", got.Status)
 	}
-	rgAdvance(t, srv, "registry", id)
+	advanceOne(t, srv.URL, "registry", id)
 
 	for _, ident := range []string{id, arn} {
 		got, err = c.GetRegistry(ctx, &acc.GetRegistryInput{RegistryId: aws.String(ident)})
@@ -206,7 +114,7 @@ func TestRegistryLifecycleFullConfiguration(t *testing.T) {
 		t.Errorf("identity ARN %s, want %s", aws.ToString(wi.WorkloadIdentityArn), want)
 	}
 	_, err = c.DeleteWorkloadIdentity(ctx, &acc.DeleteWorkloadIdentityInput{Name: aws.String(id)})
-	rgWant(t, "delete the linked identity", err, "ValidationException")
+	wantCode(t, "delete the linked identity", err, "ValidationException")
 
 	// Another account's or region's ARN names nothing here.
 	for _, other := range []string{
@@ -214,7 +122,7 @@ func TestRegistryLifecycleFullConfiguration(t *testing.T) {
 		"arn:aws:bedrock-agentcore:eu-west-1:123456789012:registry/" + id,
 	} {
 		_, err := c.GetRegistry(ctx, &acc.GetRegistryInput{RegistryId: aws.String(other)})
-		rgWant(t, "GetRegistry "+other, err, "ResourceNotFoundException")
+		wantCode(t, "GetRegistry "+other, err, "ResourceNotFoundException")
 	}
 
 	list, err := c.ListRegistries(ctx, &acc.ListRegistriesInput{})
@@ -244,13 +152,13 @@ func TestRegistryLifecycleFullConfiguration(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if code := rgHTTPStatus(t, upd.ResultMetadata); code != http.StatusAccepted || upd.Status != types.RegistryStatusUpdating ||
+	if code := httpStatus(t, upd.ResultMetadata); code != http.StatusAccepted || upd.Status != types.RegistryStatusUpdating ||
 		aws.ToString(upd.Name) != "renamed" || upd.Description != nil || upd.AuthorizerType != types.RegistryAuthorizerTypeCustomJwt {
 		t.Errorf("UpdateRegistry = %d %+v", code, upd)
 	}
 	_, err = c.UpdateRegistry(ctx, &acc.UpdateRegistryInput{RegistryId: aws.String(id), Name: aws.String("again")})
-	rgWant(t, "update while UPDATING", err, "ConflictException")
-	rgAdvance(t, srv, "registry", id)
+	wantCode(t, "update while UPDATING", err, "ConflictException")
+	advanceOne(t, srv.URL, "registry", id)
 	got, err = c.GetRegistry(ctx, &acc.GetRegistryInput{RegistryId: aws.String(id)})
 	if err != nil {
 		t.Fatal(err)
@@ -266,22 +174,22 @@ func TestRegistryLifecycleFullConfiguration(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if code := rgHTTPStatus(t, del.ResultMetadata); code != http.StatusAccepted || del.Status != types.RegistryStatusDeleting {
+	if code := httpStatus(t, del.ResultMetadata); code != http.StatusAccepted || del.Status != types.RegistryStatusDeleting {
 		t.Errorf("DeleteRegistry = %d %s", code, del.Status)
 	}
 	again, err := c.DeleteRegistry(ctx, &acc.DeleteRegistryInput{RegistryId: aws.String(id)})
 	if err != nil || again.Status != types.RegistryStatusDeleting {
 		t.Errorf("second delete while DELETING: %v %v", again, err)
 	}
-	rgAdvance(t, srv, "registry", id)
+	advanceOne(t, srv.URL, "registry", id)
 	_, err = c.GetRegistry(ctx, &acc.GetRegistryInput{RegistryId: aws.String(id)})
-	rgWant(t, "Get after delete", err, "ResourceNotFoundException")
+	wantCode(t, "Get after delete", err, "ResourceNotFoundException")
 	_, err = c.GetWorkloadIdentity(ctx, &acc.GetWorkloadIdentityInput{Name: aws.String(id)})
-	rgWant(t, "identity after delete", err, "ResourceNotFoundException")
+	wantCode(t, "identity after delete", err, "ResourceNotFoundException")
 	_, err = c.ListTagsForResource(ctx, &acc.ListTagsForResourceInput{ResourceArn: aws.String(arn)})
-	rgWant(t, "tags after delete", err, "ResourceNotFoundException")
+	wantCode(t, "tags after delete", err, "ResourceNotFoundException")
 	_, err = c.DeleteRegistry(ctx, &acc.DeleteRegistryInput{RegistryId: aws.String(id)})
-	rgWant(t, "delete after delete", err, "ResourceNotFoundException")
+	wantCode(t, "delete after delete", err, "ResourceNotFoundException")
 }
 
 func TestRegistryIdempotentCreate(t *testing.T) {
@@ -289,7 +197,7 @@ func TestRegistryIdempotentCreate(t *testing.T) {
 	c := srv.Client(t)
 	ctx := context.Background()
 	in := func(desc string) *acc.CreateRegistryInput {
-		return &acc.CreateRegistryInput{Name: aws.String("retry"), Description: aws.String(desc), ClientToken: aws.String(rgToken("registry-token"))}
+		return &acc.CreateRegistryInput{Name: aws.String("retry"), Description: aws.String(desc), ClientToken: aws.String(clientToken("registry-token"))}
 	}
 	first, err := c.CreateRegistry(ctx, in("one"))
 	if err != nil {
@@ -299,7 +207,7 @@ func TestRegistryIdempotentCreate(t *testing.T) {
 	if err != nil {
 		t.Fatalf("replay: %v", err)
 	}
-	if aws.ToString(first.RegistryArn) != aws.ToString(second.RegistryArn) || rgHTTPStatus(t, second.ResultMetadata) != http.StatusAccepted {
+	if aws.ToString(first.RegistryArn) != aws.ToString(second.RegistryArn) || httpStatus(t, second.ResultMetadata) != http.StatusAccepted {
 		t.Errorf("replay answered %s, first %s", aws.ToString(second.RegistryArn), aws.ToString(first.RegistryArn))
 	}
 	list, err := c.ListRegistries(ctx, &acc.ListRegistriesInput{})
@@ -307,8 +215,7 @@ func TestRegistryIdempotentCreate(t *testing.T) {
 		t.Errorf("registries after a replay: %v %v", list, err)
 	}
 	_, err = c.CreateRegistry(ctx, in("two"))
-	var ve *types.ValidationException
-	if !errors.As(err, &ve) || ve.Reason != types.ValidationExceptionReasonIdempotentParameterMismatchException {
+	if reason, _ := validationReason(err); reason != types.ValidationExceptionReasonIdempotentParameterMismatchException {
 		t.Errorf("same token, other parameters: %v", err)
 	}
 }
@@ -319,7 +226,7 @@ func TestRegistryConflictValidationQuota(t *testing.T) {
 	ctx := context.Background()
 	rgCreate(t, c, "dup", false)
 	_, err := c.CreateRegistry(ctx, &acc.CreateRegistryInput{Name: aws.String("dup")})
-	rgWant(t, "duplicate name", err, "ConflictException")
+	wantCode(t, "duplicate name", err, "ConflictException")
 
 	for name, in := range map[string]*acc.CreateRegistryInput{
 		"jwt without configuration": {Name: aws.String("a"), AuthorizerType: types.RegistryAuthorizerTypeCustomJwt},
@@ -330,20 +237,20 @@ func TestRegistryConflictValidationQuota(t *testing.T) {
 		"name pattern": {Name: aws.String("-starts-with-hyphen")},
 	} {
 		_, err := c.CreateRegistry(ctx, in)
-		rgWant(t, name, err, "ValidationException")
+		wantCode(t, name, err, "ValidationException")
 	}
 
 	id := rgCreate(t, c, "second", false)
 	_, err = c.CreateRegistry(ctx, &acc.CreateRegistryInput{Name: aws.String("third")})
-	rgWant(t, "over quota", err, "ServiceQuotaExceededException")
+	wantCode(t, "over quota", err, "ServiceQuotaExceededException")
 
 	_, err = c.UpdateRegistry(ctx, &acc.UpdateRegistryInput{RegistryId: aws.String(id), Name: aws.String("dup")})
-	rgWant(t, "rename onto a taken name", err, "ConflictException")
+	wantCode(t, "rename onto a taken name", err, "ConflictException")
 	_, err = c.UpdateRegistry(ctx, &acc.UpdateRegistryInput{RegistryId: aws.String(id),
 		AuthorizerConfiguration: &types.UpdatedAuthorizerConfiguration{OptionalValue: rgJWT()}})
-	rgWant(t, "JWT configuration on an IAM registry", err, "ValidationException")
+	wantCode(t, "JWT configuration on an IAM registry", err, "ValidationException")
 	_, err = c.UpdateRegistry(ctx, &acc.UpdateRegistryInput{RegistryId: aws.String("abcdefghijkl")})
-	rgWant(t, "update of a missing registry", err, "ResourceNotFoundException")
+	wantCode(t, "update of a missing registry", err, "ResourceNotFoundException")
 }
 
 func TestRegistryPaginationAndFilters(t *testing.T) {
@@ -397,7 +304,7 @@ func TestRegistryPaginationAndFilters(t *testing.T) {
 		t.Errorf("CREATING filter (immediate lifecycle) = %+v %v", out, err)
 	}
 	_, err = c.ListRegistries(ctx, &acc.ListRegistriesInput{NextToken: aws.String("forged.token")})
-	rgWant(t, "forged token", err, "ValidationException")
+	wantCode(t, "forged token", err, "ValidationException")
 }
 
 func TestRegistryFaultInjectedFailures(t *testing.T) {
@@ -405,7 +312,7 @@ func TestRegistryFaultInjectedFailures(t *testing.T) {
 	c := srv.Client(t)
 	ctx := context.Background()
 
-	rgFault(t, srv, "CreateRegistry", "boom")
+	failNext(t, srv.URL, "CreateRegistry", "boom")
 	failed := rgCreate(t, c, "doomed", false)
 	got, err := c.GetRegistry(ctx, &acc.GetRegistryInput{RegistryId: aws.String(failed)})
 	if err != nil {
@@ -415,12 +322,12 @@ func TestRegistryFaultInjectedFailures(t *testing.T) {
 		t.Errorf("status %s reason %q, want CREATE_FAILED boom", got.Status, aws.ToString(got.StatusReason))
 	}
 	_, err = c.UpdateRegistry(ctx, &acc.UpdateRegistryInput{RegistryId: aws.String(failed), Description: &types.UpdatedDescription{OptionalValue: aws.String("x")}})
-	rgWant(t, "update a CREATE_FAILED registry", err, "ConflictException")
+	wantCode(t, "update a CREATE_FAILED registry", err, "ConflictException")
 	_, err = c.CreateRegistryRecord(ctx, &acc.CreateRegistryRecordInput{RegistryId: aws.String(failed), Name: aws.String("r"), DescriptorType: types.DescriptorTypeCustom})
-	rgWant(t, "record in a CREATE_FAILED registry", err, "ConflictException")
+	wantCode(t, "record in a CREATE_FAILED registry", err, "ConflictException")
 
 	ok := rgCreate(t, c, "fine", false)
-	rgFault(t, srv, "UpdateRegistry", "no update")
+	failNext(t, srv.URL, "UpdateRegistry", "no update")
 	if _, err := c.UpdateRegistry(ctx, &acc.UpdateRegistryInput{RegistryId: aws.String(ok), Description: &types.UpdatedDescription{OptionalValue: aws.String("x")}}); err != nil {
 		t.Fatal(err)
 	}
@@ -437,7 +344,7 @@ func TestRegistryFaultInjectedFailures(t *testing.T) {
 		t.Errorf("after a good update: %+v %v", got, err)
 	}
 
-	rgFault(t, srv, "DeleteRegistry", "stuck")
+	failNext(t, srv.URL, "DeleteRegistry", "stuck")
 	if _, err := c.DeleteRegistry(ctx, &acc.DeleteRegistryInput{RegistryId: aws.String(ok)}); err != nil {
 		t.Fatal(err)
 	}
@@ -450,7 +357,7 @@ func TestRegistryFaultInjectedFailures(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err := c.GetRegistry(ctx, &acc.GetRegistryInput{RegistryId: aws.String(id)})
-		rgWant(t, "Get after the second delete", err, "ResourceNotFoundException")
+		wantCode(t, "Get after the second delete", err, "ResourceNotFoundException")
 	}
 }
 
@@ -466,26 +373,11 @@ func TestRegistryTimedLifecycle(t *testing.T) {
 		}
 		return got.Status, nil
 	}
-	rgEventually(t, "registry READY", func() (bool, error) {
-		st, err := status()
-		if err == nil && st != types.RegistryStatusCreating && st != types.RegistryStatusReady {
-			err = errors.New("unexpected status " + string(st))
-		}
-		return st == types.RegistryStatusReady, err
-	})
+	eventuallyStatus(t, "registry READY", status, types.RegistryStatusReady, types.RegistryStatusCreating)
 	if _, err := c.DeleteRegistry(ctx, &acc.DeleteRegistryInput{RegistryId: aws.String(id)}); err != nil {
 		t.Fatal(err)
 	}
-	rgEventually(t, "registry gone", func() (bool, error) {
-		st, err := status()
-		if rgCode(err) == "ResourceNotFoundException" {
-			return true, nil
-		}
-		if err == nil && st != types.RegistryStatusDeleting {
-			err = errors.New("unexpected status " + string(st))
-		}
-		return false, err
-	})
+	eventuallyGone(t, "registry gone", status, types.RegistryStatusDeleting)
 }
 
 // ---- Registry records ----
@@ -527,7 +419,7 @@ func TestRegistryRecordLifecycleFullConfiguration(t *testing.T) {
 	c := srv.Client(t)
 	ctx := context.Background()
 	reg := rgCreate(t, c, "records", false)
-	rgAdvance(t, srv, "registry", reg)
+	advanceOne(t, srv.URL, "registry", reg)
 	regARN := rgArnPrefix + "registry/" + reg
 
 	sync := &types.SynchronizationConfiguration{FromUrl: &types.FromUrlSynchronizationConfiguration{
@@ -550,7 +442,7 @@ func TestRegistryRecordLifecycleFullConfiguration(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if code := rgHTTPStatus(t, created.ResultMetadata); code != http.StatusAccepted || created.Status != types.RegistryRecordStatusCreating {
+	if code := httpStatus(t, created.ResultMetadata); code != http.StatusAccepted || created.Status != types.RegistryRecordStatusCreating {
 		t.Errorf("CreateRegistryRecord = %d %s", code, created.Status)
 	}
 	arn := aws.ToString(created.RecordArn)
@@ -561,7 +453,7 @@ func TestRegistryRecordLifecycleFullConfiguration(t *testing.T) {
 	if st := rgRecordStatus(t, c, reg, id); st != types.RegistryRecordStatusCreating {
 		t.Errorf("status before the transition = %s", st)
 	}
-	rgAdvance(t, srv, "registry-record", reg+"/"+id)
+	advanceOne(t, srv.URL, "registry-record", reg+"/"+id)
 
 	for _, ident := range [][2]string{{reg, id}, {regARN, arn}} {
 		got, err := c.GetRegistryRecord(ctx, &acc.GetRegistryRecordInput{RegistryId: aws.String(ident[0]), RecordId: aws.String(ident[1])})
@@ -583,7 +475,7 @@ func TestRegistryRecordLifecycleFullConfiguration(t *testing.T) {
 	}
 	_, err = c.GetRegistryRecord(ctx, &acc.GetRegistryRecordInput{RegistryId: aws.String(reg),
 		RecordId: aws.String(rgArnPrefix + "registry/zzzzzzzzzzzz/record/" + id)})
-	rgWant(t, "record ARN of another registry", err, "ResourceNotFoundException")
+	wantCode(t, "record ARN of another registry", err, "ResourceNotFoundException")
 	if _, err := c.TagResource(ctx, &acc.TagResourceInput{ResourceArn: aws.String(arn), Tags: map[string]string{"k": "v"}}); err != nil {
 		t.Errorf("tag a record: %v", err)
 	}
@@ -591,23 +483,23 @@ func TestRegistryRecordLifecycleFullConfiguration(t *testing.T) {
 	// Curation: DRAFT -> PENDING_APPROVAL -> APPROVED.
 	_, err = c.UpdateRegistryRecordStatus(ctx, &acc.UpdateRegistryRecordStatusInput{RegistryId: aws.String(reg), RecordId: aws.String(id),
 		Status: types.RegistryRecordStatusApproved, StatusReason: aws.String("early")})
-	rgWant(t, "approve a DRAFT", err, "ConflictException")
+	wantCode(t, "approve a DRAFT", err, "ConflictException")
 	sub, err := c.SubmitRegistryRecordForApproval(ctx, &acc.SubmitRegistryRecordForApprovalInput{RegistryId: aws.String(reg), RecordId: aws.String(arn)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if code := rgHTTPStatus(t, sub.ResultMetadata); code != http.StatusAccepted || sub.Status != types.RegistryRecordStatusPendingApproval ||
+	if code := httpStatus(t, sub.ResultMetadata); code != http.StatusAccepted || sub.Status != types.RegistryRecordStatusPendingApproval ||
 		aws.ToString(sub.RecordArn) != arn || aws.ToString(sub.RegistryArn) != regARN || sub.UpdatedAt == nil {
 		t.Errorf("Submit = %d %+v", code, sub)
 	}
 	_, err = c.SubmitRegistryRecordForApproval(ctx, &acc.SubmitRegistryRecordForApprovalInput{RegistryId: aws.String(reg), RecordId: aws.String(id)})
-	rgWant(t, "submit twice", err, "ConflictException")
+	wantCode(t, "submit twice", err, "ConflictException")
 	st, err := c.UpdateRegistryRecordStatus(ctx, &acc.UpdateRegistryRecordStatusInput{RegistryId: aws.String(reg), RecordId: aws.String(id),
 		Status: types.RegistryRecordStatusApproved, StatusReason: aws.String("looks good")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if code := rgHTTPStatus(t, st.ResultMetadata); code != http.StatusAccepted || st.Status != types.RegistryRecordStatusApproved ||
+	if code := httpStatus(t, st.ResultMetadata); code != http.StatusAccepted || st.Status != types.RegistryRecordStatusApproved ||
 		aws.ToString(st.StatusReason) != "looks good" || aws.ToString(st.RecordId) != id {
 		t.Errorf("UpdateRegistryRecordStatus = %d %+v", code, st)
 	}
@@ -615,7 +507,7 @@ func TestRegistryRecordLifecycleFullConfiguration(t *testing.T) {
 	// An edit of an APPROVED record makes a new DRAFT revision.
 	_, err = c.UpdateRegistryRecord(ctx, &acc.UpdateRegistryRecordInput{RegistryId: aws.String(reg), RecordId: aws.String(id),
 		RecordVersion: aws.String("0.9")})
-	rgWant(t, "stale recordVersion", err, "ConflictException")
+	wantCode(t, "stale recordVersion", err, "ConflictException")
 	upd, err := c.UpdateRegistryRecord(ctx, &acc.UpdateRegistryRecordInput{
 		RegistryId: aws.String(reg), RecordId: aws.String(id), RecordVersion: aws.String("1.0.0"),
 		Description: &types.UpdatedDescription{},
@@ -626,7 +518,7 @@ func TestRegistryRecordLifecycleFullConfiguration(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if code := rgHTTPStatus(t, upd.ResultMetadata); code != http.StatusAccepted || upd.Status != types.RegistryRecordStatusUpdating ||
+	if code := httpStatus(t, upd.ResultMetadata); code != http.StatusAccepted || upd.Status != types.RegistryRecordStatusUpdating ||
 		aws.ToString(upd.RecordVersion) != "1.0.1" || upd.Description != nil {
 		t.Errorf("UpdateRegistryRecord = %d %+v", code, upd)
 	}
@@ -636,8 +528,8 @@ func TestRegistryRecordLifecycleFullConfiguration(t *testing.T) {
 		t.Errorf("patched descriptors = %+v / %+v", upd.Descriptors.Mcp.Server, upd.Descriptors.Mcp.Tools)
 	}
 	_, err = c.SubmitRegistryRecordForApproval(ctx, &acc.SubmitRegistryRecordForApprovalInput{RegistryId: aws.String(reg), RecordId: aws.String(id)})
-	rgWant(t, "submit while UPDATING", err, "ConflictException")
-	rgAdvance(t, srv, "registry-record", reg+"/"+id)
+	wantCode(t, "submit while UPDATING", err, "ConflictException")
+	advanceOne(t, srv.URL, "registry-record", reg+"/"+id)
 	if st := rgRecordStatus(t, c, reg, id); st != types.RegistryRecordStatusDraft {
 		t.Errorf("status after the edit = %s, want DRAFT", st)
 	}
@@ -648,34 +540,34 @@ func TestRegistryRecordLifecycleFullConfiguration(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = c.UpdateRegistryRecord(ctx, &acc.UpdateRegistryRecordInput{RegistryId: aws.String(reg), RecordId: aws.String(id), Name: aws.String("x")})
-	rgWant(t, "edit a DEPRECATED record", err, "ConflictException")
+	wantCode(t, "edit a DEPRECATED record", err, "ConflictException")
 	_, err = c.UpdateRegistryRecordStatus(ctx, &acc.UpdateRegistryRecordStatusInput{RegistryId: aws.String(reg), RecordId: aws.String(id),
 		Status: types.RegistryRecordStatusApproved, StatusReason: aws.String("")})
-	rgWant(t, "approve a DEPRECATED record", err, "ConflictException")
+	wantCode(t, "approve a DEPRECATED record", err, "ConflictException")
 
 	// The registry cannot go while the record exists, even while it is
 	// being deleted.
 	_, err = c.DeleteRegistry(ctx, &acc.DeleteRegistryInput{RegistryId: aws.String(reg)})
-	rgWant(t, "delete a registry with a record", err, "ConflictException")
+	wantCode(t, "delete a registry with a record", err, "ConflictException")
 	del, err := c.DeleteRegistryRecord(ctx, &acc.DeleteRegistryRecordInput{RegistryId: aws.String(reg), RecordId: aws.String(id)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if code := rgHTTPStatus(t, del.ResultMetadata); code != http.StatusOK {
+	if code := httpStatus(t, del.ResultMetadata); code != http.StatusOK {
 		t.Errorf("DeleteRegistryRecord status = %d, want 200", code)
 	}
 	_, err = c.GetRegistryRecord(ctx, &acc.GetRegistryRecordInput{RegistryId: aws.String(reg), RecordId: aws.String(id)})
-	rgWant(t, "Get a record being deleted", err, "ResourceNotFoundException")
+	wantCode(t, "Get a record being deleted", err, "ResourceNotFoundException")
 	_, err = c.DeleteRegistry(ctx, &acc.DeleteRegistryInput{RegistryId: aws.String(reg)})
-	rgWant(t, "delete a registry whose record is being deleted", err, "ConflictException")
-	rgAdvance(t, srv, "registry-record", reg+"/"+id)
+	wantCode(t, "delete a registry whose record is being deleted", err, "ConflictException")
+	advanceOne(t, srv.URL, "registry-record", reg+"/"+id)
 	_, err = c.ListTagsForResource(ctx, &acc.ListTagsForResourceInput{ResourceArn: aws.String(arn)})
-	rgWant(t, "record tags after delete", err, "ResourceNotFoundException")
+	wantCode(t, "record tags after delete", err, "ResourceNotFoundException")
 	if _, err := c.DeleteRegistry(ctx, &acc.DeleteRegistryInput{RegistryId: aws.String(reg)}); err != nil {
 		t.Errorf("delete an empty registry: %v", err)
 	}
 	_, err = c.CreateRegistryRecord(ctx, &acc.CreateRegistryRecordInput{RegistryId: aws.String(reg), Name: aws.String("late"), DescriptorType: types.DescriptorTypeCustom})
-	rgWant(t, "record in a DELETING registry", err, "ConflictException")
+	wantCode(t, "record in a DELETING registry", err, "ConflictException")
 }
 
 func TestRegistryRecordCurationPaths(t *testing.T) {
@@ -696,9 +588,9 @@ func TestRegistryRecordCurationPaths(t *testing.T) {
 			Status: status, StatusReason: aws.String("because")})
 		return err
 	}
-	rgWant(t, "set DRAFT", set(types.RegistryRecordStatusDraft), "ValidationException")
-	rgWant(t, "set PENDING_APPROVAL", set(types.RegistryRecordStatusPendingApproval), "ValidationException")
-	rgWant(t, "reject a DRAFT", set(types.RegistryRecordStatusRejected), "ConflictException")
+	wantCode(t, "set DRAFT", set(types.RegistryRecordStatusDraft), "ValidationException")
+	wantCode(t, "set PENDING_APPROVAL", set(types.RegistryRecordStatusPendingApproval), "ValidationException")
+	wantCode(t, "reject a DRAFT", set(types.RegistryRecordStatusRejected), "ConflictException")
 	if _, err := c.SubmitRegistryRecordForApproval(ctx, &acc.SubmitRegistryRecordForApprovalInput{RegistryId: aws.String(manual), RecordId: aws.String(rec)}); err != nil {
 		t.Fatal(err)
 	}
@@ -732,7 +624,7 @@ func TestRegistryRecordValidationConflictsQuota(t *testing.T) {
 	reg := rgCreate(t, c, "v", false)
 	rgCreateRecord(t, c, reg, "dup")
 	_, err := c.CreateRegistryRecord(ctx, &acc.CreateRegistryRecordInput{RegistryId: aws.String(reg), Name: aws.String("dup"), DescriptorType: types.DescriptorTypeCustom})
-	rgWant(t, "duplicate record name", err, "ConflictException")
+	wantCode(t, "duplicate record name", err, "ConflictException")
 	// The same name in another registry is fine.
 	rgCreateRecord(t, c, rgCreate(t, c, "other", false), "dup")
 
@@ -745,7 +637,7 @@ func TestRegistryRecordValidationConflictsQuota(t *testing.T) {
 	} {
 		in.RegistryId, in.Name = aws.String(reg), aws.String("bad")
 		_, err := c.CreateRegistryRecord(ctx, in)
-		rgWant(t, name, err, "ValidationException")
+		wantCode(t, name, err, "ValidationException")
 	}
 	// Skill markdown is free text.
 	if _, err := c.CreateRegistryRecord(ctx, &acc.CreateRegistryRecordInput{RegistryId: aws.String(reg), Name: aws.String("skills"),
@@ -755,29 +647,29 @@ func TestRegistryRecordValidationConflictsQuota(t *testing.T) {
 		t.Fatalf("agent skills record: %v", err)
 	}
 	_, err = c.CreateRegistryRecord(ctx, &acc.CreateRegistryRecordInput{RegistryId: aws.String(reg), Name: aws.String("third"), DescriptorType: types.DescriptorTypeCustom})
-	rgWant(t, "over quota", err, "ServiceQuotaExceededException")
+	wantCode(t, "over quota", err, "ServiceQuotaExceededException")
 	_, err = c.CreateRegistryRecord(ctx, &acc.CreateRegistryRecordInput{RegistryId: aws.String("zzzzzzzzzzzz"), Name: aws.String("x"), DescriptorType: types.DescriptorTypeCustom})
-	rgWant(t, "record in a missing registry", err, "ResourceNotFoundException")
+	wantCode(t, "record in a missing registry", err, "ResourceNotFoundException")
 
 	reg2 := rgCreate(t, c, "x", false)
 	r := rgCreateRecord(t, c, reg2, "one")
 	rgCreateRecord(t, c, reg2, "two")
 	_, err = c.UpdateRegistryRecord(ctx, &acc.UpdateRegistryRecordInput{RegistryId: aws.String(reg2), RecordId: aws.String(r), Name: aws.String("two")})
-	rgWant(t, "rename onto a taken name", err, "ConflictException")
+	wantCode(t, "rename onto a taken name", err, "ConflictException")
 	_, err = c.UpdateRegistryRecord(ctx, &acc.UpdateRegistryRecordInput{RegistryId: aws.String(reg2), RecordId: aws.String(r), DescriptorType: types.DescriptorTypeMcp})
-	rgWant(t, "type change that leaves the old descriptor", err, "ValidationException")
+	wantCode(t, "type change that leaves the old descriptor", err, "ValidationException")
 	upd, err := c.UpdateRegistryRecord(ctx, &acc.UpdateRegistryRecordInput{RegistryId: aws.String(reg2), RecordId: aws.String(r),
 		DescriptorType: types.DescriptorTypeMcp, Descriptors: &types.UpdatedDescriptors{}})
 	if err != nil || upd.DescriptorType != types.DescriptorTypeMcp || upd.Descriptors == nil || upd.Descriptors.Custom != nil || aws.ToString(upd.RecordVersion) != "2" {
 		t.Errorf("type change with descriptors unset: %+v %v", upd, err)
 	}
 	_, err = c.UpdateRegistryRecord(ctx, &acc.UpdateRegistryRecordInput{RegistryId: aws.String(reg2), RecordId: aws.String(r), TriggerSynchronization: aws.Bool(true)})
-	rgWant(t, "synchronize without configuration", err, "ValidationException")
+	wantCode(t, "synchronize without configuration", err, "ValidationException")
 	_, err = c.UpdateRegistryRecord(ctx, &acc.UpdateRegistryRecordInput{RegistryId: aws.String(reg2), RecordId: aws.String(r),
 		SynchronizationType: &types.UpdatedSynchronizationType{OptionalValue: types.SynchronizationTypeUrl}})
-	rgWant(t, "sync type without its configuration", err, "ValidationException")
+	wantCode(t, "sync type without its configuration", err, "ValidationException")
 	_, err = c.DeleteRegistryRecord(ctx, &acc.DeleteRegistryRecordInput{RegistryId: aws.String(reg2), RecordId: aws.String("zzzzzzzzzzzz")})
-	rgWant(t, "delete a missing record", err, "ResourceNotFoundException")
+	wantCode(t, "delete a missing record", err, "ResourceNotFoundException")
 }
 
 func TestRegistryRecordIdempotencyPaginationFilters(t *testing.T) {
@@ -787,7 +679,7 @@ func TestRegistryRecordIdempotencyPaginationFilters(t *testing.T) {
 	reg := rgCreate(t, c, "pages", false)
 	in := func(name string) *acc.CreateRegistryRecordInput {
 		return &acc.CreateRegistryRecordInput{RegistryId: aws.String(reg), Name: aws.String(name), DescriptorType: types.DescriptorTypeA2a,
-			ClientToken: aws.String(rgToken("record-token"))}
+			ClientToken: aws.String(clientToken("record-token"))}
 	}
 	first, err := c.CreateRegistryRecord(ctx, in("agent-a"))
 	if err != nil {
@@ -798,7 +690,7 @@ func TestRegistryRecordIdempotencyPaginationFilters(t *testing.T) {
 		t.Errorf("replay: %v %v", again, err)
 	}
 	_, err = c.CreateRegistryRecord(ctx, in("agent-b"))
-	rgWant(t, "token reuse with other parameters", err, "ValidationException")
+	wantCode(t, "token reuse with other parameters", err, "ValidationException")
 
 	ids := map[string]bool{}
 	for _, name := range []string{"c1", "c2", "c3"} {
@@ -855,7 +747,7 @@ func TestRegistryRecordIdempotencyPaginationFilters(t *testing.T) {
 		t.Errorf("name filter = %+v %v", out, err)
 	}
 	_, err = c.ListRegistryRecords(ctx, &acc.ListRegistryRecordsInput{RegistryId: aws.String("zzzzzzzzzzzz")})
-	rgWant(t, "records of a missing registry", err, "ResourceNotFoundException")
+	wantCode(t, "records of a missing registry", err, "ResourceNotFoundException")
 }
 
 func TestRegistryRecordFaultInjectedFailures(t *testing.T) {
@@ -863,14 +755,14 @@ func TestRegistryRecordFaultInjectedFailures(t *testing.T) {
 	c := srv.Client(t)
 	ctx := context.Background()
 	reg := rgCreate(t, c, "faults", false)
-	rgFault(t, srv, "CreateRegistryRecord", "boom")
+	failNext(t, srv.URL, "CreateRegistryRecord", "boom")
 	rec := rgCreateRecord(t, c, reg, "doomed")
 	got, err := c.GetRegistryRecord(ctx, &acc.GetRegistryRecordInput{RegistryId: aws.String(reg), RecordId: aws.String(rec)})
 	if err != nil || got.Status != types.RegistryRecordStatusCreateFailed || aws.ToString(got.StatusReason) != "boom" {
 		t.Errorf("after a failed create: %+v %v", got, err)
 	}
 	ok := rgCreateRecord(t, c, reg, "fine")
-	rgFault(t, srv, "UpdateRegistryRecord", "no edit")
+	failNext(t, srv.URL, "UpdateRegistryRecord", "no edit")
 	if _, err := c.UpdateRegistryRecord(ctx, &acc.UpdateRegistryRecordInput{RegistryId: aws.String(reg), RecordId: aws.String(ok), Name: aws.String("fine2")}); err != nil {
 		t.Fatal(err)
 	}
@@ -895,26 +787,22 @@ func TestRegistryRecordTimedLifecycle(t *testing.T) {
 	ctx := context.Background()
 	reg := rgCreate(t, c, "slow", false)
 	rec := rgCreateRecord(t, c, reg, "slow-record")
-	rgEventually(t, "record DRAFT", func() (bool, error) {
-		st := rgRecordStatus(t, c, reg, rec)
-		if st != types.RegistryRecordStatusCreating && st != types.RegistryRecordStatusDraft {
-			return false, errors.New("unexpected status " + string(st))
-		}
-		return st == types.RegistryRecordStatusDraft, nil
-	})
+	eventuallyStatus(t, "record DRAFT", func() (types.RegistryRecordStatus, error) {
+		return rgRecordStatus(t, c, reg, rec), nil
+	}, types.RegistryRecordStatusDraft, types.RegistryRecordStatusCreating)
 	if _, err := c.DeleteRegistryRecord(ctx, &acc.DeleteRegistryRecordInput{RegistryId: aws.String(reg), RecordId: aws.String(rec)}); err != nil {
 		t.Fatal(err)
 	}
-	rgEventually(t, "registry deletable", func() (bool, error) {
+	eventually(t, "registry deletable", func() (bool, error) {
 		_, err := c.DeleteRegistry(ctx, &acc.DeleteRegistryInput{RegistryId: aws.String(reg)})
-		if rgCode(err) == "ConflictException" {
+		if errCode(err) == "ConflictException" {
 			return false, nil
 		}
 		return true, err
 	})
-	rgEventually(t, "registry gone", func() (bool, error) {
+	eventually(t, "registry gone", func() (bool, error) {
 		_, err := c.GetRegistry(ctx, &acc.GetRegistryInput{RegistryId: aws.String(reg)})
-		if rgCode(err) == "ResourceNotFoundException" {
+		if errCode(err) == "ResourceNotFoundException" {
 			return true, nil
 		}
 		return false, err

@@ -19,7 +19,7 @@ func TestResourcePolicyLifecycleAndCascade(t *testing.T) {
 	rt := rtCreate(t, c, "with_policy")
 	policy := `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::210987654321:root"},"Action":"bedrock-agentcore:InvokeAgentRuntime","Resource":"*"}]}`
 	_, err := c.GetResourcePolicy(ctx, &acc.GetResourcePolicyInput{ResourceArn: rt.AgentRuntimeArn})
-	wantCode(t, err, "ResourceNotFoundException")
+	requireCode(t, err, "ResourceNotFoundException")
 	if _, err := c.PutResourcePolicy(ctx, &acc.PutResourcePolicyInput{ResourceArn: rt.AgentRuntimeArn, Policy: aws.String(policy)}); err != nil {
 		t.Fatal(err)
 	}
@@ -28,7 +28,7 @@ func TestResourcePolicyLifecycleAndCascade(t *testing.T) {
 		t.Fatalf("policy %v %v", got, err)
 	}
 	_, err = c.PutResourcePolicy(ctx, &acc.PutResourcePolicyInput{ResourceArn: rt.AgentRuntimeArn, Policy: aws.String(`["not an object"]`)})
-	wantCode(t, err, "ValidationException")
+	requireCode(t, err, "ValidationException")
 
 	// Deleting the runtime deletes its policy row with it.
 	if _, err := c.DeleteAgentRuntime(ctx, &acc.DeleteAgentRuntimeInput{AgentRuntimeId: rt.AgentRuntimeId}); err != nil {

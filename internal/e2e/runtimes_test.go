@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"reflect"
 	"sort"
@@ -16,7 +15,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	acc "github.com/aws/aws-sdk-go-v2/service/bedrockagentcorecontrol"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockagentcorecontrol/types"
-	"github.com/aws/smithy-go"
 
 	"agentcored/internal/server"
 	"agentcored/internal/testserver"
@@ -48,36 +46,23 @@ func rtPublic() *types.NetworkConfiguration {
 	return &types.NetworkConfiguration{NetworkMode: types.NetworkModePublic}
 }
 
-// rtCreate creates a minimal PUBLIC runtime and returns its id.
+// rtCreate creates a minimal PUBLIC runtime.
 func rtCreate(t *testing.T, c *acc.Client, name string) *acc.CreateAgentRuntimeOutput {
+	t.Helper()
+	return rtCreateTagged(t, c, name, nil)
+}
+
+// rtCreateTagged is rtCreate with create-time tags.
+func rtCreateTagged(t *testing.T, c *acc.Client, name string, tags map[string]string) *acc.CreateAgentRuntimeOutput {
 	t.Helper()
 	out, err := c.CreateAgentRuntime(context.Background(), &acc.CreateAgentRuntimeInput{
 		AgentRuntimeName: aws.String(name), AgentRuntimeArtifact: rtContainer(rtImage),
-		RoleArn: aws.String(rtRole), NetworkConfiguration: rtPublic(),
+		RoleArn: aws.String(rtRole), NetworkConfiguration: rtPublic(), Tags: tags,
 	})
 	if err != nil {
 		t.Fatalf("CreateAgentRuntime %s: %v", name, err)
 	}
 	return out
-}
-
-// apiCode returns the error code the SDK decoded, or "" for nil.
-func apiCode(err error) string {
-	if err == nil {
-		return ""
-	}
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		return ae.ErrorCode()
-	}
-	return "not an API error: " + err.Error()
-}
-
-func wantCode(t *testing.T, err error, code string) {
-	t.Helper()
-	if got := apiCode(err); got != code {
-		t.Fatalf("got error %q (%v), want %s", got, err, code)
-	}
 }
 
 func TestRuntimeCreateGetRoundTripsEveryMember(t *testing.T) {
@@ -209,7 +194,7 @@ func TestRuntimeNetworkRules(t *testing.T) {
 				AgentRuntimeName: aws.String("net_agent"), AgentRuntimeArtifact: rtContainer(rtImage),
 				RoleArn: aws.String(rtRole), NetworkConfiguration: tc.net,
 			})
-			wantCode(t, err, "ValidationException")
+			requireCode(t, err, "ValidationException")
 		})
 	}
 	list, err := c.ListAgentRuntimes(ctx, &acc.ListAgentRuntimesInput{})
@@ -241,7 +226,7 @@ func TestRuntimeVersionsAndDefaultEndpoint(t *testing.T) {
 	id := created.AgentRuntimeId
 	advance := func(kind, rid string) {
 		t.Helper()
-		rtAdminPost(t, srv.URL+"/_agentcored/lifecycle/advance", fmt.Sprintf(`{"kind":%q,"id":%q}`, kind, rid))
+		adminOK(t, http.MethodPost, srv.URL+"/_agentcored/lifecycle/advance", fmt.Sprintf(`{"kind":%q,"id":%q}`, kind, rid))
 	}
 	// Manual: nothing moves until advanced.
 	ep, err := c.GetAgentRuntimeEndpoint(ctx, &acc.GetAgentRuntimeEndpointInput{AgentRuntimeId: id, EndpointName: aws.String("DEFAULT")})
@@ -288,7 +273,7 @@ func TestRuntimeVersionsAndDefaultEndpoint(t *testing.T) {
 	_, err = c.UpdateAgentRuntime(ctx, &acc.UpdateAgentRuntimeInput{
 		AgentRuntimeId: id, AgentRuntimeArtifact: rtContainer(rtImage2), RoleArn: aws.String(rtRole), NetworkConfiguration: rtPublic(),
 	})
-	wantCode(t, err, "ConflictException")
+	requireCode(t, err, "ConflictException")
 	advance("runtime", *id)
 	advance("runtime-endpoint", *id+"/DEFAULT")
 	ep, _ = c.GetAgentRuntimeEndpoint(ctx, &acc.GetAgentRuntimeEndpointInput{AgentRuntimeId: id, EndpointName: aws.String("DEFAULT")})
@@ -316,7 +301,7 @@ func TestRuntimeVersionsAndDefaultEndpoint(t *testing.T) {
 		t.Fatalf("descriptions v1 %v v2 %v", v1.Description, v2.Description)
 	}
 	_, err = c.GetAgentRuntime(ctx, &acc.GetAgentRuntimeInput{AgentRuntimeId: id, AgentRuntimeVersion: aws.String("9")})
-	wantCode(t, err, "ResourceNotFoundException")
+	requireCode(t, err, "ResourceNotFoundException")
 	versions, err := c.ListAgentRuntimeVersions(ctx, &acc.ListAgentRuntimeVersionsInput{AgentRuntimeId: id})
 	if err != nil {
 		t.Fatal(err)
@@ -356,11 +341,11 @@ func TestRuntimeEndpointRulesAndDelete(t *testing.T) {
 	id := rt.AgentRuntimeId
 
 	_, err := c.CreateAgentRuntimeEndpoint(ctx, &acc.CreateAgentRuntimeEndpointInput{AgentRuntimeId: id, Name: aws.String("DEFAULT")})
-	wantCode(t, err, "ConflictException")
+	requireCode(t, err, "ConflictException")
 	_, err = c.DeleteAgentRuntimeEndpoint(ctx, &acc.DeleteAgentRuntimeEndpointInput{AgentRuntimeId: id, EndpointName: aws.String("DEFAULT")})
-	wantCode(t, err, "ConflictException")
+	requireCode(t, err, "ConflictException")
 	_, err = c.CreateAgentRuntimeEndpoint(ctx, &acc.CreateAgentRuntimeEndpointInput{AgentRuntimeId: id, Name: aws.String("e1"), AgentRuntimeVersion: aws.String("7")})
-	wantCode(t, err, "ResourceNotFoundException")
+	requireCode(t, err, "ResourceNotFoundException")
 	for _, name := range []string{"e1", "e2"} {
 		out, err := c.CreateAgentRuntimeEndpoint(ctx, &acc.CreateAgentRuntimeEndpointInput{AgentRuntimeId: id, Name: aws.String(name)})
 		if err != nil {
@@ -371,32 +356,32 @@ func TestRuntimeEndpointRulesAndDelete(t *testing.T) {
 		}
 	}
 	_, err = c.CreateAgentRuntimeEndpoint(ctx, &acc.CreateAgentRuntimeEndpointInput{AgentRuntimeId: id, Name: aws.String("e1")})
-	wantCode(t, err, "ConflictException")
+	requireCode(t, err, "ConflictException")
 	_, err = c.CreateAgentRuntimeEndpoint(ctx, &acc.CreateAgentRuntimeEndpointInput{AgentRuntimeId: id, Name: aws.String("e3")})
-	wantCode(t, err, "ServiceQuotaExceededException")
+	requireCode(t, err, "ServiceQuotaExceededException")
 
 	_, err = c.DeleteAgentRuntime(ctx, &acc.DeleteAgentRuntimeInput{AgentRuntimeId: id})
-	wantCode(t, err, "ConflictException")
+	requireCode(t, err, "ConflictException")
 	for _, name := range []string{"e1", "e2"} {
 		del, err := c.DeleteAgentRuntimeEndpoint(ctx, &acc.DeleteAgentRuntimeEndpointInput{AgentRuntimeId: id, EndpointName: aws.String(name)})
 		if err != nil || del.Status != types.AgentRuntimeEndpointStatusDeleting {
 			t.Fatalf("delete endpoint %s: %v %v", name, del, err)
 		}
 		_, err = c.GetAgentRuntimeEndpoint(ctx, &acc.GetAgentRuntimeEndpointInput{AgentRuntimeId: id, EndpointName: aws.String(name)})
-		wantCode(t, err, "ResourceNotFoundException")
+		requireCode(t, err, "ResourceNotFoundException")
 	}
 	del, err := c.DeleteAgentRuntime(ctx, &acc.DeleteAgentRuntimeInput{AgentRuntimeId: id})
 	if err != nil || del.Status != types.AgentRuntimeStatusDeleting {
 		t.Fatalf("delete runtime: %v %v", del, err)
 	}
 	_, err = c.GetAgentRuntime(ctx, &acc.GetAgentRuntimeInput{AgentRuntimeId: id})
-	wantCode(t, err, "ResourceNotFoundException")
+	requireCode(t, err, "ResourceNotFoundException")
 	_, err = c.GetAgentRuntimeEndpoint(ctx, &acc.GetAgentRuntimeEndpointInput{AgentRuntimeId: id, EndpointName: aws.String("DEFAULT")})
-	wantCode(t, err, "ResourceNotFoundException")
+	requireCode(t, err, "ResourceNotFoundException")
 	_, err = c.GetWorkloadIdentity(ctx, &acc.GetWorkloadIdentityInput{Name: id})
-	wantCode(t, err, "ResourceNotFoundException")
+	requireCode(t, err, "ResourceNotFoundException")
 	_, err = c.ListTagsForResource(ctx, &acc.ListTagsForResourceInput{ResourceArn: rt.AgentRuntimeArn})
-	wantCode(t, err, "ResourceNotFoundException")
+	requireCode(t, err, "ResourceNotFoundException")
 	_, err = c.UpdateAgentRuntime(ctx, &acc.UpdateAgentRuntimeInput{AgentRuntimeId: id, AgentRuntimeArtifact: rtContainer(rtImage), RoleArn: aws.String(rtRole), NetworkConfiguration: rtPublic()})
 	var nf *types.ResourceNotFoundException
 	if !errors.As(err, &nf) || !strings.Contains(aws.ToString(nf.Message), "was not found") {
@@ -439,7 +424,7 @@ func TestWorkloadIdentityOperations(t *testing.T) {
 		t.Fatalf("arn %s", aws.ToString(created.WorkloadIdentityArn))
 	}
 	_, err = c.CreateWorkloadIdentity(ctx, &acc.CreateWorkloadIdentityInput{Name: aws.String("my-identity.v1")})
-	wantCode(t, err, "ConflictException")
+	requireCode(t, err, "ConflictException")
 	got, err := c.GetWorkloadIdentity(ctx, &acc.GetWorkloadIdentityInput{Name: aws.String("my-identity.v1")})
 	if err != nil {
 		t.Fatal(err)
@@ -481,7 +466,7 @@ func TestWorkloadIdentityOperations(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = c.GetWorkloadIdentity(ctx, &acc.GetWorkloadIdentityInput{Name: aws.String("my-identity.v1")})
-	wantCode(t, err, "ResourceNotFoundException")
+	requireCode(t, err, "ResourceNotFoundException")
 }
 
 func TestRuntimeIdempotency(t *testing.T) {
@@ -508,15 +493,14 @@ func TestRuntimeIdempotency(t *testing.T) {
 		t.Fatalf("replay answered %+v, first %+v", again, first)
 	}
 	_, err = c.CreateAgentRuntime(ctx, in("different"))
-	var ve *types.ValidationException
-	if !errors.As(err, &ve) || ve.Reason != types.ValidationExceptionReasonIdempotentParameterMismatchException {
+	if reason, _ := validationReason(err); reason != types.ValidationExceptionReasonIdempotentParameterMismatchException {
 		t.Fatalf("mismatch: %v", err)
 	}
 	// A token shorter than the model's 33 characters is invalid.
 	short := in("same")
 	short.ClientToken = aws.String("short")
 	_, err = c.CreateAgentRuntime(ctx, short)
-	wantCode(t, err, "ValidationException")
+	requireCode(t, err, "ValidationException")
 
 	// Concurrent retries with one token create one resource.
 	token2 := "token-concurrent-0123456789-0123456789"
@@ -572,7 +556,7 @@ func TestRuntimeConcurrentCreatesOfOneName(t *testing.T) {
 				AgentRuntimeName: aws.String("racer"), AgentRuntimeArtifact: rtContainer(rtImage), RoleArn: aws.String(rtRole),
 				NetworkConfiguration: rtPublic(),
 			})
-			codes[i] = apiCode(err)
+			codes[i] = errCode(err)
 		}()
 	}
 	wg.Wait()
@@ -591,7 +575,7 @@ func TestRuntimeQuota(t *testing.T) {
 	_, err := c.CreateAgentRuntime(context.Background(), &acc.CreateAgentRuntimeInput{
 		AgentRuntimeName: aws.String("q3"), AgentRuntimeArtifact: rtContainer(rtImage), RoleArn: aws.String(rtRole), NetworkConfiguration: rtPublic(),
 	})
-	wantCode(t, err, "ServiceQuotaExceededException")
+	requireCode(t, err, "ServiceQuotaExceededException")
 }
 
 func TestRuntimeVersionQuota(t *testing.T) {
@@ -607,7 +591,7 @@ func TestRuntimeVersionQuota(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := c.UpdateAgentRuntime(context.Background(), up())
-	wantCode(t, err, "ServiceQuotaExceededException")
+	requireCode(t, err, "ServiceQuotaExceededException")
 }
 
 func TestRuntimePagination(t *testing.T) {
@@ -655,16 +639,16 @@ func TestRuntimePagination(t *testing.T) {
 		}
 	}
 	_, err := c.ListAgentRuntimes(ctx, &acc.ListAgentRuntimesInput{NextToken: aws.String("forged-token")})
-	wantCode(t, err, "ValidationException")
+	requireCode(t, err, "ValidationException")
 	_, err = c.ListAgentRuntimes(ctx, &acc.ListAgentRuntimesInput{MaxResults: aws.Int32(101)})
-	wantCode(t, err, "ValidationException")
+	requireCode(t, err, "ValidationException")
 }
 
 func TestRuntimeInjectedFailures(t *testing.T) {
 	srv := testserver.Start(t)
 	c := srv.Client(t)
 	ctx := context.Background()
-	rtAdminPost(t, srv.URL+"/_agentcored/faults", `{"operation":"CreateAgentRuntime","action":"fail","failureReason":"image pull failed","count":1}`)
+	failNext(t, srv.URL, "CreateAgentRuntime", "image pull failed")
 	rt := rtCreate(t, c, "doomed")
 	got, err := c.GetAgentRuntime(ctx, &acc.GetAgentRuntimeInput{AgentRuntimeId: rt.AgentRuntimeId})
 	if err != nil {
@@ -675,7 +659,7 @@ func TestRuntimeInjectedFailures(t *testing.T) {
 	}
 	// The rule was used up: the next create succeeds, and an update can fail too.
 	ok := rtCreate(t, c, "fine")
-	rtAdminPost(t, srv.URL+"/_agentcored/faults", `{"operation":"UpdateAgentRuntime","action":"fail","failureReason":"bad image","count":1}`)
+	failNext(t, srv.URL, "UpdateAgentRuntime", "bad image")
 	if _, err := c.UpdateAgentRuntime(ctx, &acc.UpdateAgentRuntimeInput{AgentRuntimeId: ok.AgentRuntimeId, AgentRuntimeArtifact: rtContainer(rtImage2), RoleArn: aws.String(rtRole), NetworkConfiguration: rtPublic()}); err != nil {
 		t.Fatal(err)
 	}
@@ -684,9 +668,9 @@ func TestRuntimeInjectedFailures(t *testing.T) {
 		t.Fatalf("after failed update: %s %q", got.Status, aws.ToString(got.FailureReason))
 	}
 	// An error rule answers the modeled error directly.
-	rtAdminPost(t, srv.URL+"/_agentcored/faults", `{"operation":"ListAgentRuntimes","action":"error","errorCode":"ThrottlingException","message":"Rate exceeded","count":1}`)
+	addFault(t, srv.URL, map[string]any{"operation": "ListAgentRuntimes", "action": "error", "errorCode": "ThrottlingException", "message": "Rate exceeded", "count": 1})
 	_, err = c.ListAgentRuntimes(ctx, &acc.ListAgentRuntimesInput{})
-	wantCode(t, err, "ThrottlingException")
+	requireCode(t, err, "ThrottlingException")
 }
 
 func TestRuntimeTimedLifecycleSurvivesRestart(t *testing.T) {
@@ -708,7 +692,7 @@ func TestRuntimeTimedLifecycleSurvivesRestart(t *testing.T) {
 	// them reports they were there.
 	second := testserver.Start(t, timed(10*time.Millisecond))
 	for _, job := range [][2]string{{"runtime", id}, {"runtime-endpoint", id + "/DEFAULT"}} {
-		body := rtAdminPost(t, second.URL+"/_agentcored/lifecycle/advance", fmt.Sprintf(`{"kind":%q,"id":%q}`, job[0], job[1]))
+		body := adminOK(t, http.MethodPost, second.URL+"/_agentcored/lifecycle/advance", fmt.Sprintf(`{"kind":%q,"id":%q}`, job[0], job[1]))
 		if !strings.Contains(body, `"advanced":true`) {
 			t.Fatalf("job %v did not survive the restart: %s", job, body)
 		}
@@ -729,28 +713,21 @@ func TestRuntimeTimedLifecycleSurvivesRestart(t *testing.T) {
 	rtWaitReady(t, fourth.Client(t), rt2.AgentRuntimeId)
 }
 
-// rtWaitReady polls as SDK waiters do; the deadline is generous, not a
-// timing claim.
+// rtWaitReady polls, as SDK waiters do, until the runtime and its DEFAULT
+// endpoint are READY.
 func rtWaitReady(t *testing.T, c *acc.Client, id *string) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	eventually(t, "runtime and DEFAULT endpoint READY", func() (bool, error) {
 		ep, err := c.GetAgentRuntimeEndpoint(context.Background(), &acc.GetAgentRuntimeEndpointInput{AgentRuntimeId: id, EndpointName: aws.String("DEFAULT")})
 		if err != nil {
-			t.Fatal(err)
+			return false, err
 		}
 		got, err := c.GetAgentRuntime(context.Background(), &acc.GetAgentRuntimeInput{AgentRuntimeId: id})
 		if err != nil {
-			t.Fatal(err)
+			return false, err
 		}
-		if got.Status == types.AgentRuntimeStatusReady && ep.Status == types.AgentRuntimeEndpointStatusReady {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("still %s / %s", got.Status, ep.Status)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return got.Status == types.AgentRuntimeStatusReady && ep.Status == types.AgentRuntimeEndpointStatusReady, nil
+	})
 }
 
 func TestRuntimeTimedLifecycleReachesReady(t *testing.T) {
@@ -758,19 +735,4 @@ func TestRuntimeTimedLifecycleReachesReady(t *testing.T) {
 	c := srv.Client(t)
 	rt := rtCreate(t, c, "timed")
 	rtWaitReady(t, c, rt.AgentRuntimeId)
-}
-
-// rtAdminPost posts JSON to the admin API and returns the answer body.
-func rtAdminPost(t *testing.T, url, body string) string {
-	t.Helper()
-	resp, err := http.Post(url, "application/json", strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode >= 300 {
-		t.Fatalf("POST %s: %d %s", url, resp.StatusCode, b)
-	}
-	return string(b)
 }

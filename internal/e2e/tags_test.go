@@ -172,7 +172,7 @@ func TestTaggingLimitsAndErrors(t *testing.T) {
 		}, "ResourceNotFoundException"},
 	}
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) { wantCode(t, tc.call(), tc.code) })
+		t.Run(tc.name, func(t *testing.T) { requireCode(t, tc.call(), tc.code) })
 	}
 	out, err := c.ListTagsForResource(ctx, &acc.ListTagsForResourceInput{ResourceArn: arn})
 	if err != nil || !reflect.DeepEqual(out.Tags, fifty) {
@@ -220,7 +220,7 @@ func TestTagsDieWithTheirResource(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = c.ListTagsForResource(ctx, &acc.ListTagsForResourceInput{ResourceArn: rt.AgentRuntimeArn})
-	wantCode(t, err, "ResourceNotFoundException")
+	requireCode(t, err, "ResourceNotFoundException")
 	// A new runtime never inherits the old one's tags.
 	again := rtCreate(t, c, "short_lived")
 	out, err := c.ListTagsForResource(ctx, &acc.ListTagsForResourceInput{ResourceArn: again.AgentRuntimeArn})

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"strings"
 	"testing"
 
@@ -18,64 +16,10 @@ import (
 	"agentcored/internal/testserver"
 )
 
-// wireResponse is one answer read off the wire.
-type wireResponse struct {
-	status int
-	header http.Header
-	body   []byte
-}
-
-// wireDo sends an unsigned request (the server runs in permissive mode) and
-// never follows redirects, so a redirect shows up as its own status.
-func wireDo(t *testing.T, base, method, path, body string) wireResponse {
-	t.Helper()
-	var rd io.Reader
-	if body != "" {
-		rd = strings.NewReader(body)
-	}
-	req, err := http.NewRequest(method, base+path, rd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return wireResponse{status: resp.StatusCode, header: resp.Header, body: b}
-}
-
-// wireErrorBody is the JSON body of an error answer.
-type wireErrorBody struct {
-	Message   string `json:"message"`
-	Reason    string `json:"reason"`
-	FieldList []struct {
-		Name    string `json:"name"`
-		Message string `json:"message"`
-	} `json:"fieldList"`
-}
-
-func wireDecodeError(t *testing.T, r wireResponse) wireErrorBody {
-	t.Helper()
-	var e wireErrorBody
-	if err := json.Unmarshal(r.body, &e); err != nil {
-		t.Fatalf("error body is not JSON: %v: %s", err, r.body)
-	}
-	return e
-}
-
 // wireCountListed answers how many items a list call shows under key.
 func wireCountListed(t *testing.T, base, method, path, key string) int {
 	t.Helper()
-	r := wireDo(t, base, method, path, "")
+	r := rawRequest(t, method, base+path, "")
 	if r.status != 200 {
 		t.Fatalf("%s %s: status %d: %s", method, path, r.status, r.body)
 	}
@@ -284,7 +228,7 @@ func TestValidationRaw(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			method, path, _ := strings.Cut(tc.request, " ")
-			r := wireDo(t, srv.URL, method, path, tc.body)
+			r := rawRequest(t, method, srv.URL+path, tc.body)
 			if r.status != 400 {
 				t.Fatalf("status %d, want 400: %s", r.status, r.body)
 			}
@@ -294,7 +238,7 @@ func TestValidationRaw(t *testing.T) {
 			if r.header.Get("x-amzn-RequestId") == "" {
 				t.Error("no x-amzn-RequestId")
 			}
-			e := wireDecodeError(t, r)
+			_, e := r.apiError(t)
 			if e.Message == "" {
 				t.Error("no message")
 			}
@@ -327,11 +271,11 @@ func TestValidationUnknownOperation(t *testing.T) {
 	srv := testserver.Start(t)
 	for _, req := range []string{"GET /no-such-thing", "POST /identities/NoSuchOperation", "PATCH /runtimes/", "DELETE /runtimes/"} {
 		method, path, _ := strings.Cut(req, " ")
-		r := wireDo(t, srv.URL, method, path, "")
+		r := rawRequest(t, method, srv.URL+path, "")
 		if r.status != 404 || r.header.Get("X-Amzn-ErrorType") != "UnknownOperationException" {
 			t.Errorf("%s: status %d, error type %q; want 404 UnknownOperationException", req, r.status, r.header.Get("X-Amzn-ErrorType"))
 		}
-		if e := wireDecodeError(t, r); e.Message == "" {
+		if _, e := r.apiError(t); e.Message == "" {
 			t.Errorf("%s: no message", req)
 		}
 	}
@@ -339,15 +283,15 @@ func TestValidationUnknownOperation(t *testing.T) {
 
 func TestValidationUnknownMembersIgnored(t *testing.T) {
 	srv := testserver.Start(t)
-	r := wireDo(t, srv.URL, "POST", "/identities/CreateWorkloadIdentity", `{"name":"wi-extra","someFutureMember":{"x":[1,2]},"another":7}`)
+	r := rawRequest(t, "POST", srv.URL+"/identities/CreateWorkloadIdentity", `{"name":"wi-extra","someFutureMember":{"x":[1,2]},"another":7}`)
 	if r.status != 201 {
 		t.Fatalf("status %d, want 201: %s", r.status, r.body)
 	}
-	r = wireDo(t, srv.URL, "PUT", "/runtimes/", valRuntimeBody(`"rt_extra"`, valContainer, valNetwork, `"brandNewMember":"x"`))
+	r = rawRequest(t, "PUT", srv.URL+"/runtimes/", valRuntimeBody(`"rt_extra"`, valContainer, valNetwork, `"brandNewMember":"x"`))
 	if r.status != 202 {
 		t.Fatalf("status %d, want 202: %s", r.status, r.body)
 	}
-	if r := wireDo(t, srv.URL, "POST", "/identities/GetWorkloadIdentity", `{"name":"wi-extra"}`); r.status != 200 {
+	if r := rawRequest(t, "POST", srv.URL+"/identities/GetWorkloadIdentity", `{"name":"wi-extra"}`); r.status != 200 {
 		t.Errorf("GetWorkloadIdentity after create: %d %s", r.status, r.body)
 	}
 	if n := wireCountListed(t, srv.URL, "POST", "/runtimes/", "agentRuntimes"); n != 1 {

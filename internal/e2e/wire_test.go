@@ -25,9 +25,9 @@ var (
 
 // wireCall sends one raw request and checks the status and that the answer
 // carries a request id.
-func wireCall(t *testing.T, base, method, path, body string, wantStatus int) wireResponse {
+func wireCall(t *testing.T, base, method, path, body string, wantStatus int) rawResponse {
 	t.Helper()
-	r := wireDo(t, base, method, path, body)
+	r := rawRequest(t, method, base+path, body)
 	if r.status != wantStatus {
 		t.Fatalf("%s %s: status %d, want %d: %s", method, path, r.status, wantStatus, r.body)
 	}
@@ -154,7 +154,7 @@ func TestWireEncodedARNLabel(t *testing.T) {
 		}
 	}
 	// An unencoded '/' splits the ARN into two segments: no route matches.
-	r := wireDo(t, srv.URL, "GET", "/tags/"+arn, "")
+	r := rawRequest(t, "GET", srv.URL+"/tags/"+arn, "")
 	if r.status != 404 || r.header.Get("X-Amzn-ErrorType") != "UnknownOperationException" {
 		t.Errorf("GET with raw ARN: %d %q", r.status, r.header.Get("X-Amzn-ErrorType"))
 	}
@@ -175,14 +175,10 @@ func TestWireTrailingSlash(t *testing.T) {
 	wireCall(t, srv.URL, "POST", "/identities/ListWorkloadIdentities/", "", 200)
 }
 
-// wireAddFault installs an error fault through the admin API.
+// wireAddFault makes the next call of operation answer the error code.
 func wireAddFault(t *testing.T, base, operation, code string) {
 	t.Helper()
-	body := `{"operation":"` + operation + `","action":"error","errorCode":"` + code + `","count":1}`
-	r := wireDo(t, base, "POST", "/_agentcored/faults", body)
-	if r.status != 201 {
-		t.Fatalf("add fault: %d %s", r.status, r.body)
-	}
+	addFault(t, base, map[string]any{"operation": operation, "action": "error", "errorCode": code, "count": 1})
 }
 
 func TestWireMemoryErrorRenames(t *testing.T) {

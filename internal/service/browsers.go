@@ -242,10 +242,7 @@ func (s *Service) DeleteBrowser(ctx context.Context, in *api.DeleteBrowserReques
 		rec.FailureReason = ""
 		rec.PendingFailure = s.injectedFailure(ctx, "DeleteBrowser")
 		rec.LastUpdatedAt = api.NewDateTime(now)
-		row.Status = string(rec.Status)
-		row.UpdatedAt = now
-		row.Doc = encodeDoc(rec)
-		if err := tx.Update(ctx, row); err != nil {
+		if err := saveDoc(ctx, tx, row, string(rec.Status), rec, now); err != nil {
 			return nil, err
 		}
 		if err := s.lifecycle.Schedule(ctx, tx, row); err != nil {
@@ -305,8 +302,5 @@ func (s *Service) reconcileBrowser(ctx context.Context, tx store.Tx, row *store.
 	rec.FailureReason = reason
 	rec.PendingFailure = ""
 	rec.LastUpdatedAt = api.NewDateTime(now)
-	row.Status = next
-	row.UpdatedAt = now
-	row.Doc = encodeDoc(rec)
-	return tx.Update(ctx, row)
+	return saveDoc(ctx, tx, row, next, rec, now)
 }

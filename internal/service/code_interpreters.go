@@ -115,10 +115,7 @@ func (s *Service) DeleteCodeInterpreter(ctx context.Context, in *api.DeleteCodeI
 		rec.FailureReason = ""
 		rec.PendingFailure = s.injectedFailure(ctx, "DeleteCodeInterpreter")
 		rec.LastUpdatedAt = api.NewDateTime(now)
-		row.Status = string(rec.Status)
-		row.UpdatedAt = now
-		row.Doc = encodeDoc(rec)
-		if err := tx.Update(ctx, row); err != nil {
+		if err := saveDoc(ctx, tx, row, string(rec.Status), rec, now); err != nil {
 			return nil, err
 		}
 		if err := s.lifecycle.Schedule(ctx, tx, row); err != nil {
@@ -181,8 +178,5 @@ func (s *Service) reconcileCodeInterpreter(ctx context.Context, tx store.Tx, row
 	rec.FailureReason = reason
 	rec.PendingFailure = ""
 	rec.LastUpdatedAt = api.NewDateTime(now)
-	row.Status = next
-	row.UpdatedAt = now
-	row.Doc = encodeDoc(rec)
-	return tx.Update(ctx, row)
+	return saveDoc(ctx, tx, row, next, rec, now)
 }

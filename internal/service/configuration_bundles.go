@@ -363,10 +363,7 @@ func (s *Service) DeleteConfigurationBundle(ctx context.Context, in *api.DeleteC
 		now := s.now().UTC()
 		rec.Status = api.ConfigurationBundleStatusDeleting
 		rec.PendingFailure = s.injectedFailure(ctx, "DeleteConfigurationBundle")
-		row.Status = string(rec.Status)
-		row.UpdatedAt = now
-		row.Doc = encodeDoc(rec)
-		if err := tx.Update(ctx, row); err != nil {
+		if err := saveDoc(ctx, tx, row, string(rec.Status), rec, now); err != nil {
 			return nil, err
 		}
 		return out, s.lifecycle.Schedule(ctx, tx, row)
@@ -483,10 +480,7 @@ func (s *Service) reconcileBundle(ctx context.Context, tx store.Tx, row *store.R
 	if rec.PendingFailure != "" {
 		rec.Status = api.ConfigurationBundleStatusDeleteFailed
 		rec.PendingFailure = ""
-		row.Status = string(rec.Status)
-		row.UpdatedAt = now
-		row.Doc = encodeDoc(rec)
-		return tx.Update(ctx, row)
+		return saveDoc(ctx, tx, row, string(rec.Status), rec, now)
 	}
 	versions, err := tx.List(ctx, store.ListQuery{Account: row.Account, Region: row.Region, Kind: kindBundleVersion, ParentID: row.ID})
 	if err != nil {

@@ -73,10 +73,7 @@ func (s *Service) retargetEndpoint(ctx context.Context, tx store.Tx, runtimeID, 
 	if description != "" {
 		rec.Description = description
 	}
-	row.Status = string(rec.Status)
-	row.UpdatedAt = now
-	row.Doc = encodeDoc(rec)
-	if err := tx.Update(ctx, row); err != nil {
+	if err := saveDoc(ctx, tx, row, string(rec.Status), rec, now); err != nil {
 		return err
 	}
 	return s.lifecycle.Schedule(ctx, tx, row)
@@ -230,10 +227,7 @@ func (s *Service) DeleteAgentRuntimeEndpoint(ctx context.Context, in *api.Delete
 		now := s.now().UTC()
 		rec.Status = api.AgentRuntimeEndpointStatusDeleting
 		rec.LastUpdatedAt = api.NewDateTime(now)
-		row.Status = string(rec.Status)
-		row.UpdatedAt = now
-		row.Doc = encodeDoc(rec)
-		if err := tx.Update(ctx, row); err != nil {
+		if err := saveDoc(ctx, tx, row, string(rec.Status), rec, now); err != nil {
 			return nil, err
 		}
 		return out, s.lifecycle.Schedule(ctx, tx, row)
@@ -291,10 +285,7 @@ func (s *Service) reconcileEndpoint(ctx context.Context, tx store.Tx, row *store
 		}
 		rec.PendingFailure = ""
 		rec.LastUpdatedAt = api.NewDateTime(now)
-		row.Status = string(rec.Status)
-		row.UpdatedAt = now
-		row.Doc = encodeDoc(rec)
-		return tx.Update(ctx, row)
+		return saveDoc(ctx, tx, row, string(rec.Status), rec, now)
 	case api.AgentRuntimeEndpointStatusDeleting:
 		return s.removeResource(ctx, tx, row)
 	}

@@ -329,10 +329,7 @@ func (s *Service) UpdateEvaluator(ctx context.Context, in *api.UpdateEvaluatorRe
 		rec.Status = api.EvaluatorStatusUpdating
 		rec.UpdatedAt = api.NewEpochTime(now)
 		rec.PendingFailure = s.injectedFailure(ctx, "UpdateEvaluator")
-		row.Status = string(rec.Status)
-		row.UpdatedAt = now
-		row.Doc = encodeDoc(rec)
-		if err := tx.Update(ctx, row); err != nil {
+		if err := saveDoc(ctx, tx, row, string(rec.Status), rec, now); err != nil {
 			return nil, err
 		}
 		if err := s.lifecycle.Schedule(ctx, tx, row); err != nil {
@@ -370,10 +367,7 @@ func (s *Service) DeleteEvaluator(ctx context.Context, in *api.DeleteEvaluatorRe
 		rec.Status = api.EvaluatorStatusDeleting
 		rec.UpdatedAt = api.NewEpochTime(now)
 		rec.PendingFailure = ""
-		row.Status = string(rec.Status)
-		row.UpdatedAt = now
-		row.Doc = encodeDoc(rec)
-		if err := tx.Update(ctx, row); err != nil {
+		if err := saveDoc(ctx, tx, row, string(rec.Status), rec, now); err != nil {
 			return nil, err
 		}
 		return out, s.lifecycle.Schedule(ctx, tx, row)
@@ -471,10 +465,7 @@ func (s *Service) reconcileEvaluator(ctx context.Context, tx store.Tx, row *stor
 		rec.Status = next
 		rec.PendingFailure = ""
 		rec.UpdatedAt = api.NewEpochTime(now)
-		row.Status = string(next)
-		row.UpdatedAt = now
-		row.Doc = encodeDoc(rec)
-		return tx.Update(ctx, row)
+		return saveDoc(ctx, tx, row, string(next), rec, now)
 	case api.EvaluatorStatusDeleting:
 		return s.removeResource(ctx, tx, row)
 	}

@@ -229,10 +229,7 @@ func (s *Service) UpdateGatewayRule(ctx context.Context, in *api.UpdateGatewayRu
 		now := s.now().UTC()
 		rec.Status = api.GatewayRuleStatusUpdating
 		rec.UpdatedAt = api.NewDateTime(now)
-		row.Status = string(rec.Status)
-		row.UpdatedAt = now
-		row.Doc = encodeDoc(rec)
-		if err := tx.Update(ctx, row); err != nil {
+		if err := saveDoc(ctx, tx, row, string(rec.Status), rec, now); err != nil {
 			if errors.Is(err, store.ErrConflict) {
 				return nil, gatewayRulePriorityTaken(in.GatewayIdentifier, intValue64(rec.Priority))
 			}
@@ -262,10 +259,7 @@ func (s *Service) DeleteGatewayRule(ctx context.Context, in *api.DeleteGatewayRu
 		now := s.now().UTC()
 		rec.Status = api.GatewayRuleStatusDeleting
 		rec.UpdatedAt = api.NewDateTime(now)
-		row.Status = string(rec.Status)
-		row.UpdatedAt = now
-		row.Doc = encodeDoc(rec)
-		if err := tx.Update(ctx, row); err != nil {
+		if err := saveDoc(ctx, tx, row, string(rec.Status), rec, now); err != nil {
 			return nil, err
 		}
 		return out, s.lifecycle.Schedule(ctx, tx, row)
@@ -311,10 +305,7 @@ func (s *Service) reconcileGatewayRule(ctx context.Context, tx store.Tx, row *st
 	case api.GatewayRuleStatusCreating, api.GatewayRuleStatusUpdating:
 		rec.Status = api.GatewayRuleStatusActive
 		rec.UpdatedAt = api.NewDateTime(now)
-		row.Status = string(rec.Status)
-		row.UpdatedAt = now
-		row.Doc = encodeDoc(rec)
-		return tx.Update(ctx, row)
+		return saveDoc(ctx, tx, row, string(rec.Status), rec, now)
 	}
 	return nil
 }

@@ -319,10 +319,7 @@ func (s *Service) UpdateGatewayTarget(ctx context.Context, in *api.UpdateGateway
 		rec.UpdatedAt = api.NewDateTime(now)
 		rec.PendingFailure = s.injectedFailure(ctx, "UpdateGatewayTarget")
 		row.Name = in.Name
-		row.Status = string(rec.Status)
-		row.UpdatedAt = now
-		row.Doc = encodeDoc(rec)
-		if err := tx.Update(ctx, row); err != nil {
+		if err := saveDoc(ctx, tx, row, string(rec.Status), rec, now); err != nil {
 			if errors.Is(err, store.ErrConflict) {
 				return nil, gatewayTargetNameTaken(in.GatewayIdentifier, in.Name)
 			}
@@ -357,10 +354,7 @@ func (s *Service) DeleteGatewayTarget(ctx context.Context, in *api.DeleteGateway
 		rec.StatusReasons = nil
 		rec.UpdatedAt = api.NewDateTime(now)
 		rec.PendingFailure = s.injectedFailure(ctx, "DeleteGatewayTarget")
-		row.Status = string(rec.Status)
-		row.UpdatedAt = now
-		row.Doc = encodeDoc(rec)
-		if err := tx.Update(ctx, row); err != nil {
+		if err := saveDoc(ctx, tx, row, string(rec.Status), rec, now); err != nil {
 			return nil, err
 		}
 		return out, s.lifecycle.Schedule(ctx, tx, row)
@@ -428,10 +422,7 @@ func (s *Service) SynchronizeGatewayTargets(ctx context.Context, in *api.Synchro
 			rec.StatusReasons = nil
 			rec.UpdatedAt = api.NewDateTime(now)
 			rec.PendingFailure = s.injectedFailure(ctx, "SynchronizeGatewayTargets")
-			row.Status = string(rec.Status)
-			row.UpdatedAt = now
-			row.Doc = encodeDoc(rec)
-			if err := tx.Update(ctx, row); err != nil {
+			if err := saveDoc(ctx, tx, row, string(rec.Status), rec, now); err != nil {
 				return nil, err
 			}
 			out.Targets = append(out.Targets, api.GatewayTarget(rec.GetGatewayTargetResponse))
@@ -494,10 +485,7 @@ func (s *Service) reconcileGatewayTarget(ctx context.Context, tx store.Tx, row *
 	}
 	rec.PendingFailure = ""
 	rec.UpdatedAt = api.NewDateTime(now)
-	row.Status = string(rec.Status)
-	row.UpdatedAt = now
-	row.Doc = encodeDoc(rec)
-	if err := tx.Update(ctx, row); err != nil {
+	if err := saveDoc(ctx, tx, row, string(rec.Status), rec, now); err != nil {
 		return err
 	}
 	if reschedule {

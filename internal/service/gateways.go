@@ -249,10 +249,7 @@ func (s *Service) UpdateGateway(ctx context.Context, in *api.UpdateGatewayReques
 		rec.StatusReasons = nil
 		rec.UpdatedAt = api.NewDateTime(now)
 		rec.PendingFailure = s.injectedFailure(ctx, "UpdateGateway")
-		row.Status = string(rec.Status)
-		row.UpdatedAt = now
-		row.Doc = encodeDoc(rec)
-		if err := tx.Update(ctx, row); err != nil {
+		if err := saveDoc(ctx, tx, row, string(rec.Status), rec, now); err != nil {
 			return nil, err
 		}
 		out := api.UpdateGatewayResponse(rec.GetGatewayResponse)
@@ -288,10 +285,7 @@ func (s *Service) DeleteGateway(ctx context.Context, in *api.DeleteGatewayReques
 		rec.StatusReasons = nil
 		rec.UpdatedAt = api.NewDateTime(now)
 		rec.PendingFailure = s.injectedFailure(ctx, "DeleteGateway")
-		row.Status = string(rec.Status)
-		row.UpdatedAt = now
-		row.Doc = encodeDoc(rec)
-		if err := tx.Update(ctx, row); err != nil {
+		if err := saveDoc(ctx, tx, row, string(rec.Status), rec, now); err != nil {
 			return nil, err
 		}
 		return out, s.lifecycle.Schedule(ctx, tx, row)
@@ -351,10 +345,7 @@ func (s *Service) reconcileGateway(ctx context.Context, tx store.Tx, row *store.
 	rec.Status = next
 	rec.PendingFailure = ""
 	rec.UpdatedAt = api.NewDateTime(now)
-	row.Status = string(next)
-	row.UpdatedAt = now
-	row.Doc = encodeDoc(rec)
-	return tx.Update(ctx, row)
+	return saveDoc(ctx, tx, row, string(next), rec, now)
 }
 
 // purgeGateway removes a gateway with its rules and its linked identity.

@@ -376,10 +376,7 @@ func (s *Service) UpdateHarness(ctx context.Context, in *api.UpdateHarnessReques
 		h.FailureReason = ""
 		h.UpdatedAt = api.NewDateTime(now)
 		doc.PendingFailure = s.injectedFailure(ctx, "UpdateHarness")
-		row.Status = string(h.Status)
-		row.UpdatedAt = now
-		row.Doc = encodeDoc(doc)
-		if err := tx.Update(ctx, row); err != nil {
+		if err := saveDoc(ctx, tx, row, string(h.Status), doc, now); err != nil {
 			return nil, err
 		}
 		if err := s.lifecycle.Schedule(ctx, tx, row); err != nil {
@@ -403,10 +400,7 @@ func (s *Service) DeleteHarness(ctx context.Context, in *api.DeleteHarnessReques
 		doc.FailureReason = ""
 		doc.UpdatedAt = api.NewDateTime(now)
 		doc.PendingFailure = s.injectedFailure(ctx, "DeleteHarness")
-		row.Status = string(doc.Status)
-		row.UpdatedAt = now
-		row.Doc = encodeDoc(doc)
-		if err := tx.Update(ctx, row); err != nil {
+		if err := saveDoc(ctx, tx, row, string(doc.Status), doc, now); err != nil {
 			return nil, err
 		}
 		if err := s.lifecycle.Schedule(ctx, tx, row); err != nil {
@@ -460,8 +454,5 @@ func (s *Service) reconcileHarness(ctx context.Context, tx store.Tx, row *store.
 	doc.FailureReason = doc.PendingFailure
 	doc.PendingFailure = ""
 	doc.UpdatedAt = api.NewDateTime(now)
-	row.Status = next
-	row.UpdatedAt = now
-	row.Doc = encodeDoc(doc)
-	return tx.Update(ctx, row)
+	return saveDoc(ctx, tx, row, next, doc, now)
 }

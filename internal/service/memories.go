@@ -129,10 +129,7 @@ func (s *Service) getMemory(ctx context.Context, tx store.Tx, id string) (*store
 }
 
 func saveMemory(ctx context.Context, tx store.Tx, row *store.Resource, rec *memoryRecord, now time.Time) error {
-	row.Status = string(rec.Status)
-	row.UpdatedAt = now
-	row.Doc = encodeDoc(rec)
-	return tx.Update(ctx, row)
+	return saveDoc(ctx, tx, row, string(rec.Status), rec, now)
 }
 
 // memoryOut is the Memory an answer carries, detached from the record.

@@ -234,10 +234,7 @@ func (s *Service) UpdateOnlineEvaluationConfig(ctx context.Context, in *api.Upda
 		rec.FailureReason = ""
 		rec.UpdatedAt = api.NewEpochTime(now)
 		rec.PendingFailure = s.injectedFailure(ctx, "UpdateOnlineEvaluationConfig")
-		row.Status = string(rec.Status)
-		row.UpdatedAt = now
-		row.Doc = encodeDoc(rec)
-		if err := tx.Update(ctx, row); err != nil {
+		if err := saveDoc(ctx, tx, row, string(rec.Status), rec, now); err != nil {
 			return nil, err
 		}
 		if err := s.lifecycle.Schedule(ctx, tx, row); err != nil {
@@ -268,10 +265,7 @@ func (s *Service) DeleteOnlineEvaluationConfig(ctx context.Context, in *api.Dele
 		rec.ExecutionStatus = api.OnlineEvaluationExecutionStatusDisabled
 		rec.UpdatedAt = api.NewEpochTime(now)
 		rec.PendingFailure = ""
-		row.Status = string(rec.Status)
-		row.UpdatedAt = now
-		row.Doc = encodeDoc(rec)
-		if err := tx.Update(ctx, row); err != nil {
+		if err := saveDoc(ctx, tx, row, string(rec.Status), rec, now); err != nil {
 			return nil, err
 		}
 		return out, s.lifecycle.Schedule(ctx, tx, row)
@@ -330,10 +324,7 @@ func (s *Service) reconcileOnlineEval(ctx context.Context, tx store.Tx, row *sto
 		rec.Status = next
 		rec.PendingFailure = ""
 		rec.UpdatedAt = api.NewEpochTime(now)
-		row.Status = string(next)
-		row.UpdatedAt = now
-		row.Doc = encodeDoc(rec)
-		return tx.Update(ctx, row)
+		return saveDoc(ctx, tx, row, string(next), rec, now)
 	case api.OnlineEvaluationConfigStatusDeleting:
 		return s.removeResource(ctx, tx, row)
 	}

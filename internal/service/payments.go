@@ -256,10 +256,7 @@ func (s *Service) UpdatePaymentManager(ctx context.Context, in *api.UpdatePaymen
 		doc.FailureReason = ""
 		doc.LastUpdatedAt = api.NewDateTime(now)
 		doc.PendingFailure = s.injectedFailure(ctx, "UpdatePaymentManager")
-		row.Status = string(doc.Status)
-		row.UpdatedAt = now
-		row.Doc = encodeDoc(doc)
-		if err := tx.Update(ctx, row); err != nil {
+		if err := saveDoc(ctx, tx, row, string(doc.Status), doc, now); err != nil {
 			return nil, err
 		}
 		if err := s.lifecycle.Schedule(ctx, tx, row); err != nil {
@@ -296,10 +293,7 @@ func (s *Service) DeletePaymentManager(ctx context.Context, in *api.DeletePaymen
 		doc.FailureReason = ""
 		doc.LastUpdatedAt = api.NewDateTime(now)
 		doc.PendingFailure = s.injectedFailure(ctx, "DeletePaymentManager")
-		row.Status = string(doc.Status)
-		row.UpdatedAt = now
-		row.Doc = encodeDoc(doc)
-		if err := tx.Update(ctx, row); err != nil {
+		if err := saveDoc(ctx, tx, row, string(doc.Status), doc, now); err != nil {
 			return nil, err
 		}
 		return out, s.lifecycle.Schedule(ctx, tx, row)
@@ -371,10 +365,7 @@ func (s *Service) reconcilePaymentManager(ctx context.Context, tx store.Tx, row 
 	doc.FailureReason = doc.PendingFailure
 	doc.PendingFailure = ""
 	doc.LastUpdatedAt = api.NewDateTime(now)
-	row.Status = next
-	row.UpdatedAt = now
-	row.Doc = encodeDoc(doc)
-	return tx.Update(ctx, row)
+	return saveDoc(ctx, tx, row, next, doc, now)
 }
 
 // ---- Payment connectors ----
@@ -532,10 +523,7 @@ func (s *Service) UpdatePaymentConnector(ctx context.Context, in *api.UpdatePaym
 		doc.FailureReason = ""
 		doc.LastUpdatedAt = api.NewDateTime(now)
 		doc.PendingFailure = s.injectedFailure(ctx, "UpdatePaymentConnector")
-		row.Status = string(doc.Status)
-		row.UpdatedAt = now
-		row.Doc = encodeDoc(doc)
-		if err := tx.Update(ctx, row); err != nil {
+		if err := saveDoc(ctx, tx, row, string(doc.Status), doc, now); err != nil {
 			return nil, err
 		}
 		if err := s.lifecycle.Schedule(ctx, tx, row); err != nil {
@@ -563,10 +551,7 @@ func (s *Service) DeletePaymentConnector(ctx context.Context, in *api.DeletePaym
 		doc.FailureReason = ""
 		doc.LastUpdatedAt = api.NewDateTime(now)
 		doc.PendingFailure = s.injectedFailure(ctx, "DeletePaymentConnector")
-		row.Status = string(doc.Status)
-		row.UpdatedAt = now
-		row.Doc = encodeDoc(doc)
-		if err := tx.Update(ctx, row); err != nil {
+		if err := saveDoc(ctx, tx, row, string(doc.Status), doc, now); err != nil {
 			return nil, err
 		}
 		return out, s.lifecycle.Schedule(ctx, tx, row)
@@ -616,8 +601,5 @@ func (s *Service) reconcilePaymentConnector(ctx context.Context, tx store.Tx, ro
 	doc.FailureReason = doc.PendingFailure
 	doc.PendingFailure = ""
 	doc.LastUpdatedAt = api.NewDateTime(now)
-	row.Status = next
-	row.UpdatedAt = now
-	row.Doc = encodeDoc(doc)
-	return tx.Update(ctx, row)
+	return saveDoc(ctx, tx, row, next, doc, now)
 }

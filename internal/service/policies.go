@@ -212,10 +212,7 @@ func policySummary(p *api.GetPolicyResponse) api.PolicySummary {
 }
 
 func (s *Service) savePolicy(ctx context.Context, tx store.Tx, row *store.Resource, rec *policyRecord, now time.Time) error {
-	row.Status = string(rec.Status)
-	row.UpdatedAt = now
-	row.Doc = encodeDoc(rec)
-	return tx.Update(ctx, row)
+	return saveDoc(ctx, tx, row, string(rec.Status), rec, now)
 }
 
 func (s *Service) UpdatePolicy(ctx context.Context, in *api.UpdatePolicyRequest) (*api.UpdatePolicyResponse, error) {

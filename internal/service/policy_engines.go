@@ -147,10 +147,7 @@ func nextPolicyStatus(status string, failed bool) (next string, gone bool) {
 }
 
 func (s *Service) savePolicyEngine(ctx context.Context, tx store.Tx, row *store.Resource, rec *engineRecord, now time.Time) error {
-	row.Status = string(rec.Status)
-	row.UpdatedAt = now
-	row.Doc = encodeDoc(rec)
-	return tx.Update(ctx, row)
+	return saveDoc(ctx, tx, row, string(rec.Status), rec, now)
 }
 
 func (s *Service) CreatePolicyEngine(ctx context.Context, in *api.CreatePolicyEngineRequest) (*api.CreatePolicyEngineResponse, error) {

@@ -299,10 +299,7 @@ func (s *Service) reconcilePolicyGeneration(ctx context.Context, tx store.Tx, ro
 	}
 	rec.PendingFailure = ""
 	rec.UpdatedAt = api.NewDateTime(now)
-	row.Status = string(rec.Status)
-	row.UpdatedAt = now
-	row.Doc = encodeDoc(rec)
-	return tx.Update(ctx, row)
+	return saveDoc(ctx, tx, row, string(rec.Status), rec, now)
 }
 
 var (

@@ -233,10 +233,7 @@ func (s *Service) UpdateRegistry(ctx context.Context, in *api.UpdateRegistryRequ
 		doc.StatusReason = ""
 		doc.UpdatedAt = api.NewDateTime(now)
 		doc.PendingFailure = s.injectedFailure(ctx, "UpdateRegistry")
-		row.Status = string(doc.Status)
-		row.UpdatedAt = now
-		row.Doc = encodeDoc(doc)
-		if err := tx.Update(ctx, row); err != nil {
+		if err := saveDoc(ctx, tx, row, string(doc.Status), doc, now); err != nil {
 			if errors.Is(err, store.ErrConflict) {
 				return nil, nameTaken("registry", in.Name)
 			}
@@ -274,10 +271,7 @@ func (s *Service) DeleteRegistry(ctx context.Context, in *api.DeleteRegistryRequ
 		doc.StatusReason = ""
 		doc.UpdatedAt = api.NewDateTime(now)
 		doc.PendingFailure = s.injectedFailure(ctx, "DeleteRegistry")
-		row.Status = string(doc.Status)
-		row.UpdatedAt = now
-		row.Doc = encodeDoc(doc)
-		if err := tx.Update(ctx, row); err != nil {
+		if err := saveDoc(ctx, tx, row, string(doc.Status), doc, now); err != nil {
 			return nil, err
 		}
 		return out, s.lifecycle.Schedule(ctx, tx, row)
@@ -397,8 +391,5 @@ func (s *Service) reconcileRegistry(ctx context.Context, tx store.Tx, row *store
 	}
 	doc.PendingFailure = ""
 	doc.UpdatedAt = api.NewDateTime(now)
-	row.Status = string(doc.Status)
-	row.UpdatedAt = now
-	row.Doc = encodeDoc(doc)
-	return tx.Update(ctx, row)
+	return saveDoc(ctx, tx, row, string(doc.Status), doc, now)
 }

@@ -397,10 +397,7 @@ func (s *Service) UpdateRegistryRecord(ctx context.Context, in *api.UpdateRegist
 		doc.StatusReason = ""
 		doc.UpdatedAt = api.NewDateTime(now)
 		doc.PendingFailure = s.injectedFailure(ctx, "UpdateRegistryRecord")
-		row.Status = string(doc.Status)
-		row.UpdatedAt = now
-		row.Doc = encodeDoc(doc)
-		if err := tx.Update(ctx, row); err != nil {
+		if err := saveDoc(ctx, tx, row, string(doc.Status), doc, now); err != nil {
 			if errors.Is(err, store.ErrConflict) {
 				return nil, recordNameTaken(in.Name)
 			}
@@ -420,10 +417,7 @@ func (s *Service) setRecordStatus(ctx context.Context, tx store.Tx, row *store.R
 	doc.Status = status
 	doc.StatusReason = reason
 	doc.UpdatedAt = api.NewDateTime(now)
-	row.Status = string(status)
-	row.UpdatedAt = now
-	row.Doc = encodeDoc(doc)
-	return tx.Update(ctx, row)
+	return saveDoc(ctx, tx, row, string(status), doc, now)
 }
 
 func (s *Service) SubmitRegistryRecordForApproval(ctx context.Context, in *api.SubmitRegistryRecordForApprovalRequest) (*api.SubmitRegistryRecordForApprovalResponse, error) {
@@ -570,8 +564,5 @@ func (s *Service) reconcileRegistryRecord(ctx context.Context, tx store.Tx, row 
 	doc.Status = next
 	doc.PendingFailure = ""
 	doc.UpdatedAt = api.NewDateTime(now)
-	row.Status = string(next)
-	row.UpdatedAt = now
-	row.Doc = encodeDoc(doc)
-	return tx.Update(ctx, row)
+	return saveDoc(ctx, tx, row, string(next), doc, now)
 }

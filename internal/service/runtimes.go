@@ -284,10 +284,7 @@ func (s *Service) UpdateAgentRuntime(ctx context.Context, in *api.UpdateAgentRun
 		}}
 		cfg.apply(&next.GetAgentRuntimeResponse)
 		next.PendingFailure = s.injectedFailure(ctx, "UpdateAgentRuntime")
-		row.Status = string(next.Status)
-		row.UpdatedAt = now
-		row.Doc = encodeDoc(next)
-		if err := tx.Update(ctx, row); err != nil {
+		if err := saveDoc(ctx, tx, row, string(next.Status), next, now); err != nil {
 			return nil, err
 		}
 		if err := s.insertVersion(ctx, tx, &next, now); err != nil {
@@ -330,10 +327,7 @@ func (s *Service) DeleteAgentRuntime(ctx context.Context, in *api.DeleteAgentRun
 		}
 		rec.Status = api.AgentRuntimeStatusDeleting
 		rec.LastUpdatedAt = api.NewDateTime(s.now())
-		row.Status = string(rec.Status)
-		row.UpdatedAt = s.now().UTC()
-		row.Doc = encodeDoc(rec)
-		if err := tx.Update(ctx, row); err != nil {
+		if err := saveDoc(ctx, tx, row, string(rec.Status), rec, s.now().UTC()); err != nil {
 			return nil, err
 		}
 		return out, s.lifecycle.Schedule(ctx, tx, row)
@@ -349,12 +343,11 @@ func (s *Service) ListAgentRuntimes(ctx context.Context, in *api.ListAgentRuntim
 			return err
 		}
 		out.NextToken = next
-		for _, r := range rows {
-			var rec runtimeRecord
-			if err := decodeDoc(r, &rec); err != nil {
+		out.AgentRuntimes = make([]api.AgentRuntime, len(rows))
+		for i, r := range rows {
+			if err := decodeSummary(r, &out.AgentRuntimes[i]); err != nil {
 				return err
 			}
-			out.AgentRuntimes = append(out.AgentRuntimes, runtimeSummary(&rec))
 		}
 		return nil
 	})
@@ -364,11 +357,14 @@ func (s *Service) ListAgentRuntimes(ctx context.Context, in *api.ListAgentRuntim
 	return out, nil
 }
 
-func runtimeSummary(rec *runtimeRecord) api.AgentRuntime {
-	return api.AgentRuntime{
-		AgentRuntimeArn: rec.AgentRuntimeArn, AgentRuntimeId: rec.AgentRuntimeId, AgentRuntimeVersion: rec.AgentRuntimeVersion,
-		AgentRuntimeName: rec.AgentRuntimeName, Description: rec.Description, LastUpdatedAt: rec.LastUpdatedAt, Status: rec.Status,
-	}
+// decodeSummary reads the listing entry of a runtime (or version) row. The
+// summary's members carry the same wire names as the document's, so decoding
+// the document straight into it gives the summary without building the
+// whole record: a listing decodes a page of documents, and most of each is
+// configuration the summary does not show (summary_test.go checks that the
+// two ways agree).
+func decodeSummary(r *store.Resource, sum *api.AgentRuntime) error {
+	return decodeDoc(r, sum)
 }
 
 func (s *Service) ListAgentRuntimeVersions(ctx context.Context, in *api.ListAgentRuntimeVersionsRequest) (*api.ListAgentRuntimeVersionsResponse, error) {
@@ -383,12 +379,11 @@ func (s *Service) ListAgentRuntimeVersions(ctx context.Context, in *api.ListAgen
 			return err
 		}
 		out.NextToken = next
-		for _, r := range rows {
-			var rec runtimeRecord
-			if err := decodeDoc(r, &rec); err != nil {
+		out.AgentRuntimes = make([]api.AgentRuntime, len(rows))
+		for i, r := range rows {
+			if err := decodeSummary(r, &out.AgentRuntimes[i]); err != nil {
 				return err
 			}
-			out.AgentRuntimes = append(out.AgentRuntimes, runtimeSummary(&rec))
 		}
 		return nil
 	})
@@ -416,10 +411,7 @@ func (s *Service) reconcileRuntime(ctx context.Context, tx store.Tx, row *store.
 		}
 		rec.PendingFailure = ""
 		rec.LastUpdatedAt = api.NewDateTime(now)
-		row.Status = string(rec.Status)
-		row.UpdatedAt = now
-		row.Doc = encodeDoc(rec)
-		if err := tx.Update(ctx, row); err != nil {
+		if err := saveDoc(ctx, tx, row, string(rec.Status), rec, now); err != nil {
 			return err
 		}
 		// The version row records how its own rollout ended.

@@ -309,3 +309,12 @@ func intValue(p *int64, def int) int {
 	}
 	return int(*p)
 }
+
+// saveDoc writes a family's document back into its row together with the
+// status the store indexes, as one compare-and-set update.
+func saveDoc(ctx context.Context, tx store.Tx, row *store.Resource, status string, doc any, now time.Time) error {
+	row.Status = status
+	row.UpdatedAt = now
+	row.Doc = encodeDoc(doc)
+	return tx.Update(ctx, row)
+}

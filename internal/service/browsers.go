@@ -161,15 +161,7 @@ func builtinBrowser(sc scope) *api.GetBrowserResponse {
 }
 
 func (s *Service) getBrowser(ctx context.Context, tx store.Tx, id string) (*store.Resource, *browserRecord, error) {
-	r, err := tx.Get(ctx, scopeOf(ctx).key(kindBrowser, id))
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil, browserNotFound(id)
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	var rec browserRecord
-	return r, &rec, decodeDoc(r, &rec)
+	return loadDoc[browserRecord](ctx, tx, scopeOf(ctx).key(kindBrowser, id), func() error { return browserNotFound(id) })
 }
 
 func (s *Service) CreateBrowser(ctx context.Context, in *api.CreateBrowserRequest) (*api.CreateBrowserResponse, error) {

@@ -2,7 +2,6 @@ package service
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"agentcored/internal/api"
@@ -34,15 +33,7 @@ func builtinCodeInterpreter(sc scope) *api.GetCodeInterpreterResponse {
 }
 
 func (s *Service) getCodeInterpreter(ctx context.Context, tx store.Tx, id string) (*store.Resource, *codeInterpreterRecord, error) {
-	r, err := tx.Get(ctx, scopeOf(ctx).key(kindCodeInterpreter, id))
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil, codeInterpreterNotFound(id)
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	var rec codeInterpreterRecord
-	return r, &rec, decodeDoc(r, &rec)
+	return loadDoc[codeInterpreterRecord](ctx, tx, scopeOf(ctx).key(kindCodeInterpreter, id), func() error { return codeInterpreterNotFound(id) })
 }
 
 func (s *Service) CreateCodeInterpreter(ctx context.Context, in *api.CreateCodeInterpreterRequest) (*api.CreateCodeInterpreterResponse, error) {

@@ -111,15 +111,7 @@ func bundleNameTaken(name string) error {
 }
 
 func (s *Service) getBundle(ctx context.Context, tx store.Tx, id string) (*store.Resource, *bundleRecord, error) {
-	r, err := tx.Get(ctx, scopeOf(ctx).key(kindBundle, id))
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil, bundleNotFound(id)
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	var rec bundleRecord
-	return r, &rec, decodeDoc(r, &rec)
+	return loadDoc[bundleRecord](ctx, tx, scopeOf(ctx).key(kindBundle, id), func() error { return bundleNotFound(id) })
 }
 
 // getBundleVersion reads one version; found is false when it does not exist.

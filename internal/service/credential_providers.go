@@ -244,15 +244,7 @@ func unionMember(doc map[string]any) string {
 }
 
 func (s *Service) getCredentialProvider(ctx context.Context, tx store.Tx, fam credentialFamily, name string) (*store.Resource, *credentialRecord, error) {
-	r, err := tx.Get(ctx, scopeOf(ctx).key(fam.kind, name))
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil, fam.notFound(name)
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	var rec credentialRecord
-	return r, &rec, decodeDoc(r, &rec)
+	return loadDoc[credentialRecord](ctx, tx, scopeOf(ctx).key(fam.kind, name), func() error { return fam.notFound(name) })
 }
 
 func (s *Service) readCredentialProvider(ctx context.Context, fam credentialFamily, name string) (*credentialRecord, error) {

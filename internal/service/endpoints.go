@@ -47,15 +47,7 @@ func (s *Service) insertEndpoint(ctx context.Context, tx store.Tx, runtimeID str
 }
 
 func (s *Service) getEndpoint(ctx context.Context, tx store.Tx, runtimeID, name string) (*store.Resource, *endpointRecord, error) {
-	r, err := tx.Get(ctx, scopeOf(ctx).key(kindEndpoint, endpointRowID(runtimeID, name)))
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil, endpointNotFound(runtimeID, name)
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	var rec endpointRecord
-	return r, &rec, decodeDoc(r, &rec)
+	return loadDoc[endpointRecord](ctx, tx, scopeOf(ctx).key(kindEndpoint, endpointRowID(runtimeID, name)), func() error { return endpointNotFound(runtimeID, name) })
 }
 
 // retargetEndpoint starts moving an endpoint to a version. An empty

@@ -150,15 +150,7 @@ func evaluatorNotFound(id string) error {
 }
 
 func (s *Service) getEvaluator(ctx context.Context, tx store.Tx, id string) (*store.Resource, *evaluatorRecord, error) {
-	r, err := tx.Get(ctx, scopeOf(ctx).key(kindEvaluator, id))
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil, evaluatorNotFound(id)
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	var rec evaluatorRecord
-	return r, &rec, decodeDoc(r, &rec)
+	return loadDoc[evaluatorRecord](ctx, tx, scopeOf(ctx).key(kindEvaluator, id), func() error { return evaluatorNotFound(id) })
 }
 
 // checkEvaluationName enforces, before a create, that the name is free in

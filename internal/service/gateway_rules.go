@@ -61,15 +61,7 @@ func gatewayRulePriorityTaken(gatewayID string, priority int64) error {
 }
 
 func (s *Service) getGatewayRule(ctx context.Context, tx store.Tx, gatewayID, ruleID string) (*store.Resource, *gatewayRuleRecord, error) {
-	r, err := tx.Get(ctx, scopeOf(ctx).key(kindGatewayRule, gatewayRuleRowID(gatewayID, ruleID)))
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil, gatewayRuleNotFound(gatewayID, ruleID)
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	var rec gatewayRuleRecord
-	return r, &rec, decodeDoc(r, &rec)
+	return loadDoc[gatewayRuleRecord](ctx, tx, scopeOf(ctx).key(kindGatewayRule, gatewayRuleRowID(gatewayID, ruleID)), func() error { return gatewayRuleNotFound(gatewayID, ruleID) })
 }
 
 // checkGatewayRuleActions enforces what the model's shapes cannot say about

@@ -72,15 +72,7 @@ func gatewayTargetNameTaken(gatewayID, name string) error {
 }
 
 func (s *Service) getGatewayTarget(ctx context.Context, tx store.Tx, gatewayID, targetID string) (*store.Resource, *gatewayTargetRecord, error) {
-	r, err := tx.Get(ctx, scopeOf(ctx).key(kindGatewayTarget, gatewayTargetRowID(gatewayID, targetID)))
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil, gatewayTargetNotFound(gatewayID, targetID)
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	var rec gatewayTargetRecord
-	return r, &rec, decodeDoc(r, &rec)
+	return loadDoc[gatewayTargetRecord](ctx, tx, scopeOf(ctx).key(kindGatewayTarget, gatewayTargetRowID(gatewayID, targetID)), func() error { return gatewayTargetNotFound(gatewayID, targetID) })
 }
 
 // gatewayTargetPendingAuth reports whether a status waits for a user's

@@ -36,7 +36,6 @@ package service
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"time"
 
@@ -78,15 +77,7 @@ func gatewayURL(sc scope, id string) string {
 }
 
 func (s *Service) getGateway(ctx context.Context, tx store.Tx, id string) (*store.Resource, *gatewayRecord, error) {
-	r, err := tx.Get(ctx, scopeOf(ctx).key(kindGateway, id))
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil, gatewayNotFound()
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	var rec gatewayRecord
-	return r, &rec, decodeDoc(r, &rec)
+	return loadDoc[gatewayRecord](ctx, tx, scopeOf(ctx).key(kindGateway, id), func() error { return gatewayNotFound() })
 }
 
 // gatewayAcceptsChildren fetches a gateway that targets and rules can be

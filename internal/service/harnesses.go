@@ -84,15 +84,7 @@ func harnessNotFound(id string) error {
 }
 
 func (s *Service) getHarness(ctx context.Context, tx store.Tx, id string) (*store.Resource, *harnessDoc, error) {
-	r, err := tx.Get(ctx, scopeOf(ctx).key(kindHarness, id))
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil, harnessNotFound(id)
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	var doc harnessDoc
-	return r, &doc, decodeDoc(r, &doc)
+	return loadDoc[harnessDoc](ctx, tx, scopeOf(ctx).key(kindHarness, id), func() error { return harnessNotFound(id) })
 }
 
 // harnessEnvironment builds the reported environment from a request's, for

@@ -72,15 +72,7 @@ func (s *Service) deleteLinkedIdentity(ctx context.Context, tx store.Tx, owner *
 }
 
 func (s *Service) getIdentity(ctx context.Context, tx store.Tx, name string) (*store.Resource, *identityRecord, error) {
-	r, err := tx.Get(ctx, scopeOf(ctx).key(kindWorkloadIdentity, name))
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil, identityNotFound(name)
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	var rec identityRecord
-	return r, &rec, decodeDoc(r, &rec)
+	return loadDoc[identityRecord](ctx, tx, scopeOf(ctx).key(kindWorkloadIdentity, name), func() error { return identityNotFound(name) })
 }
 
 func (s *Service) CreateWorkloadIdentity(ctx context.Context, in *api.CreateWorkloadIdentityRequest) (*api.CreateWorkloadIdentityResponse, error) {

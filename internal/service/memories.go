@@ -117,15 +117,7 @@ func (s *Service) memoryQuotas() (memories, strategies int) {
 }
 
 func (s *Service) getMemory(ctx context.Context, tx store.Tx, id string) (*store.Resource, *memoryRecord, error) {
-	r, err := tx.Get(ctx, scopeOf(ctx).key(kindMemory, id))
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil, memoryNotFound(id)
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	var rec memoryRecord
-	return r, &rec, decodeDoc(r, &rec)
+	return loadDoc[memoryRecord](ctx, tx, scopeOf(ctx).key(kindMemory, id), func() error { return memoryNotFound(id) })
 }
 
 func saveMemory(ctx context.Context, tx store.Tx, row *store.Resource, rec *memoryRecord, now time.Time) error {

@@ -56,15 +56,7 @@ func onlineEvalNameTaken(name string) error {
 }
 
 func (s *Service) getOnlineEval(ctx context.Context, tx store.Tx, id string) (*store.Resource, *onlineEvalRecord, error) {
-	r, err := tx.Get(ctx, scopeOf(ctx).key(kindOnlineEval, id))
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil, onlineEvalNotFound(id)
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	var rec onlineEvalRecord
-	return r, &rec, decodeDoc(r, &rec)
+	return loadDoc[onlineEvalRecord](ctx, tx, scopeOf(ctx).key(kindOnlineEval, id), func() error { return onlineEvalNotFound(id) })
 }
 
 // evaluatorLocks maps each custom evaluator that an enabled online

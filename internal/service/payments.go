@@ -107,30 +107,14 @@ func connectorIDBase(name string) string {
 }
 
 func (s *Service) getPaymentManager(ctx context.Context, tx store.Tx, id string) (*store.Resource, *paymentManagerDoc, error) {
-	r, err := tx.Get(ctx, scopeOf(ctx).key(kindPaymentManager, id))
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil, paymentManagerNotFound(id)
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	var doc paymentManagerDoc
-	return r, &doc, decodeDoc(r, &doc)
+	return loadDoc[paymentManagerDoc](ctx, tx, scopeOf(ctx).key(kindPaymentManager, id), func() error { return paymentManagerNotFound(id) })
 }
 
 func (s *Service) getPaymentConnector(ctx context.Context, tx store.Tx, managerID, id string) (*store.Resource, *paymentConnectorDoc, error) {
 	if _, _, err := s.getPaymentManager(ctx, tx, managerID); err != nil {
 		return nil, nil, err
 	}
-	r, err := tx.Get(ctx, scopeOf(ctx).key(kindPaymentConnector, connectorRowID(managerID, id)))
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil, paymentConnectorNotFound(id)
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	var doc paymentConnectorDoc
-	return r, &doc, decodeDoc(r, &doc)
+	return loadDoc[paymentConnectorDoc](ctx, tx, scopeOf(ctx).key(kindPaymentConnector, connectorRowID(managerID, id)), func() error { return paymentConnectorNotFound(id) })
 }
 
 // checkPaymentAuthorizer enforces what the model says only in prose.

@@ -44,7 +44,6 @@ package service
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"agentcored/internal/api"
@@ -89,15 +88,7 @@ func policyEngineNotFound(id string) error {
 }
 
 func (s *Service) getPolicyEngine(ctx context.Context, tx store.Tx, id string) (*store.Resource, *engineRecord, error) {
-	r, err := tx.Get(ctx, scopeOf(ctx).key(kindPolicyEngine, id))
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil, policyEngineNotFound(id)
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	var rec engineRecord
-	return r, &rec, decodeDoc(r, &rec)
+	return loadDoc[engineRecord](ctx, tx, scopeOf(ctx).key(kindPolicyEngine, id), func() error { return policyEngineNotFound(id) })
 }
 
 // policyEngineTakesChildren refuses new policies and generations in an

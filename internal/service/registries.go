@@ -94,15 +94,7 @@ func (s *Service) getRegistry(ctx context.Context, tx store.Tx, ident string) (*
 	if !ok {
 		return nil, nil, registryNotFound(ident)
 	}
-	r, err := tx.Get(ctx, sc.key(kindRegistry, id))
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil, registryNotFound(ident)
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	var doc registryDoc
-	return r, &doc, decodeDoc(r, &doc)
+	return loadDoc[registryDoc](ctx, tx, sc.key(kindRegistry, id), func() error { return registryNotFound(ident) })
 }
 
 // checkRegistryAuthorizer enforces what the model cannot say about a

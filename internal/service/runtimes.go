@@ -51,15 +51,7 @@ func runtimeNotFound(id string) error {
 func versionRowID(runtimeID, version string) string { return runtimeID + "/v" + version }
 
 func (s *Service) getRuntime(ctx context.Context, tx store.Tx, id string) (*store.Resource, *runtimeRecord, error) {
-	r, err := tx.Get(ctx, scopeOf(ctx).key(kindRuntime, id))
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil, runtimeNotFound(id)
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	var rec runtimeRecord
-	return r, &rec, decodeDoc(r, &rec)
+	return loadDoc[runtimeRecord](ctx, tx, scopeOf(ctx).key(kindRuntime, id), func() error { return runtimeNotFound(id) })
 }
 
 // checkNetwork enforces what the model cannot say: VPC mode needs its

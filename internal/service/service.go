@@ -318,3 +318,20 @@ func saveDoc(ctx context.Context, tx store.Tx, row *store.Resource, status strin
 	row.Doc = encodeDoc(doc)
 	return tx.Update(ctx, row)
 }
+
+// loadDoc reads one row and decodes its document into a T; a missing row is
+// reported as the family's own not-found error.
+func loadDoc[T any](ctx context.Context, tx store.Tx, key store.Key, notFound func() error) (*store.Resource, *T, error) {
+	row, err := tx.Get(ctx, key)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil, notFound()
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	var doc T
+	if err := decodeDoc(row, &doc); err != nil {
+		return nil, nil, err
+	}
+	return row, &doc, nil
+}

@@ -234,10 +234,7 @@ func (s *Service) DeleteBrowser(ctx context.Context, in *api.DeleteBrowserReques
 		rec.FailureReason = ""
 		rec.PendingFailure = s.injectedFailure(ctx, "DeleteBrowser")
 		rec.LastUpdatedAt = api.NewDateTime(now)
-		if err := saveDoc(ctx, tx, row, string(rec.Status), rec, now); err != nil {
-			return nil, err
-		}
-		if err := s.lifecycle.Schedule(ctx, tx, row); err != nil {
+		if err := s.transition(ctx, tx, row, string(rec.Status), rec, now); err != nil {
 			return nil, err
 		}
 		return &api.DeleteBrowserResponse{BrowserId: in.BrowserId, Status: api.BrowserStatusDeleting, LastUpdatedAt: rec.LastUpdatedAt}, nil

@@ -106,10 +106,7 @@ func (s *Service) DeleteCodeInterpreter(ctx context.Context, in *api.DeleteCodeI
 		rec.FailureReason = ""
 		rec.PendingFailure = s.injectedFailure(ctx, "DeleteCodeInterpreter")
 		rec.LastUpdatedAt = api.NewDateTime(now)
-		if err := saveDoc(ctx, tx, row, string(rec.Status), rec, now); err != nil {
-			return nil, err
-		}
-		if err := s.lifecycle.Schedule(ctx, tx, row); err != nil {
+		if err := s.transition(ctx, tx, row, string(rec.Status), rec, now); err != nil {
 			return nil, err
 		}
 		return &api.DeleteCodeInterpreterResponse{

@@ -355,10 +355,7 @@ func (s *Service) DeleteConfigurationBundle(ctx context.Context, in *api.DeleteC
 		now := s.now().UTC()
 		rec.Status = api.ConfigurationBundleStatusDeleting
 		rec.PendingFailure = s.injectedFailure(ctx, "DeleteConfigurationBundle")
-		if err := saveDoc(ctx, tx, row, string(rec.Status), rec, now); err != nil {
-			return nil, err
-		}
-		return out, s.lifecycle.Schedule(ctx, tx, row)
+		return out, s.transition(ctx, tx, row, string(rec.Status), rec, now)
 	})
 }
 

@@ -219,10 +219,7 @@ func (s *Service) DeleteAgentRuntimeEndpoint(ctx context.Context, in *api.Delete
 		now := s.now().UTC()
 		rec.Status = api.AgentRuntimeEndpointStatusDeleting
 		rec.LastUpdatedAt = api.NewDateTime(now)
-		if err := saveDoc(ctx, tx, row, string(rec.Status), rec, now); err != nil {
-			return nil, err
-		}
-		return out, s.lifecycle.Schedule(ctx, tx, row)
+		return out, s.transition(ctx, tx, row, string(rec.Status), rec, now)
 	})
 }
 

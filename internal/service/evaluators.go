@@ -321,10 +321,7 @@ func (s *Service) UpdateEvaluator(ctx context.Context, in *api.UpdateEvaluatorRe
 		rec.Status = api.EvaluatorStatusUpdating
 		rec.UpdatedAt = api.NewEpochTime(now)
 		rec.PendingFailure = s.injectedFailure(ctx, "UpdateEvaluator")
-		if err := saveDoc(ctx, tx, row, string(rec.Status), rec, now); err != nil {
-			return nil, err
-		}
-		if err := s.lifecycle.Schedule(ctx, tx, row); err != nil {
+		if err := s.transition(ctx, tx, row, string(rec.Status), rec, now); err != nil {
 			return nil, err
 		}
 		return &api.UpdateEvaluatorResponse{EvaluatorArn: rec.EvaluatorArn, EvaluatorId: rec.EvaluatorId, UpdatedAt: rec.UpdatedAt, Status: rec.Status}, nil
@@ -359,10 +356,7 @@ func (s *Service) DeleteEvaluator(ctx context.Context, in *api.DeleteEvaluatorRe
 		rec.Status = api.EvaluatorStatusDeleting
 		rec.UpdatedAt = api.NewEpochTime(now)
 		rec.PendingFailure = ""
-		if err := saveDoc(ctx, tx, row, string(rec.Status), rec, now); err != nil {
-			return nil, err
-		}
-		return out, s.lifecycle.Schedule(ctx, tx, row)
+		return out, s.transition(ctx, tx, row, string(rec.Status), rec, now)
 	})
 }
 

@@ -251,10 +251,7 @@ func (s *Service) DeleteGatewayRule(ctx context.Context, in *api.DeleteGatewayRu
 		now := s.now().UTC()
 		rec.Status = api.GatewayRuleStatusDeleting
 		rec.UpdatedAt = api.NewDateTime(now)
-		if err := saveDoc(ctx, tx, row, string(rec.Status), rec, now); err != nil {
-			return nil, err
-		}
-		return out, s.lifecycle.Schedule(ctx, tx, row)
+		return out, s.transition(ctx, tx, row, string(rec.Status), rec, now)
 	})
 }
 

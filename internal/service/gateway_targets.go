@@ -346,10 +346,7 @@ func (s *Service) DeleteGatewayTarget(ctx context.Context, in *api.DeleteGateway
 		rec.StatusReasons = nil
 		rec.UpdatedAt = api.NewDateTime(now)
 		rec.PendingFailure = s.injectedFailure(ctx, "DeleteGatewayTarget")
-		if err := saveDoc(ctx, tx, row, string(rec.Status), rec, now); err != nil {
-			return nil, err
-		}
-		return out, s.lifecycle.Schedule(ctx, tx, row)
+		return out, s.transition(ctx, tx, row, string(rec.Status), rec, now)
 	})
 }
 

@@ -276,10 +276,7 @@ func (s *Service) DeleteGateway(ctx context.Context, in *api.DeleteGatewayReques
 		rec.StatusReasons = nil
 		rec.UpdatedAt = api.NewDateTime(now)
 		rec.PendingFailure = s.injectedFailure(ctx, "DeleteGateway")
-		if err := saveDoc(ctx, tx, row, string(rec.Status), rec, now); err != nil {
-			return nil, err
-		}
-		return out, s.lifecycle.Schedule(ctx, tx, row)
+		return out, s.transition(ctx, tx, row, string(rec.Status), rec, now)
 	})
 }
 

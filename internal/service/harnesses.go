@@ -368,10 +368,7 @@ func (s *Service) UpdateHarness(ctx context.Context, in *api.UpdateHarnessReques
 		h.FailureReason = ""
 		h.UpdatedAt = api.NewDateTime(now)
 		doc.PendingFailure = s.injectedFailure(ctx, "UpdateHarness")
-		if err := saveDoc(ctx, tx, row, string(h.Status), doc, now); err != nil {
-			return nil, err
-		}
-		if err := s.lifecycle.Schedule(ctx, tx, row); err != nil {
+		if err := s.transition(ctx, tx, row, string(h.Status), doc, now); err != nil {
 			return nil, err
 		}
 		return &api.UpdateHarnessResponse{Harness: h}, nil
@@ -392,10 +389,7 @@ func (s *Service) DeleteHarness(ctx context.Context, in *api.DeleteHarnessReques
 		doc.FailureReason = ""
 		doc.UpdatedAt = api.NewDateTime(now)
 		doc.PendingFailure = s.injectedFailure(ctx, "DeleteHarness")
-		if err := saveDoc(ctx, tx, row, string(doc.Status), doc, now); err != nil {
-			return nil, err
-		}
-		if err := s.lifecycle.Schedule(ctx, tx, row); err != nil {
+		if err := s.transition(ctx, tx, row, string(doc.Status), doc, now); err != nil {
 			return nil, err
 		}
 		return &api.DeleteHarnessResponse{Harness: &doc.Harness}, nil

@@ -226,10 +226,7 @@ func (s *Service) UpdateOnlineEvaluationConfig(ctx context.Context, in *api.Upda
 		rec.FailureReason = ""
 		rec.UpdatedAt = api.NewEpochTime(now)
 		rec.PendingFailure = s.injectedFailure(ctx, "UpdateOnlineEvaluationConfig")
-		if err := saveDoc(ctx, tx, row, string(rec.Status), rec, now); err != nil {
-			return nil, err
-		}
-		if err := s.lifecycle.Schedule(ctx, tx, row); err != nil {
+		if err := s.transition(ctx, tx, row, string(rec.Status), rec, now); err != nil {
 			return nil, err
 		}
 		return &api.UpdateOnlineEvaluationConfigResponse{
@@ -257,10 +254,7 @@ func (s *Service) DeleteOnlineEvaluationConfig(ctx context.Context, in *api.Dele
 		rec.ExecutionStatus = api.OnlineEvaluationExecutionStatusDisabled
 		rec.UpdatedAt = api.NewEpochTime(now)
 		rec.PendingFailure = ""
-		if err := saveDoc(ctx, tx, row, string(rec.Status), rec, now); err != nil {
-			return nil, err
-		}
-		return out, s.lifecycle.Schedule(ctx, tx, row)
+		return out, s.transition(ctx, tx, row, string(rec.Status), rec, now)
 	})
 }
 

@@ -240,10 +240,7 @@ func (s *Service) UpdatePaymentManager(ctx context.Context, in *api.UpdatePaymen
 		doc.FailureReason = ""
 		doc.LastUpdatedAt = api.NewDateTime(now)
 		doc.PendingFailure = s.injectedFailure(ctx, "UpdatePaymentManager")
-		if err := saveDoc(ctx, tx, row, string(doc.Status), doc, now); err != nil {
-			return nil, err
-		}
-		if err := s.lifecycle.Schedule(ctx, tx, row); err != nil {
+		if err := s.transition(ctx, tx, row, string(doc.Status), doc, now); err != nil {
 			return nil, err
 		}
 		return &api.UpdatePaymentManagerResponse{
@@ -277,10 +274,7 @@ func (s *Service) DeletePaymentManager(ctx context.Context, in *api.DeletePaymen
 		doc.FailureReason = ""
 		doc.LastUpdatedAt = api.NewDateTime(now)
 		doc.PendingFailure = s.injectedFailure(ctx, "DeletePaymentManager")
-		if err := saveDoc(ctx, tx, row, string(doc.Status), doc, now); err != nil {
-			return nil, err
-		}
-		return out, s.lifecycle.Schedule(ctx, tx, row)
+		return out, s.transition(ctx, tx, row, string(doc.Status), doc, now)
 	})
 }
 
@@ -507,10 +501,7 @@ func (s *Service) UpdatePaymentConnector(ctx context.Context, in *api.UpdatePaym
 		doc.FailureReason = ""
 		doc.LastUpdatedAt = api.NewDateTime(now)
 		doc.PendingFailure = s.injectedFailure(ctx, "UpdatePaymentConnector")
-		if err := saveDoc(ctx, tx, row, string(doc.Status), doc, now); err != nil {
-			return nil, err
-		}
-		if err := s.lifecycle.Schedule(ctx, tx, row); err != nil {
+		if err := s.transition(ctx, tx, row, string(doc.Status), doc, now); err != nil {
 			return nil, err
 		}
 		return &api.UpdatePaymentConnectorResponse{
@@ -535,10 +526,7 @@ func (s *Service) DeletePaymentConnector(ctx context.Context, in *api.DeletePaym
 		doc.FailureReason = ""
 		doc.LastUpdatedAt = api.NewDateTime(now)
 		doc.PendingFailure = s.injectedFailure(ctx, "DeletePaymentConnector")
-		if err := saveDoc(ctx, tx, row, string(doc.Status), doc, now); err != nil {
-			return nil, err
-		}
-		return out, s.lifecycle.Schedule(ctx, tx, row)
+		return out, s.transition(ctx, tx, row, string(doc.Status), doc, now)
 	})
 }
 

@@ -263,10 +263,7 @@ func (s *Service) DeleteRegistry(ctx context.Context, in *api.DeleteRegistryRequ
 		doc.StatusReason = ""
 		doc.UpdatedAt = api.NewDateTime(now)
 		doc.PendingFailure = s.injectedFailure(ctx, "DeleteRegistry")
-		if err := saveDoc(ctx, tx, row, string(doc.Status), doc, now); err != nil {
-			return nil, err
-		}
-		return out, s.lifecycle.Schedule(ctx, tx, row)
+		return out, s.transition(ctx, tx, row, string(doc.Status), doc, now)
 	})
 }
 

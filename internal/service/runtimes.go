@@ -319,10 +319,7 @@ func (s *Service) DeleteAgentRuntime(ctx context.Context, in *api.DeleteAgentRun
 		}
 		rec.Status = api.AgentRuntimeStatusDeleting
 		rec.LastUpdatedAt = api.NewDateTime(s.now())
-		if err := saveDoc(ctx, tx, row, string(rec.Status), rec, s.now().UTC()); err != nil {
-			return nil, err
-		}
-		return out, s.lifecycle.Schedule(ctx, tx, row)
+		return out, s.transition(ctx, tx, row, string(rec.Status), rec, s.now().UTC())
 	})
 }
 

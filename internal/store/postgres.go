@@ -627,9 +627,11 @@ func (t *pgTx) GetByName(ctx context.Context, account, region, kind, parentID, n
 	if name == "" {
 		return nil, fmt.Errorf("%w: %s", ErrNotFound, what)
 	}
+	// "name <> ''" (and "arn <> ''" below) match the partial unique
+	// indexes, so that a generic plan can use them too.
 	return t.getOne(ctx, what,
 		`SELECT `+resourceColumns+` FROM resources
-		WHERE account = $1 AND region = $2 AND kind = $3 AND parent_id = $4 AND name = $5`,
+		WHERE account = $1 AND region = $2 AND kind = $3 AND parent_id = $4 AND name = $5 AND name <> ''`,
 		account, region, kind, parentID, name)
 }
 
@@ -637,7 +639,7 @@ func (t *pgTx) GetByARN(ctx context.Context, arn string) (*Resource, error) {
 	if arn == "" {
 		return nil, fmt.Errorf("%w: empty ARN", ErrNotFound)
 	}
-	return t.getOne(ctx, "resource "+arn, `SELECT `+resourceColumns+` FROM resources WHERE arn = $1`, arn)
+	return t.getOne(ctx, "resource "+arn, `SELECT `+resourceColumns+` FROM resources WHERE arn = $1 AND arn <> ''`, arn)
 }
 
 // Insert adds r. ON CONFLICT DO NOTHING turns a duplicate into "no row

@@ -35,6 +35,8 @@ const sqliteReadConns = 4
 type SQLite struct {
 	write *sql.DB
 	read  *sql.DB
+	// Statements of the hot paths, prepared once per pool (see prepareAll).
+	writeStmts, readStmts stmtCache
 
 	closeOnce sync.Once
 	closeErr  error
@@ -92,8 +94,101 @@ func OpenSQLite(ctx context.Context, dir string) (*SQLite, error) {
 		write.Close()
 		return nil, sqliteError(ctx, "open", err)
 	}
-	return &SQLite{write: write, read: read}, nil
+	s := &SQLite{write: write, read: read}
+	if s.writeStmts, err = prepareAll(ctx, write); err == nil {
+		s.readStmts, err = prepareAll(ctx, read)
+	}
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
 }
+
+// stmtCache holds the hot statements of one pool, by query text. Parsing a
+// statement costs as much as running it (a keyed Get spent ~40% of its time
+// in the parser), so each is prepared once. They are prepared at open: a
+// *sql.DB statement prepared later, inside a Write, would wait for the
+// write pool's only connection, which that Write holds. On the pool's other
+// connections database/sql prepares them again, once, through the
+// transaction's own connection (Tx.StmtContext), which cannot deadlock.
+type stmtCache map[string]*sql.Stmt
+
+// hotQueries are the statements of the Tx methods. The read pool prepares
+// the writes too (preparing is allowed on a query_only connection; running
+// them is not), which keeps one list.
+var hotQueries = []string{
+	sqlGet, sqlGetByName, sqlGetByARN, sqlNextSeq, sqlInsert, sqlUpdate, sqlExists,
+	sqlDelete, sqlDeleteTags, sqlDeleteJob, sqlList, sqlCount, sqlTags, sqlSetTag, sqlRemoveTag,
+	sqlGetIdempotency, sqlPutIdempotency, sqlPutJob, sqlGetJob,
+}
+
+func prepareAll(ctx context.Context, db *sql.DB) (stmtCache, error) {
+	c := stmtCache{}
+	for _, q := range hotQueries {
+		st, err := db.PrepareContext(ctx, q)
+		if err != nil {
+			c.close()
+			return nil, sqliteError(ctx, "prepare", err)
+		}
+		c[q] = st
+	}
+	return c, nil
+}
+
+func (c stmtCache) close() {
+	for _, st := range c {
+		st.Close()
+	}
+}
+
+// The statements of the Tx methods.
+const (
+	sqlGet = `SELECT ` + resourceColumns + ` FROM resources
+		WHERE account = ? AND region = ? AND kind = ? AND id = ?`
+	// "name <> ''" and "arn <> ''" let SQLite use the partial unique indexes
+	// (it cannot prove them from "name = ?"); without them GetByName scans
+	// every resource of the kind and GetByARN the whole table.
+	sqlGetByName = `SELECT ` + resourceColumns + ` FROM resources
+		WHERE account = ? AND region = ? AND kind = ? AND parent_id = ? AND name = ? AND name <> ''`
+	sqlGetByARN = `SELECT ` + resourceColumns + ` FROM resources WHERE arn = ? AND arn <> ''`
+	sqlNextSeq  = `UPDATE counters SET value = value + ? WHERE name = 'resource_seq' RETURNING value`
+	sqlInsert   = `INSERT INTO resources (` + resourceColumns + `)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)`
+	sqlUpdate = `UPDATE resources
+		SET name = ?, arn = ?, status = ?, revision = revision + 1, updated_at = ?, doc = ?
+		WHERE account = ? AND region = ? AND kind = ? AND id = ? AND revision = ?
+		RETURNING parent_id, seq, created_at`
+	sqlExists = `SELECT 1 FROM resources
+		WHERE account = ? AND region = ? AND kind = ? AND id = ?`
+	sqlDelete = `DELETE FROM resources
+		WHERE account = ? AND region = ? AND kind = ? AND id = ?
+		RETURNING arn`
+	sqlDeleteTags = `DELETE FROM tags WHERE arn = ?`
+	sqlDeleteJob  = `DELETE FROM jobs
+		WHERE account = ? AND region = ? AND kind = ? AND resource_id = ?`
+	sqlList = `SELECT ` + resourceColumns + ` FROM resources
+		WHERE account = ? AND region = ? AND kind = ? AND parent_id = ? AND seq > ?
+		ORDER BY seq
+		LIMIT ?`
+	sqlCount = `SELECT COUNT(*) FROM resources
+		WHERE account = ? AND region = ? AND kind = ? AND parent_id = ?`
+	sqlTags   = `SELECT key, value FROM tags WHERE arn = ?`
+	sqlSetTag = `INSERT INTO tags (arn, key, value, account) VALUES (?, ?, ?, ?)
+			ON CONFLICT (arn, key) DO UPDATE SET value = excluded.value`
+	sqlRemoveTag      = `DELETE FROM tags WHERE arn = ? AND key = ?`
+	sqlGetIdempotency = `SELECT request_hash, status_code, body, created_at FROM idempotency
+		WHERE account = ? AND region = ? AND operation = ? AND token = ?`
+	sqlPutIdempotency = `INSERT INTO idempotency
+		(account, region, operation, token, request_hash, status_code, body, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+	sqlPutJob = `INSERT INTO jobs (account, region, kind, resource_id, due_at, attempts, lease_until)
+		VALUES (?, ?, ?, ?, ?, ?, 0)
+		ON CONFLICT (account, region, kind, resource_id)
+		DO UPDATE SET due_at = excluded.due_at, attempts = excluded.attempts, lease_until = 0`
+	sqlGetJob = `SELECT due_at, attempts FROM jobs
+		WHERE account = ? AND region = ? AND kind = ? AND resource_id = ?`
+)
 
 // sqliteMigrations are applied in order; each runs once, recorded in
 // schema_migrations. Never edit a released migration: append a new one.
@@ -240,15 +335,15 @@ func sqliteError(ctx context.Context, op string, err error) error {
 
 // Read runs fn in a read-only transaction on a consistent snapshot.
 func (s *SQLite) Read(ctx context.Context, fn func(Tx) error) error {
-	return s.run(ctx, s.read, true, func(t *sqliteTx) error { return fn(t) })
+	return s.run(ctx, s.read, s.readStmts, true, func(t *sqliteTx) error { return fn(t) })
 }
 
 // Write runs fn in a transaction on the single write connection.
 func (s *SQLite) Write(ctx context.Context, fn func(Tx) error) error {
-	return s.run(ctx, s.write, false, func(t *sqliteTx) error { return fn(t) })
+	return s.run(ctx, s.write, s.writeStmts, false, func(t *sqliteTx) error { return fn(t) })
 }
 
-func (s *SQLite) run(ctx context.Context, db *sql.DB, readOnly bool, fn func(*sqliteTx) error) error {
+func (s *SQLite) run(ctx context.Context, db *sql.DB, stmts stmtCache, readOnly bool, fn func(*sqliteTx) error) error {
 	if err := ctx.Err(); err != nil {
 		return contextError("begin", err)
 	}
@@ -260,7 +355,7 @@ func (s *SQLite) run(ctx context.Context, db *sql.DB, readOnly bool, fn func(*sq
 	// unwinds, it undoes everything and frees the connection.
 	defer tx.Rollback()
 
-	if err := fn(&sqliteTx{tx: tx, readOnly: readOnly}); err != nil {
+	if err := fn(&sqliteTx{tx: tx, stmts: stmts, readOnly: readOnly}); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
@@ -276,7 +371,7 @@ func (s *SQLite) DueJobs(ctx context.Context, now time.Time, limit int, lease ti
 	}
 	nowN := toNanos(now)
 	var jobs []Job
-	err := s.run(ctx, s.write, false, func(t *sqliteTx) error {
+	err := s.run(ctx, s.write, nil, false, func(t *sqliteTx) error {
 		tx := t.tx
 		rows, err := tx.QueryContext(ctx, `SELECT account, region, kind, resource_id, due_at, attempts
 			FROM jobs
@@ -360,7 +455,7 @@ func (s *SQLite) PutMetaIfAbsent(ctx context.Context, key string, value []byte) 
 		value = []byte{} // the column is NOT NULL
 	}
 	var stored []byte
-	err := s.run(ctx, s.write, false, func(t *sqliteTx) error {
+	err := s.run(ctx, s.write, nil, false, func(t *sqliteTx) error {
 		tx := t.tx
 		_, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING`, key, value)
 		if err != nil {
@@ -382,7 +477,7 @@ func (s *SQLite) PutMetaIfAbsent(ctx context.Context, key string, value []byte) 
 // account, or of every account when account is "". Meta (server-wide
 // settings such as the token key) and the seq counter are kept.
 func (s *SQLite) Reset(ctx context.Context, account string) error {
-	return s.run(ctx, s.write, false, func(t *sqliteTx) error {
+	return s.run(ctx, s.write, nil, false, func(t *sqliteTx) error {
 		tx := t.tx
 		for _, table := range []string{"resources", "tags", "idempotency", "jobs"} {
 			var err error
@@ -414,6 +509,8 @@ func (s *SQLite) Ping(ctx context.Context) error {
 func (s *SQLite) Close() error {
 	s.closeOnce.Do(func() {
 		// Readers first: the last connection to close checkpoints the WAL.
+		s.readStmts.close()
+		s.writeStmts.close()
 		s.closeErr = errors.Join(s.read.Close(), s.write.Close())
 	})
 	return s.closeErr
@@ -422,7 +519,62 @@ func (s *SQLite) Close() error {
 // sqliteTx implements Tx on a database/sql transaction.
 type sqliteTx struct {
 	tx       *sql.Tx
+	stmts    stmtCache
 	readOnly bool
+	// seqNext..seqEnd-1 are seqs this transaction has reserved and not yet
+	// used (see nextSeq).
+	seqNext, seqEnd int64
+}
+
+// seqBlock is how many seqs a write transaction reserves at once. A create
+// inserts several rows (an agent runtime: four); reserving them with one
+// counter update instead of one each saves statements. The seqs a
+// transaction does not use are a gap, which is fine: seq only has to
+// increase, and it still does from one commit to the next.
+const seqBlock = 8
+
+// nextSeq returns the next seq of this transaction.
+func (t *sqliteTx) nextSeq(ctx context.Context) (int64, error) {
+	if t.seqNext == t.seqEnd {
+		var last int64
+		if err := t.queryRow(ctx, sqlNextSeq, seqBlock).Scan(&last); err != nil {
+			return 0, err
+		}
+		t.seqNext, t.seqEnd = last-seqBlock+1, last+1
+	}
+	seq := t.seqNext
+	t.seqNext++
+	return seq, nil
+}
+
+// stmt returns the prepared form of query bound to this transaction, or nil
+// when query is not a hot one.
+func (t *sqliteTx) stmt(ctx context.Context, query string) *sql.Stmt {
+	if st := t.stmts[query]; st != nil {
+		return t.tx.StmtContext(ctx, st)
+	}
+	return nil
+}
+
+func (t *sqliteTx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := t.stmt(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return t.tx.QueryRowContext(ctx, query, args...)
+}
+
+func (t *sqliteTx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := t.stmt(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return t.tx.QueryContext(ctx, query, args...)
+}
+
+func (t *sqliteTx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st := t.stmt(ctx, query); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	return t.tx.ExecContext(ctx, query, args...)
 }
 
 func (t *sqliteTx) writable() error {
@@ -432,41 +584,37 @@ func (t *sqliteTx) writable() error {
 	return nil
 }
 
-func (t *sqliteTx) getOne(ctx context.Context, what string, query string, args ...any) (*Resource, error) {
-	r, err := scanResource(t.tx.QueryRowContext(ctx, query, args...))
+// getOne runs a single-row resource query; what names the row in errors
+// and is only called when there is one.
+func (t *sqliteTx) getOne(ctx context.Context, what func() string, query string, args ...any) (*Resource, error) {
+	r, err := scanResource(t.queryRow(ctx, query, args...))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("%w: %s", ErrNotFound, what)
+		return nil, fmt.Errorf("%w: %s", ErrNotFound, what())
 	}
 	if err != nil {
-		return nil, sqliteError(ctx, "get "+what, err)
+		return nil, sqliteError(ctx, "get "+what(), err)
 	}
 	return r, nil
 }
 
 func (t *sqliteTx) Get(ctx context.Context, key Key) (*Resource, error) {
-	return t.getOne(ctx, "resource "+keyString(key),
-		`SELECT `+resourceColumns+` FROM resources
-		WHERE account = ? AND region = ? AND kind = ? AND id = ?`,
-		key.Account, key.Region, key.Kind, key.ID)
+	return t.getOne(ctx, func() string { return "resource " + keyString(key) },
+		sqlGet, key.Account, key.Region, key.Kind, key.ID)
 }
 
 func (t *sqliteTx) GetByName(ctx context.Context, account, region, kind, parentID, name string) (*Resource, error) {
-	what := fmt.Sprintf("%s named %q", kind, name)
+	what := func() string { return fmt.Sprintf("%s named %q", kind, name) }
 	if name == "" {
-		return nil, fmt.Errorf("%w: %s", ErrNotFound, what)
+		return nil, fmt.Errorf("%w: %s", ErrNotFound, what())
 	}
-	return t.getOne(ctx, what,
-		`SELECT `+resourceColumns+` FROM resources
-		WHERE account = ? AND region = ? AND kind = ? AND parent_id = ? AND name = ?`,
-		account, region, kind, parentID, name)
+	return t.getOne(ctx, what, sqlGetByName, account, region, kind, parentID, name)
 }
 
 func (t *sqliteTx) GetByARN(ctx context.Context, arn string) (*Resource, error) {
-	what := "resource " + arn
 	if arn == "" {
 		return nil, fmt.Errorf("%w: empty ARN", ErrNotFound)
 	}
-	return t.getOne(ctx, what, `SELECT `+resourceColumns+` FROM resources WHERE arn = ?`, arn)
+	return t.getOne(ctx, func() string { return "resource " + arn }, sqlGetByARN, arn)
 }
 
 func (t *sqliteTx) Insert(ctx context.Context, r *Resource) error {
@@ -475,14 +623,11 @@ func (t *sqliteTx) Insert(ctx context.Context, r *Resource) error {
 	}
 	op := "insert " + keyString(r.Key())
 	created, updated := insertTimes(r)
-	var seq int64
-	err := t.tx.QueryRowContext(ctx,
-		`UPDATE counters SET value = value + 1 WHERE name = 'resource_seq' RETURNING value`).Scan(&seq)
+	seq, err := t.nextSeq(ctx)
 	if err != nil {
 		return sqliteError(ctx, op, err)
 	}
-	_, err = t.tx.ExecContext(ctx, `INSERT INTO resources (`+resourceColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)`,
+	_, err = t.exec(ctx, sqlInsert,
 		r.Account, r.Region, r.Kind, r.ID, r.ParentID, r.Name, r.ARN, r.Status,
 		seq, created.UnixNano(), updated.UnixNano(), r.Doc)
 	if err != nil {
@@ -505,10 +650,7 @@ func (t *sqliteTx) Update(ctx context.Context, r *Resource) error {
 	updated := updateTime(r)
 	var parentID string
 	var seq, created int64
-	err := t.tx.QueryRowContext(ctx, `UPDATE resources
-		SET name = ?, arn = ?, status = ?, revision = revision + 1, updated_at = ?, doc = ?
-		WHERE account = ? AND region = ? AND kind = ? AND id = ? AND revision = ?
-		RETURNING parent_id, seq, created_at`,
+	err := t.queryRow(ctx, sqlUpdate,
 		r.Name, r.ARN, r.Status, updated.UnixNano(), r.Doc,
 		key.Account, key.Region, key.Kind, key.ID, r.Revision).Scan(&parentID, &seq, &created)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -530,9 +672,7 @@ func (t *sqliteTx) Update(ctx context.Context, r *Resource) error {
 // (ErrRevision) after an UPDATE matched nothing.
 func (t *sqliteTx) whyNotUpdated(ctx context.Context, op string, key Key) error {
 	var one int
-	err := t.tx.QueryRowContext(ctx, `SELECT 1 FROM resources
-		WHERE account = ? AND region = ? AND kind = ? AND id = ?`,
-		key.Account, key.Region, key.Kind, key.ID).Scan(&one)
+	err := t.queryRow(ctx, sqlExists, key.Account, key.Region, key.Kind, key.ID).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("%w: %s", ErrNotFound, op)
 	}
@@ -548,10 +688,7 @@ func (t *sqliteTx) Delete(ctx context.Context, key Key) error {
 	}
 	op := "delete " + keyString(key)
 	var arn string
-	err := t.tx.QueryRowContext(ctx, `DELETE FROM resources
-		WHERE account = ? AND region = ? AND kind = ? AND id = ?
-		RETURNING arn`,
-		key.Account, key.Region, key.Kind, key.ID).Scan(&arn)
+	err := t.queryRow(ctx, sqlDelete, key.Account, key.Region, key.Kind, key.ID).Scan(&arn)
 	if errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("%w: %s", ErrNotFound, op)
 	}
@@ -559,13 +696,11 @@ func (t *sqliteTx) Delete(ctx context.Context, key Key) error {
 		return sqliteError(ctx, op, err)
 	}
 	if arn != "" {
-		if _, err := t.tx.ExecContext(ctx, `DELETE FROM tags WHERE arn = ?`, arn); err != nil {
+		if _, err := t.exec(ctx, sqlDeleteTags, arn); err != nil {
 			return sqliteError(ctx, op+": tags", err)
 		}
 	}
-	_, err = t.tx.ExecContext(ctx, `DELETE FROM jobs
-		WHERE account = ? AND region = ? AND kind = ? AND resource_id = ?`,
-		key.Account, key.Region, key.Kind, key.ID)
+	_, err = t.exec(ctx, sqlDeleteJob, key.Account, key.Region, key.Kind, key.ID)
 	if err != nil {
 		return sqliteError(ctx, op+": job", err)
 	}
@@ -577,10 +712,7 @@ func (t *sqliteTx) List(ctx context.Context, q ListQuery) ([]*Resource, error) {
 	if limit <= 0 {
 		limit = -1 // SQLite: no limit
 	}
-	rows, err := t.tx.QueryContext(ctx, `SELECT `+resourceColumns+` FROM resources
-		WHERE account = ? AND region = ? AND kind = ? AND parent_id = ? AND seq > ?
-		ORDER BY seq
-		LIMIT ?`,
+	rows, err := t.query(ctx, sqlList,
 		q.Account, q.Region, q.Kind, q.ParentID, q.AfterSeq, limit)
 	if err != nil {
 		return nil, sqliteError(ctx, "list "+q.Kind, err)
@@ -602,8 +734,7 @@ func (t *sqliteTx) List(ctx context.Context, q ListQuery) ([]*Resource, error) {
 
 func (t *sqliteTx) Count(ctx context.Context, account, region, kind, parentID string) (int, error) {
 	var n int
-	err := t.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM resources
-		WHERE account = ? AND region = ? AND kind = ? AND parent_id = ?`,
+	err := t.queryRow(ctx, sqlCount,
 		account, region, kind, parentID).Scan(&n)
 	if err != nil {
 		return 0, sqliteError(ctx, "count "+kind, err)
@@ -612,7 +743,7 @@ func (t *sqliteTx) Count(ctx context.Context, account, region, kind, parentID st
 }
 
 func (t *sqliteTx) Tags(ctx context.Context, arn string) (map[string]string, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT key, value FROM tags WHERE arn = ?`, arn)
+	rows, err := t.query(ctx, sqlTags, arn)
 	if err != nil {
 		return nil, sqliteError(ctx, "tags of "+arn, err)
 	}
@@ -637,8 +768,7 @@ func (t *sqliteTx) SetTags(ctx context.Context, arn string, tags map[string]stri
 	}
 	account := arnAccount(arn)
 	for _, k := range sortedKeys(tags) {
-		_, err := t.tx.ExecContext(ctx, `INSERT INTO tags (arn, key, value, account) VALUES (?, ?, ?, ?)
-			ON CONFLICT (arn, key) DO UPDATE SET value = excluded.value`,
+		_, err := t.exec(ctx, sqlSetTag,
 			arn, k, tags[k], account)
 		if err != nil {
 			return sqliteError(ctx, "tag "+arn, err)
@@ -654,7 +784,7 @@ func (t *sqliteTx) RemoveTags(ctx context.Context, arn string, keys []string) er
 	keys = append([]string(nil), keys...)
 	sort.Strings(keys)
 	for _, k := range keys {
-		if _, err := t.tx.ExecContext(ctx, `DELETE FROM tags WHERE arn = ? AND key = ?`, arn, k); err != nil {
+		if _, err := t.exec(ctx, sqlRemoveTag, arn, k); err != nil {
 			return sqliteError(ctx, "untag "+arn, err)
 		}
 	}
@@ -664,8 +794,7 @@ func (t *sqliteTx) RemoveTags(ctx context.Context, arn string, keys []string) er
 func (t *sqliteTx) GetIdempotency(ctx context.Context, account, region, operation, token string) (*IdempotencyRecord, error) {
 	rec := IdempotencyRecord{Account: account, Region: region, Operation: operation, Token: token}
 	var created int64
-	err := t.tx.QueryRowContext(ctx, `SELECT request_hash, status_code, body, created_at FROM idempotency
-		WHERE account = ? AND region = ? AND operation = ? AND token = ?`,
+	err := t.queryRow(ctx, sqlGetIdempotency,
 		account, region, operation, token).Scan(&rec.RequestHash, &rec.StatusCode, &rec.Body, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("%w: idempotency token %q for %s", ErrNotFound, token, operation)
@@ -686,9 +815,7 @@ func (t *sqliteTx) PutIdempotency(ctx context.Context, rec *IdempotencyRecord) e
 	if created.IsZero() {
 		created = time.Now()
 	}
-	_, err := t.tx.ExecContext(ctx, `INSERT INTO idempotency
-		(account, region, operation, token, request_hash, status_code, body, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err := t.exec(ctx, sqlPutIdempotency,
 		rec.Account, rec.Region, rec.Operation, rec.Token, rec.RequestHash, rec.StatusCode,
 		rec.Body, created.UnixNano())
 	if err != nil {
@@ -704,10 +831,7 @@ func (t *sqliteTx) PutJob(ctx context.Context, j *Job) error {
 	if err := t.writable(); err != nil {
 		return err
 	}
-	_, err := t.tx.ExecContext(ctx, `INSERT INTO jobs (account, region, kind, resource_id, due_at, attempts, lease_until)
-		VALUES (?, ?, ?, ?, ?, ?, 0)
-		ON CONFLICT (account, region, kind, resource_id)
-		DO UPDATE SET due_at = excluded.due_at, attempts = excluded.attempts, lease_until = 0`,
+	_, err := t.exec(ctx, sqlPutJob,
 		j.Account, j.Region, j.Kind, j.ResourceID, toNanos(j.DueAt), j.Attempts)
 	if err != nil {
 		return sqliteError(ctx, "put job "+keyString(j.Key()), err)
@@ -718,9 +842,7 @@ func (t *sqliteTx) PutJob(ctx context.Context, j *Job) error {
 func (t *sqliteTx) GetJob(ctx context.Context, key Key) (*Job, error) {
 	j := Job{Account: key.Account, Region: key.Region, Kind: key.Kind, ResourceID: key.ID}
 	var due int64
-	err := t.tx.QueryRowContext(ctx, `SELECT due_at, attempts FROM jobs
-		WHERE account = ? AND region = ? AND kind = ? AND resource_id = ?`,
-		key.Account, key.Region, key.Kind, key.ID).Scan(&due, &j.Attempts)
+	err := t.queryRow(ctx, sqlGetJob, key.Account, key.Region, key.Kind, key.ID).Scan(&due, &j.Attempts)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("%w: job %s", ErrNotFound, keyString(key))
 	}
@@ -737,9 +859,7 @@ func (t *sqliteTx) DeleteJob(ctx context.Context, key Key) error {
 		return err
 	}
 	op := "delete job " + keyString(key)
-	res, err := t.tx.ExecContext(ctx, `DELETE FROM jobs
-		WHERE account = ? AND region = ? AND kind = ? AND resource_id = ?`,
-		key.Account, key.Region, key.Kind, key.ID)
+	res, err := t.exec(ctx, sqlDeleteJob, key.Account, key.Region, key.Kind, key.ID)
 	if err != nil {
 		return sqliteError(ctx, op, err)
 	}

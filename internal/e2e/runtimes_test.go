@@ -736,3 +736,44 @@ func TestRuntimeTimedLifecycleReachesReady(t *testing.T) {
 	rt := rtCreate(t, c, "timed")
 	rtWaitReady(t, c, rt.AgentRuntimeId)
 }
+
+// TestRuntimeCreateSettledMatchesReconciled: under the immediate lifecycle
+// a create writes the end state directly (runtime, version 1, DEFAULT
+// endpoint); it must be what the reconcilers produce when the same create
+// is advanced later, with and without an injected failure.
+func TestRuntimeCreateSettledMatchesReconciled(t *testing.T) {
+	immediate := testserver.Start(t)
+	manual := testserver.Start(t, func(c *server.Config) { c.Lifecycle = "manual" })
+	ctx := context.Background()
+	state := func(srv *testserver.Server, failure string) string {
+		c := srv.Client(t)
+		if failure != "" {
+			failNext(t, srv.URL, "CreateAgentRuntime", failure)
+		}
+		rt := rtCreate(t, c, "settled_"+strings.ReplaceAll(failure, " ", "_"))
+		advanceAll(t, srv.URL)
+		got, err := c.GetAgentRuntime(ctx, &acc.GetAgentRuntimeInput{AgentRuntimeId: rt.AgentRuntimeId})
+		if err != nil {
+			t.Fatal(err)
+		}
+		v1, err := c.GetAgentRuntime(ctx, &acc.GetAgentRuntimeInput{AgentRuntimeId: rt.AgentRuntimeId, AgentRuntimeVersion: aws.String("1")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ep, err := c.GetAgentRuntimeEndpoint(ctx, &acc.GetAgentRuntimeEndpointInput{AgentRuntimeId: rt.AgentRuntimeId, EndpointName: aws.String("DEFAULT")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprintf("runtime %s %q v%s; version 1 %s %q; DEFAULT %s %q live %s target %s",
+			got.Status, aws.ToString(got.FailureReason), aws.ToString(got.AgentRuntimeVersion),
+			v1.Status, aws.ToString(v1.FailureReason),
+			ep.Status, aws.ToString(ep.FailureReason), aws.ToString(ep.LiveVersion), aws.ToString(ep.TargetVersion))
+	}
+	for _, failure := range []string{"", "image pull failed"} {
+		settled, reconciled := state(immediate, failure), state(manual, failure)
+		if settled != reconciled {
+			t.Errorf("failure %q:\nsettled:    %s\nreconciled: %s", failure, settled, reconciled)
+		}
+		t.Log(settled)
+	}
+}

@@ -261,22 +261,29 @@ func (s *Service) reconcileEndpoint(ctx context.Context, tx store.Tx, row *store
 	}
 	switch rec.Status {
 	case api.AgentRuntimeEndpointStatusCreating, api.AgentRuntimeEndpointStatusUpdating:
-		if rec.PendingFailure != "" {
-			rec.FailureReason = rec.PendingFailure
-			rec.Status = api.AgentRuntimeEndpointStatusCreateFailed
-			if row.Status == string(api.AgentRuntimeEndpointStatusUpdating) {
-				rec.Status = api.AgentRuntimeEndpointStatusUpdateFailed
-			}
-		} else {
-			rec.PreviousVersion = rec.LiveVersion
-			rec.LiveVersion = rec.TargetVersion
-			rec.Status = api.AgentRuntimeEndpointStatusReady
-		}
-		rec.PendingFailure = ""
-		rec.LastUpdatedAt = api.NewDateTime(now)
+		settleEndpoint(&rec, now)
 		return saveDoc(ctx, tx, row, string(rec.Status), rec, now)
 	case api.AgentRuntimeEndpointStatusDeleting:
 		return s.removeResource(ctx, tx, row)
 	}
 	return nil
+}
+
+// settleEndpoint ends a CREATING or UPDATING endpoint: READY on its target
+// version, or the failure injected for it.
+func settleEndpoint(rec *endpointRecord, now time.Time) {
+	if rec.PendingFailure != "" {
+		from := rec.Status
+		rec.FailureReason = rec.PendingFailure
+		rec.Status = api.AgentRuntimeEndpointStatusCreateFailed
+		if from == api.AgentRuntimeEndpointStatusUpdating {
+			rec.Status = api.AgentRuntimeEndpointStatusUpdateFailed
+		}
+	} else {
+		rec.PreviousVersion = rec.LiveVersion
+		rec.LiveVersion = rec.TargetVersion
+		rec.Status = api.AgentRuntimeEndpointStatusReady
+	}
+	rec.PendingFailure = ""
+	rec.LastUpdatedAt = api.NewDateTime(now)
 }

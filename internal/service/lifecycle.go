@@ -131,6 +131,13 @@ func (l *Lifecycle) setting(kind string) (PolicySetting, Reconciler) {
 	return l.settingLocked(l.familyOf[kind]), l.reconcilers[kind]
 }
 
+// Immediate reports whether transitions of kind complete inside the
+// request's own transaction (the immediate policy).
+func (l *Lifecycle) Immediate(kind string) bool {
+	set, _ := l.setting(kind)
+	return set.Policy != PolicyTimed && set.Policy != PolicyManual
+}
+
 // Schedule is called, inside the request's transaction, for a resource that
 // has just entered a transitional status.
 func (l *Lifecycle) Schedule(ctx context.Context, tx store.Tx, r *store.Resource) error {

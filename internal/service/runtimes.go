@@ -160,6 +160,23 @@ func (s *Service) CreateAgentRuntime(ctx context.Context, in *api.CreateAgentRun
 		}}
 		cfg.apply(&rec.GetAgentRuntimeResponse)
 		rec.PendingFailure = s.injectedFailure(ctx, "CreateAgentRuntime")
+		ep := &endpointRecord{
+			GetAgentRuntimeEndpointResponse: api.GetAgentRuntimeEndpointResponse{
+				Name: defaultEndpoint, Id: newID(defaultEndpoint), TargetVersion: "1",
+				AgentRuntimeArn: arn, AgentRuntimeEndpointArn: endpointARN(arn, defaultEndpoint),
+				Status: api.AgentRuntimeEndpointStatusCreating, CreatedAt: api.NewDateTime(now), LastUpdatedAt: api.NewDateTime(now),
+			},
+			PendingFailure: rec.PendingFailure,
+		}
+		// Under the immediate lifecycle the runtime and its endpoint would
+		// be reconciled in this same transaction: write their end state
+		// straight away instead of writing CREATING and then updating
+		// three rows (the hot path of a create).
+		settled := s.lifecycle.Immediate(kindRuntime) && s.lifecycle.Immediate(kindEndpoint)
+		if settled {
+			settleRuntime(&rec, now)
+			settleEndpoint(ep, now)
+		}
 
 		row := &store.Resource{Account: sc.account, Region: sc.region, Kind: kindRuntime, ID: id, Name: in.AgentRuntimeName,
 			ARN: arn, Status: string(rec.Status), CreatedAt: now, UpdatedAt: now, Doc: encodeDoc(rec)}
@@ -175,23 +192,19 @@ func (s *Service) CreateAgentRuntime(ctx context.Context, in *api.CreateAgentRun
 		if err := s.createTags(ctx, tx, arn, in.Tags); err != nil {
 			return nil, err
 		}
-		ep := &endpointRecord{
-			GetAgentRuntimeEndpointResponse: api.GetAgentRuntimeEndpointResponse{
-				Name: defaultEndpoint, Id: newID(defaultEndpoint), TargetVersion: "1",
-				AgentRuntimeArn: arn, AgentRuntimeEndpointArn: endpointARN(arn, defaultEndpoint),
-				Status: api.AgentRuntimeEndpointStatusCreating, CreatedAt: api.NewDateTime(now), LastUpdatedAt: api.NewDateTime(now),
-			},
-			PendingFailure: rec.PendingFailure,
-		}
-		if err := s.lifecycle.Schedule(ctx, tx, row); err != nil {
-			return nil, err
+		if !settled {
+			if err := s.lifecycle.Schedule(ctx, tx, row); err != nil {
+				return nil, err
+			}
 		}
 		epRow, err := s.insertEndpoint(ctx, tx, id, ep, now)
 		if err != nil {
 			return nil, err
 		}
-		if err := s.lifecycle.Schedule(ctx, tx, epRow); err != nil {
-			return nil, err
+		if !settled {
+			if err := s.lifecycle.Schedule(ctx, tx, epRow); err != nil {
+				return nil, err
+			}
 		}
 		return &api.CreateAgentRuntimeResponse{
 			AgentRuntimeArn: arn, AgentRuntimeId: id, AgentRuntimeVersion: "1", CreatedAt: api.NewDateTime(now),
@@ -390,16 +403,7 @@ func (s *Service) reconcileRuntime(ctx context.Context, tx store.Tx, row *store.
 	}
 	switch rec.Status {
 	case api.AgentRuntimeStatusCreating, api.AgentRuntimeStatusUpdating:
-		rec.Status = api.AgentRuntimeStatusReady
-		if rec.PendingFailure != "" {
-			rec.FailureReason = rec.PendingFailure
-			rec.Status = api.AgentRuntimeStatusCreateFailed
-			if row.Status == string(api.AgentRuntimeStatusUpdating) {
-				rec.Status = api.AgentRuntimeStatusUpdateFailed
-			}
-		}
-		rec.PendingFailure = ""
-		rec.LastUpdatedAt = api.NewDateTime(now)
+		settleRuntime(&rec, now)
 		if err := saveDoc(ctx, tx, row, string(rec.Status), rec, now); err != nil {
 			return err
 		}
@@ -416,6 +420,22 @@ func (s *Service) reconcileRuntime(ctx context.Context, tx store.Tx, row *store.
 		return s.purgeRuntime(ctx, tx, row)
 	}
 	return nil
+}
+
+// settleRuntime ends a CREATING or UPDATING runtime: READY, or the failure
+// injected for it.
+func settleRuntime(rec *runtimeRecord, now time.Time) {
+	from := rec.Status
+	rec.Status = api.AgentRuntimeStatusReady
+	if rec.PendingFailure != "" {
+		rec.FailureReason = rec.PendingFailure
+		rec.Status = api.AgentRuntimeStatusCreateFailed
+		if from == api.AgentRuntimeStatusUpdating {
+			rec.Status = api.AgentRuntimeStatusUpdateFailed
+		}
+	}
+	rec.PendingFailure = ""
+	rec.LastUpdatedAt = api.NewDateTime(now)
 }
 
 // purgeRuntime removes a runtime with everything that belongs to it.

@@ -11,9 +11,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"modernc.org/sqlite"
-	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // SQLiteFile is the name of the database file inside the directory given to
@@ -26,8 +23,9 @@ const sqliteReadConns = 4
 
 // SQLite is the embedded Store: one database file in WAL mode.
 //
-// Writes go through a pool of exactly one connection, so Write transactions
-// run one after another and are trivially serializable; the connection also
+// Writes go through a pool of exactly one connection, so Write callbacks
+// run one after another and are trivially serializable; Writes that queue
+// up share one commit (group commit, sqlite_group.go). The connection also
 // begins with BEGIN IMMEDIATE so that another process on the same file waits
 // (busy_timeout) instead of failing half-way. Reads use a separate pool of
 // read-only connections and, thanks to WAL, see the last committed state
@@ -37,6 +35,8 @@ type SQLite struct {
 	read  *sql.DB
 	// Statements of the hot paths, prepared once per pool (see prepareAll).
 	writeStmts, readStmts stmtCache
+
+	writer groupWriter // group commit of Writes (sqlite_group.go)
 
 	closeOnce sync.Once
 	closeErr  error
@@ -56,17 +56,9 @@ func OpenSQLite(ctx context.Context, dir string) (*SQLite, error) {
 		return nil, fmt.Errorf("store: sqlite path %q must not contain '?'", path)
 	}
 
-	// synchronous=NORMAL in WAL mode syncs the WAL at checkpoints only: a
-	// commit survives the process being killed (the OS still has the
-	// pages), though not a power cut. busy_timeout covers other processes
-	// holding the file lock.
-	writeDSN := path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
-		"&_pragma=synchronous(NORMAL)&_txlock=immediate"
-	// query_only makes a write through the read pool an error rather than a
-	// second writer.
-	readDSN := path + "?_pragma=busy_timeout(10000)&_pragma=query_only(1)"
+	writeDSN, readDSN := sqliteDSNs(path)
 
-	write, err := sql.Open("sqlite", writeDSN)
+	write, err := sql.Open(sqliteDriver, writeDSN)
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
@@ -82,7 +74,7 @@ func OpenSQLite(ctx context.Context, dir string) (*SQLite, error) {
 		return nil, err
 	}
 
-	read, err := sql.Open("sqlite", readDSN)
+	read, err := sql.Open(sqliteDriver, readDSN)
 	if err != nil {
 		write.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
@@ -320,15 +312,11 @@ func sqliteError(ctx context.Context, op string, err error) error {
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return contextError(op, ctxErr)
 	}
-	var se *sqlite.Error
-	if errors.As(err, &se) {
-		// Extended result codes are on; the low byte is the primary code.
-		switch se.Code() & 0xff {
-		case sqlite3.SQLITE_CONSTRAINT:
-			return fmt.Errorf("%w: %s: %v", ErrConflict, op, err)
-		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
-			return fmt.Errorf("%w: %s: %v", ErrUnavailable, op, err)
-		}
+	switch sqlitePrimaryCode(err) {
+	case codeConstraint:
+		return fmt.Errorf("%w: %s: %v", ErrConflict, op, err)
+	case codeBusy, codeLocked:
+		return fmt.Errorf("%w: %s: %v", ErrUnavailable, op, err)
 	}
 	return fmt.Errorf("store: %s: %w", op, err)
 }
@@ -340,7 +328,7 @@ func (s *SQLite) Read(ctx context.Context, fn func(Tx) error) error {
 
 // Write runs fn in a transaction on the single write connection.
 func (s *SQLite) Write(ctx context.Context, fn func(Tx) error) error {
-	return s.run(ctx, s.write, s.writeStmts, false, func(t *sqliteTx) error { return fn(t) })
+	return s.writeGrouped(ctx, func(t *sqliteTx) error { return fn(t) })
 }
 
 func (s *SQLite) run(ctx context.Context, db *sql.DB, stmts stmtCache, readOnly bool, fn func(*sqliteTx) error) error {
@@ -371,9 +359,8 @@ func (s *SQLite) DueJobs(ctx context.Context, now time.Time, limit int, lease ti
 	}
 	nowN := toNanos(now)
 	var jobs []Job
-	err := s.run(ctx, s.write, nil, false, func(t *sqliteTx) error {
-		tx := t.tx
-		rows, err := tx.QueryContext(ctx, `SELECT account, region, kind, resource_id, due_at, attempts
+	err := s.writeGrouped(ctx, func(t *sqliteTx) error {
+		rows, err := t.query(ctx, `SELECT account, region, kind, resource_id, due_at, attempts
 			FROM jobs
 			WHERE due_at <> 0 AND due_at <= ? AND lease_until <= ?
 			ORDER BY due_at, account, region, kind, resource_id
@@ -388,7 +375,7 @@ func (s *SQLite) DueJobs(ctx context.Context, now time.Time, limit int, lease ti
 		leaseUntil := now.Add(lease).UnixNano()
 		for i := range jobs {
 			j := &jobs[i]
-			_, err := tx.ExecContext(ctx, `UPDATE jobs SET lease_until = ?, attempts = attempts + 1
+			_, err := t.exec(ctx, `UPDATE jobs SET lease_until = ?, attempts = attempts + 1
 				WHERE account = ? AND region = ? AND kind = ? AND resource_id = ?`,
 				leaseUntil, j.Account, j.Region, j.Kind, j.ResourceID)
 			if err != nil {
@@ -455,13 +442,12 @@ func (s *SQLite) PutMetaIfAbsent(ctx context.Context, key string, value []byte) 
 		value = []byte{} // the column is NOT NULL
 	}
 	var stored []byte
-	err := s.run(ctx, s.write, nil, false, func(t *sqliteTx) error {
-		tx := t.tx
-		_, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING`, key, value)
+	err := s.writeGrouped(ctx, func(t *sqliteTx) error {
+		_, err := t.exec(ctx, `INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING`, key, value)
 		if err != nil {
 			return sqliteError(ctx, "put meta", err)
 		}
-		err = tx.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = ?`, key).Scan(&stored)
+		err = t.queryRow(ctx, `SELECT value FROM meta WHERE key = ?`, key).Scan(&stored)
 		if err != nil {
 			return sqliteError(ctx, "put meta", err)
 		}
@@ -477,14 +463,13 @@ func (s *SQLite) PutMetaIfAbsent(ctx context.Context, key string, value []byte) 
 // account, or of every account when account is "". Meta (server-wide
 // settings such as the token key) and the seq counter are kept.
 func (s *SQLite) Reset(ctx context.Context, account string) error {
-	return s.run(ctx, s.write, nil, false, func(t *sqliteTx) error {
-		tx := t.tx
+	return s.writeGrouped(ctx, func(t *sqliteTx) error {
 		for _, table := range []string{"resources", "tags", "idempotency", "jobs"} {
 			var err error
 			if account == "" {
-				_, err = tx.ExecContext(ctx, `DELETE FROM `+table)
+				_, err = t.exec(ctx, `DELETE FROM `+table)
 			} else {
-				_, err = tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE account = ?`, account)
+				_, err = t.exec(ctx, `DELETE FROM `+table+` WHERE account = ?`, account)
 			}
 			if err != nil {
 				return sqliteError(ctx, "reset "+table, err)
@@ -521,6 +506,9 @@ type sqliteTx struct {
 	tx       *sql.Tx
 	stmts    stmtCache
 	readOnly bool
+	// noCancel: statements ignore the caller's cancellation (a write
+	// group's transaction holds other callers' work; see sqlite_group.go).
+	noCancel bool
 	// seqNext..seqEnd-1 are seqs this transaction has reserved and not yet
 	// used (see nextSeq).
 	seqNext, seqEnd int64
@@ -547,6 +535,14 @@ func (t *sqliteTx) nextSeq(ctx context.Context) (int64, error) {
 	return seq, nil
 }
 
+// context is the context statements run under (see noCancel).
+func (t *sqliteTx) context(ctx context.Context) context.Context {
+	if t.noCancel {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
+}
+
 // stmt returns the prepared form of query bound to this transaction, or nil
 // when query is not a hot one.
 func (t *sqliteTx) stmt(ctx context.Context, query string) *sql.Stmt {
@@ -557,6 +553,7 @@ func (t *sqliteTx) stmt(ctx context.Context, query string) *sql.Stmt {
 }
 
 func (t *sqliteTx) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	ctx = t.context(ctx)
 	if st := t.stmt(ctx, query); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
@@ -564,6 +561,7 @@ func (t *sqliteTx) queryRow(ctx context.Context, query string, args ...any) *sql
 }
 
 func (t *sqliteTx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	ctx = t.context(ctx)
 	if st := t.stmt(ctx, query); st != nil {
 		return st.QueryContext(ctx, args...)
 	}
@@ -571,6 +569,7 @@ func (t *sqliteTx) query(ctx context.Context, query string, args ...any) (*sql.R
 }
 
 func (t *sqliteTx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	ctx = t.context(ctx)
 	if st := t.stmt(ctx, query); st != nil {
 		return st.ExecContext(ctx, args...)
 	}
@@ -905,3 +904,10 @@ func (t *sqliteTx) ListJobs(ctx context.Context) ([]Job, error) {
 	}
 	return jobs, nil
 }
+
+// Primary SQLite result codes the store maps to its own errors.
+const (
+	codeBusy       = 5
+	codeLocked     = 6
+	codeConstraint = 19
+)

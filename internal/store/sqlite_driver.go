@@ -1,0 +1,35 @@
+package store
+
+import (
+	"errors"
+
+	"modernc.org/sqlite"
+)
+
+// The SQLite driver: modernc.org/sqlite, SQLite translated to Go (no cgo).
+const sqliteDriver = "sqlite"
+
+// sqliteDSNs are the connection strings of the write and the read pool.
+//
+// synchronous=NORMAL in WAL mode syncs the WAL at checkpoints only: a commit
+// survives the process being killed (the OS still has the pages), though
+// not a power cut. busy_timeout covers other processes holding the file
+// lock. temp_store=MEMORY keeps the savepoint journals of group commit
+// (sqlite_group.go) in memory instead of temporary files. query_only makes
+// a write through the read pool an error rather than a second writer.
+
+func sqliteDSNs(path string) (write, read string) {
+	write = path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
+		"&_pragma=synchronous(NORMAL)&_pragma=temp_store(MEMORY)&_txlock=immediate"
+	read = path + "?_pragma=busy_timeout(10000)&_pragma=query_only(1)"
+	return write, read
+}
+
+// sqlitePrimaryCode is the primary result code of a driver error, or -1.
+func sqlitePrimaryCode(err error) int {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code() & 0xff
+	}
+	return -1
+}

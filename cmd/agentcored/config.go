@@ -29,6 +29,7 @@ type options struct {
 	credentialsFile string
 	logLevel        string
 	configFile      string
+	debugListen     string
 }
 
 func defaultOptions() *options {
@@ -93,6 +94,8 @@ var settings = []setting{
 			o.server.MaxBodyBytes = n
 			return err
 		}},
+	strSetting("debug-listen", "debugListen", "address of a separate listener for Go's profiler, /debug/pprof/ (off when empty; keep it on loopback)",
+		func(o *options) *string { return &o.debugListen }),
 	{flag: "log-level", key: "logLevel", usage: "log level: debug, info, warn, error",
 		get: func(o *options) string { return o.logLevel },
 		set: func(o *options, v string) error {
@@ -187,6 +190,7 @@ type configFile struct {
 	SecretsKeyFile yaml.Node `yaml:"secretsKeyFile"`
 	MaxBodyBytes   yaml.Node `yaml:"maxBodyBytes"`
 	LogLevel       yaml.Node `yaml:"logLevel"`
+	DebugListen    yaml.Node `yaml:"debugListen"`
 	Throttle       struct {
 		Rate  yaml.Node `yaml:"rate"`
 		Burst yaml.Node `yaml:"burst"`
@@ -218,7 +222,7 @@ func applyConfigFile(o *options, data []byte) error {
 		"listen": &f.Listen, "dataDir": &f.DataDir, "databaseUrl": &f.DatabaseURL, "region": &f.Region,
 		"account": &f.Account, "lifecycle": &f.Lifecycle, "lifecycleDelay": &f.LifecycleDelay, "auth": &f.Auth,
 		"credentials": &f.Credentials, "secretsKeyFile": &f.SecretsKeyFile, "maxBodyBytes": &f.MaxBodyBytes,
-		"logLevel": &f.LogLevel, "throttle.rate": &f.Throttle.Rate, "throttle.burst": &f.Throttle.Burst,
+		"logLevel": &f.LogLevel, "debugListen": &f.DebugListen, "throttle.rate": &f.Throttle.Rate, "throttle.burst": &f.Throttle.Burst,
 	}
 	for _, st := range settings {
 		n := values[st.key]

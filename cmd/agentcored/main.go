@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"syscall"
@@ -77,7 +79,30 @@ func serve(args []string) error {
 	if err != nil {
 		return err
 	}
+	if o.debugListen != "" {
+		if _, err := serveDebug(o.debugListen); err != nil {
+			return err
+		}
+	}
 	slog.Info("agentcored serving", "address", ln.Addr().String(), "version", version, "lifecycle", cfg.Lifecycle,
 		"auth", cfg.Auth, "config", o.configFile)
 	return srv.Serve(ctx, ln)
+}
+
+// serveDebug serves Go's profiler on its own listener, apart from the API
+// (no authentication there: operators bind it to loopback).
+func serveDebug(addr string) (net.Addr, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("debug listener: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	slog.Info("profiler serving", "address", ln.Addr().String())
+	go http.Serve(ln, mux)
+	return ln.Addr(), nil
 }

@@ -33,6 +33,9 @@ const sqliteReadConns = 4
 type SQLite struct {
 	write *sql.DB
 	read  *sql.DB
+	// checkpoint is the background checkpointer's own connection.
+	checkpoint       *sql.DB
+	stopCheckpointer func()
 	// Statements of the hot paths, prepared once per pool (see prepareAll).
 	writeStmts, readStmts stmtCache
 
@@ -56,7 +59,7 @@ func OpenSQLite(ctx context.Context, dir string) (*SQLite, error) {
 		return nil, fmt.Errorf("store: sqlite path %q must not contain '?'", path)
 	}
 
-	writeDSN, readDSN := sqliteDSNs(path)
+	writeDSN, readDSN, checkpointDSN := sqliteDSNs(path)
 
 	write, err := sql.Open(sqliteDriver, writeDSN)
 	if err != nil {
@@ -86,7 +89,14 @@ func OpenSQLite(ctx context.Context, dir string) (*SQLite, error) {
 		write.Close()
 		return nil, sqliteError(ctx, "open", err)
 	}
-	s := &SQLite{write: write, read: read}
+	checkpoint, err := sql.Open(sqliteDriver, checkpointDSN)
+	if err != nil {
+		read.Close()
+		write.Close()
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	checkpoint.SetMaxOpenConns(1)
+	s := &SQLite{write: write, read: read, checkpoint: checkpoint}
 	if s.writeStmts, err = prepareAll(ctx, write); err == nil {
 		s.readStmts, err = prepareAll(ctx, read)
 	}
@@ -94,6 +104,7 @@ func OpenSQLite(ctx context.Context, dir string) (*SQLite, error) {
 		s.Close()
 		return nil, err
 	}
+	s.startCheckpointer()
 	return s, nil
 }
 
@@ -493,10 +504,13 @@ func (s *SQLite) Ping(ctx context.Context) error {
 // Close closes both pools; later calls return the first result.
 func (s *SQLite) Close() error {
 	s.closeOnce.Do(func() {
+		if s.stopCheckpointer != nil {
+			s.stopCheckpointer()
+		}
 		// Readers first: the last connection to close checkpoints the WAL.
 		s.readStmts.close()
 		s.writeStmts.close()
-		s.closeErr = errors.Join(s.read.Close(), s.write.Close())
+		s.closeErr = errors.Join(s.read.Close(), s.checkpoint.Close(), s.write.Close())
 	})
 	return s.closeErr
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"strconv"
 
 	"modernc.org/sqlite"
 )
@@ -13,16 +14,19 @@ const sqliteDriver = "sqlite"
 //
 // synchronous=NORMAL in WAL mode syncs the WAL at checkpoints only: a commit
 // survives the process being killed (the OS still has the pages), though
-// not a power cut. busy_timeout covers other processes holding the file
+// not a power cut. wal_autocheckpoint is only a backstop: checkpoints run in
+// the background (sqlite_checkpoint.go). busy_timeout covers other processes holding the file
 // lock. temp_store=MEMORY keeps the savepoint journals of group commit
 // (sqlite_group.go) in memory instead of temporary files. query_only makes
 // a write through the read pool an error rather than a second writer.
 
-func sqliteDSNs(path string) (write, read string) {
+func sqliteDSNs(path string) (write, read, checkpoint string) {
 	write = path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
-		"&_pragma=synchronous(NORMAL)&_pragma=temp_store(MEMORY)&_txlock=immediate"
+		"&_pragma=synchronous(NORMAL)&_pragma=temp_store(MEMORY)" +
+		"&_pragma=wal_autocheckpoint(" + strconv.Itoa(walBackstopPages) + ")&_txlock=immediate"
 	read = path + "?_pragma=busy_timeout(10000)&_pragma=query_only(1)"
-	return write, read
+	checkpoint = path + "?_pragma=busy_timeout(10000)"
+	return write, read, checkpoint
 }
 
 // sqlitePrimaryCode is the primary result code of a driver error, or -1.

@@ -76,6 +76,9 @@ func Runtimes(ctx context.Context, st store.Store, n int, account, region string
 					c := *r
 					c.ID, c.ParentID, c.Name, c.ARN = sub.Replace(c.ID), sub.Replace(c.ParentID), sub.Replace(c.Name), sub.Replace(c.ARN)
 					c.Doc = []byte(sub.Replace(string(r.Doc)))
+					if r.Summary != nil {
+						c.Summary = []byte(sub.Replace(string(r.Summary)))
+					}
 					if err := tx.Insert(ctx, &c); err != nil {
 						return err
 					}

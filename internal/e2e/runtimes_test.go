@@ -313,6 +313,27 @@ func TestRuntimeVersionsAndDefaultEndpoint(t *testing.T) {
 	if !reflect.DeepEqual(vs, []string{"1", "2"}) {
 		t.Fatalf("versions %v", vs)
 	}
+	// Listings show each entry as it is now (entries are stored beside the
+	// documents and must follow every change).
+	listed, err := c.ListAgentRuntimes(ctx, &acc.ListAgentRuntimesInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries := map[string]types.AgentRuntime{"runtime": {}, "version 1": versions.AgentRuntimes[0], "version 2": versions.AgentRuntimes[1]}
+	for _, e := range listed.AgentRuntimes {
+		if aws.ToString(e.AgentRuntimeId) == aws.ToString(id) {
+			entries["runtime"] = e
+		}
+	}
+	for what, want := range map[string]*acc.GetAgentRuntimeOutput{"runtime": v2, "version 1": v1, "version 2": v2} {
+		e := entries[what]
+		if aws.ToString(e.AgentRuntimeVersion) != aws.ToString(want.AgentRuntimeVersion) || aws.ToString(e.Description) != aws.ToString(want.Description) ||
+			e.Status != want.Status || !aws.ToTime(e.LastUpdatedAt).Equal(aws.ToTime(want.LastUpdatedAt)) || aws.ToString(e.AgentRuntimeName) != aws.ToString(want.AgentRuntimeName) {
+			t.Fatalf("%s listed as version %s %q %s %v, read as version %s %q %s %v", what,
+				aws.ToString(e.AgentRuntimeVersion), aws.ToString(e.Description), e.Status, aws.ToTime(e.LastUpdatedAt),
+				aws.ToString(want.AgentRuntimeVersion), aws.ToString(want.Description), want.Status, aws.ToTime(want.LastUpdatedAt))
+		}
+	}
 
 	// Move the pinned endpoint to version 2.
 	upd, err := c.UpdateAgentRuntimeEndpoint(ctx, &acc.UpdateAgentRuntimeEndpointInput{AgentRuntimeId: id, EndpointName: aws.String("prod"), AgentRuntimeVersion: aws.String("2")})

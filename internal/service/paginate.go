@@ -66,6 +66,17 @@ func (s *Service) decodePageToken(sc scope, token, kind, parent string) (int64, 
 // the next token, or "" on the last page (never an empty-string token on
 // the wire: callers omit it).
 func (s *Service) page(ctx context.Context, tx store.Tx, sc scope, kind, parent string, maxResults *int64, defaultMax int, nextToken string) ([]*store.Resource, string, error) {
+	return s.pageOf(ctx, tx, store.ListQuery{Account: sc.account, Region: sc.region, Kind: kind, ParentID: parent}, sc, maxResults, defaultMax, nextToken)
+}
+
+// summaryPage is page for a family whose documents carry a listing entry
+// (summarizer): the rows hold Summary instead of Doc.
+func (s *Service) summaryPage(ctx context.Context, tx store.Tx, sc scope, kind, parent string, maxResults *int64, defaultMax int, nextToken string) ([]*store.Resource, string, error) {
+	return s.pageOf(ctx, tx, store.ListQuery{Account: sc.account, Region: sc.region, Kind: kind, ParentID: parent, SummaryOnly: true}, sc, maxResults, defaultMax, nextToken)
+}
+
+func (s *Service) pageOf(ctx context.Context, tx store.Tx, q store.ListQuery, sc scope, maxResults *int64, defaultMax int, nextToken string) ([]*store.Resource, string, error) {
+	kind, parent := q.Kind, q.ParentID
 	limit := intValue(maxResults, defaultMax)
 	var after int64
 	if nextToken != "" {
@@ -74,7 +85,8 @@ func (s *Service) page(ctx context.Context, tx store.Tx, sc scope, kind, parent 
 			return nil, "", err
 		}
 	}
-	rows, err := tx.List(ctx, store.ListQuery{Account: sc.account, Region: sc.region, Kind: kind, ParentID: parent, AfterSeq: after, Limit: limit + 1})
+	q.AfterSeq, q.Limit = after, limit+1
+	rows, err := tx.List(ctx, q)
 	if err != nil {
 		return nil, "", err
 	}

@@ -2,7 +2,9 @@ package service
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"strconv"
 	"time"
 
@@ -179,7 +181,8 @@ func (s *Service) CreateAgentRuntime(ctx context.Context, in *api.CreateAgentRun
 		}
 
 		row := &store.Resource{Account: sc.account, Region: sc.region, Kind: kindRuntime, ID: id, Name: in.AgentRuntimeName,
-			ARN: arn, Status: string(rec.Status), CreatedAt: now, UpdatedAt: now, Doc: encodeDoc(rec)}
+			ARN: arn, Status: string(rec.Status), CreatedAt: now, UpdatedAt: now}
+		setDoc(row, rec)
 		if err := tx.Insert(ctx, row); err != nil {
 			if errors.Is(err, store.ErrConflict) {
 				return nil, awserr.Conflict("Runtime name '%s' already exists or was recently deleted", in.AgentRuntimeName)
@@ -215,11 +218,13 @@ func (s *Service) CreateAgentRuntime(ctx context.Context, in *api.CreateAgentRun
 
 func (s *Service) insertVersion(ctx context.Context, tx store.Tx, rec *runtimeRecord, now time.Time) error {
 	sc := scopeOf(ctx)
-	return tx.Insert(ctx, &store.Resource{
+	row := &store.Resource{
 		Account: sc.account, Region: sc.region, Kind: kindRuntimeVersion,
 		ID: versionRowID(rec.AgentRuntimeId, rec.AgentRuntimeVersion), ParentID: rec.AgentRuntimeId,
-		Status: string(rec.Status), CreatedAt: now, UpdatedAt: now, Doc: encodeDoc(rec),
-	})
+		Status: string(rec.Status), CreatedAt: now, UpdatedAt: now,
+	}
+	setDoc(row, rec)
+	return tx.Insert(ctx, row)
 }
 
 func (s *Service) GetAgentRuntime(ctx context.Context, in *api.GetAgentRuntimeRequest) (*api.GetAgentRuntimeResponse, error) {
@@ -340,7 +345,7 @@ func (s *Service) ListAgentRuntimes(ctx context.Context, in *api.ListAgentRuntim
 	out := &api.ListAgentRuntimesResponse{AgentRuntimes: []api.AgentRuntime{}}
 	sc := scopeOf(ctx)
 	err := s.read(ctx, func(tx store.Tx) error {
-		rows, next, err := s.page(ctx, tx, sc, kindRuntime, "", in.MaxResults, 100, in.NextToken)
+		rows, next, err := s.summaryPage(ctx, tx, sc, kindRuntime, "", in.MaxResults, 100, in.NextToken)
 		if err != nil {
 			return err
 		}
@@ -359,14 +364,28 @@ func (s *Service) ListAgentRuntimes(ctx context.Context, in *api.ListAgentRuntim
 	return out, nil
 }
 
-// decodeSummary reads the listing entry of a runtime (or version) row. The
-// summary's members carry the same wire names as the document's, so decoding
-// the document straight into it gives the summary without building the
-// whole record: a listing decodes a page of documents, and most of each is
-// configuration the summary does not show (summary_test.go checks that the
-// two ways agree).
+// listSummary is a runtime's (or version's) listing entry.
+func (r runtimeRecord) listSummary() any {
+	return api.AgentRuntime{
+		AgentRuntimeArn: r.AgentRuntimeArn, AgentRuntimeId: r.AgentRuntimeId, AgentRuntimeVersion: r.AgentRuntimeVersion,
+		AgentRuntimeName: r.AgentRuntimeName, Description: r.Description, LastUpdatedAt: r.LastUpdatedAt, Status: r.Status,
+	}
+}
+
+// decodeSummary reads the listing entry of a runtime (or version) row from
+// a summary page: its stored entry or, for a row stored before entries
+// were, its document. The entry's members carry the same wire names as the
+// document's, so either decodes into it (summary_test.go checks that the
+// ways agree).
 func decodeSummary(r *store.Resource, sum *api.AgentRuntime) error {
-	return decodeDoc(r, sum)
+	b := r.Summary
+	if b == nil {
+		b = r.Doc
+	}
+	if err := json.Unmarshal(b, sum); err != nil {
+		return fmt.Errorf("decode %s %s summary: %w", r.Kind, r.ID, err)
+	}
+	return nil
 }
 
 func (s *Service) ListAgentRuntimeVersions(ctx context.Context, in *api.ListAgentRuntimeVersionsRequest) (*api.ListAgentRuntimeVersionsResponse, error) {
@@ -376,7 +395,7 @@ func (s *Service) ListAgentRuntimeVersions(ctx context.Context, in *api.ListAgen
 		if _, _, err := s.getRuntime(ctx, tx, in.AgentRuntimeId); err != nil {
 			return err
 		}
-		rows, next, err := s.page(ctx, tx, sc, kindRuntimeVersion, in.AgentRuntimeId, in.MaxResults, 100, in.NextToken)
+		rows, next, err := s.summaryPage(ctx, tx, sc, kindRuntimeVersion, in.AgentRuntimeId, in.MaxResults, 100, in.NextToken)
 		if err != nil {
 			return err
 		}
@@ -414,7 +433,7 @@ func (s *Service) reconcileRuntime(ctx context.Context, tx store.Tx, row *store.
 		}
 		v.Status = row.Status
 		v.UpdatedAt = now
-		v.Doc = row.Doc
+		v.Doc, v.Summary = row.Doc, row.Summary
 		return tx.Update(ctx, v)
 	case api.AgentRuntimeStatusDeleting:
 		return s.purgeRuntime(ctx, tx, row)

@@ -315,8 +315,26 @@ func intValue(p *int64, def int) int {
 func saveDoc(ctx context.Context, tx store.Tx, row *store.Resource, status string, doc any, now time.Time) error {
 	row.Status = status
 	row.UpdatedAt = now
-	row.Doc = encodeDoc(doc)
+	setDoc(row, doc)
 	return tx.Update(ctx, row)
+}
+
+// summarizer is a document with a listing entry of its own. The store keeps
+// the entry beside the document (Resource.Summary), so that a listing reads
+// and decodes entries, not whole documents.
+type summarizer interface {
+	listSummary() any
+}
+
+// setDoc encodes doc into row, with its listing entry when it has one.
+// Every write of a summarizer's document goes through here (saveDoc does),
+// so that the entry never goes stale.
+func setDoc(row *store.Resource, doc any) {
+	row.Doc = encodeDoc(doc)
+	row.Summary = nil
+	if s, ok := doc.(summarizer); ok {
+		row.Summary = encodeDoc(s.listSummary())
+	}
 }
 
 // loadDoc reads one row and decodes its document into a T; a missing row is

@@ -9,9 +9,10 @@ import (
 	"agentcored/internal/store"
 )
 
-// TestDecodeSummaryMatchesRecord: decoding a runtime document straight into
-// the listing entry gives what decoding the whole record and copying the
-// summary's members gives.
+// TestDecodeSummaryMatchesRecord: the listing entry stored with a runtime
+// document, and the document itself decoded straight into an entry (rows
+// written before entries were stored), both give what decoding the whole
+// record and copying the summary's members gives.
 func TestDecodeSummaryMatchesRecord(t *testing.T) {
 	now := time.Date(2026, 1, 2, 3, 4, 5, 678_000_000, time.UTC)
 	full := runtimeRecord{GetAgentRuntimeResponse: api.GetAgentRuntimeResponse{
@@ -36,12 +37,21 @@ func TestDecodeSummaryMatchesRecord(t *testing.T) {
 			AgentRuntimeArn: decoded.AgentRuntimeArn, AgentRuntimeId: decoded.AgentRuntimeId, AgentRuntimeVersion: decoded.AgentRuntimeVersion,
 			AgentRuntimeName: decoded.AgentRuntimeName, Description: decoded.Description, LastUpdatedAt: decoded.LastUpdatedAt, Status: decoded.Status,
 		}
-		var got api.AgentRuntime
-		if err := decodeSummary(row, &got); err != nil {
+		// From a row stored before summaries were (the document), and from
+		// the entry setDoc stores.
+		var fromDoc, fromEntry api.AgentRuntime
+		if err := decodeSummary(row, &fromDoc); err != nil {
 			t.Fatal(err)
 		}
-		if !reflect.DeepEqual(got, want) {
-			t.Errorf("%s: decodeSummary = %+v, want %+v", name, got, want)
+		setDoc(row, rec)
+		if row.Summary == nil {
+			t.Fatalf("%s: setDoc stored no listing entry", name)
+		}
+		if err := decodeSummary(row, &fromEntry); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(fromDoc, want) || !reflect.DeepEqual(fromEntry, want) {
+			t.Errorf("%s: from the document %+v, from the entry %+v; want %+v", name, fromDoc, fromEntry, want)
 		}
 	}
 }

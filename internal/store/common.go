@@ -16,7 +16,12 @@ import (
 // resourceColumns is the column list every resource SELECT uses, in the order
 // scanResource expects.
 const resourceColumns = `account, region, kind, id, parent_id, name, arn, status,
-	revision, seq, created_at, updated_at, doc`
+	revision, seq, created_at, updated_at, doc, summary`
+
+// summaryColumns is resourceColumns for ListQuery.SummaryOnly: no document,
+// and the summary or, for rows stored without one, the document in its place.
+const summaryColumns = `account, region, kind, id, parent_id, name, arn, status,
+	revision, seq, created_at, updated_at, NULL, COALESCE(summary, doc)`
 
 // errReadOnly is returned when a write method is called inside Read.
 var errReadOnly = errors.New("store: write inside a read transaction")
@@ -30,7 +35,7 @@ func scanResource(row rowScanner) (*Resource, error) {
 	var r Resource
 	var created, updated int64
 	err := row.Scan(&r.Account, &r.Region, &r.Kind, &r.ID, &r.ParentID, &r.Name,
-		&r.ARN, &r.Status, &r.Revision, &r.Seq, &created, &updated, &r.Doc)
+		&r.ARN, &r.Status, &r.Revision, &r.Seq, &created, &updated, &r.Doc, &r.Summary)
 	if err != nil {
 		return nil, err
 	}

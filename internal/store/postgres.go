@@ -209,6 +209,10 @@ var postgresMigrations = []migration{
 			value BYTEA NOT NULL
 		)`,
 	}},
+	// Listing entries stored beside the documents (Resource.Summary).
+	{version: 2, stmts: []string{
+		`ALTER TABLE resources ADD COLUMN summary BYTEA`,
+	}},
 }
 
 func migratePostgres(ctx context.Context, pool *pgxpool.Pool, schema string) error {
@@ -655,11 +659,11 @@ func (t *pgTx) Insert(ctx context.Context, r *Resource) error {
 	created, updated := insertTimes(r)
 	var seq int64
 	err := t.tx.QueryRow(ctx, `INSERT INTO resources (`+resourceColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, nextval('resource_seq'), $9, $10, $11)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, nextval('resource_seq'), $9, $10, $11, $12)
 		ON CONFLICT DO NOTHING
 		RETURNING seq`,
 		r.Account, r.Region, r.Kind, r.ID, r.ParentID, r.Name, r.ARN, r.Status,
-		created.UnixNano(), updated.UnixNano(), r.Doc).Scan(&seq)
+		created.UnixNano(), updated.UnixNano(), r.Doc, r.Summary).Scan(&seq)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return fmt.Errorf("%w: %s: id, name or ARN already exists", ErrConflict, op)
 	}
@@ -695,10 +699,10 @@ func (t *pgTx) Update(ctx context.Context, r *Resource) error {
 	var parentID string
 	var seq, created int64
 	err = sp.QueryRow(ctx, `UPDATE resources
-		SET name = $1, arn = $2, status = $3, revision = revision + 1, updated_at = $4, doc = $5
-		WHERE account = $6 AND region = $7 AND kind = $8 AND id = $9 AND revision = $10
+		SET name = $1, arn = $2, status = $3, revision = revision + 1, updated_at = $4, doc = $5, summary = $6
+		WHERE account = $7 AND region = $8 AND kind = $9 AND id = $10 AND revision = $11
 		RETURNING parent_id, seq, created_at`,
-		r.Name, r.ARN, r.Status, updated.UnixNano(), r.Doc,
+		r.Name, r.ARN, r.Status, updated.UnixNano(), r.Doc, r.Summary,
 		key.Account, key.Region, key.Kind, key.ID, r.Revision).Scan(&parentID, &seq, &created)
 	if errors.Is(err, pgx.ErrNoRows) {
 		if err := sp.Commit(ctx); err != nil {
@@ -776,7 +780,11 @@ func (t *pgTx) List(ctx context.Context, q ListQuery) ([]*Resource, error) {
 	if q.Limit > 0 {
 		limit = q.Limit
 	}
-	rows, err := t.tx.Query(ctx, `SELECT `+resourceColumns+` FROM resources
+	columns := resourceColumns
+	if q.SummaryOnly {
+		columns = summaryColumns
+	}
+	rows, err := t.tx.Query(ctx, `SELECT `+columns+` FROM resources
 		WHERE account = $1 AND region = $2 AND kind = $3 AND parent_id = $4 AND seq > $5
 		ORDER BY seq
 		LIMIT $6`,

@@ -145,8 +145,8 @@ func TestPostgresConcurrentMigrations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n != 1 || version != 1 {
-		t.Fatalf("schema_migrations: %d rows, max version %d; want 1 and 1", n, version)
+	if n != 2 || version != 2 {
+		t.Fatalf("schema_migrations: %d rows, max version %d; want 2 and 2", n, version)
 	}
 }
 

@@ -122,7 +122,7 @@ type stmtCache map[string]*sql.Stmt
 // them is not), which keeps one list.
 var hotQueries = []string{
 	sqlGet, sqlGetByName, sqlGetByARN, sqlNextSeq, sqlInsert, sqlUpdate, sqlExists,
-	sqlDelete, sqlDeleteTags, sqlDeleteJob, sqlList, sqlCount, sqlTags, sqlSetTag, sqlRemoveTag,
+	sqlDelete, sqlDeleteTags, sqlDeleteJob, sqlList, sqlListSummaries, sqlCount, sqlTags, sqlSetTag, sqlRemoveTag,
 	sqlGetIdempotency, sqlPutIdempotency, sqlPutJob, sqlGetJob,
 }
 
@@ -157,9 +157,9 @@ const (
 	sqlGetByARN = `SELECT ` + resourceColumns + ` FROM resources WHERE arn = ? AND arn <> ''`
 	sqlNextSeq  = `UPDATE counters SET value = value + ? WHERE name = 'resource_seq' RETURNING value`
 	sqlInsert   = `INSERT INTO resources (` + resourceColumns + `)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)`
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)`
 	sqlUpdate = `UPDATE resources
-		SET name = ?, arn = ?, status = ?, revision = revision + 1, updated_at = ?, doc = ?
+		SET name = ?, arn = ?, status = ?, revision = revision + 1, updated_at = ?, doc = ?, summary = ?
 		WHERE account = ? AND region = ? AND kind = ? AND id = ? AND revision = ?
 		RETURNING parent_id, seq, created_at`
 	sqlExists = `SELECT 1 FROM resources
@@ -171,6 +171,10 @@ const (
 	sqlDeleteJob  = `DELETE FROM jobs
 		WHERE account = ? AND region = ? AND kind = ? AND resource_id = ?`
 	sqlList = `SELECT ` + resourceColumns + ` FROM resources
+		WHERE account = ? AND region = ? AND kind = ? AND parent_id = ? AND seq > ?
+		ORDER BY seq
+		LIMIT ?`
+	sqlListSummaries = `SELECT ` + summaryColumns + ` FROM resources
 		WHERE account = ? AND region = ? AND kind = ? AND parent_id = ? AND seq > ?
 		ORDER BY seq
 		LIMIT ?`
@@ -258,6 +262,10 @@ var sqliteMigrations = []migration{
 			key   TEXT PRIMARY KEY,
 			value BLOB NOT NULL
 		) STRICT`,
+	}},
+	// Listing entries stored beside the documents (Resource.Summary).
+	{version: 2, stmts: []string{
+		`ALTER TABLE resources ADD COLUMN summary BLOB`,
 	}},
 }
 
@@ -642,7 +650,7 @@ func (t *sqliteTx) Insert(ctx context.Context, r *Resource) error {
 	}
 	_, err = t.exec(ctx, sqlInsert,
 		r.Account, r.Region, r.Kind, r.ID, r.ParentID, r.Name, r.ARN, r.Status,
-		seq, created.UnixNano(), updated.UnixNano(), r.Doc)
+		seq, created.UnixNano(), updated.UnixNano(), r.Doc, r.Summary)
 	if err != nil {
 		// The counter bump stays in the transaction; a gap in seq is fine.
 		return sqliteError(ctx, op, err)
@@ -664,7 +672,7 @@ func (t *sqliteTx) Update(ctx context.Context, r *Resource) error {
 	var parentID string
 	var seq, created int64
 	err := t.queryRow(ctx, sqlUpdate,
-		r.Name, r.ARN, r.Status, updated.UnixNano(), r.Doc,
+		r.Name, r.ARN, r.Status, updated.UnixNano(), r.Doc, r.Summary,
 		key.Account, key.Region, key.Kind, key.ID, r.Revision).Scan(&parentID, &seq, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return t.whyNotUpdated(ctx, op, key)
@@ -725,7 +733,11 @@ func (t *sqliteTx) List(ctx context.Context, q ListQuery) ([]*Resource, error) {
 	if limit <= 0 {
 		limit = -1 // SQLite: no limit
 	}
-	rows, err := t.query(ctx, sqlList,
+	query := sqlList
+	if q.SummaryOnly {
+		query = sqlListSummaries
+	}
+	rows, err := t.query(ctx, query,
 		q.Account, q.Region, q.Kind, q.ParentID, q.AfterSeq, limit)
 	if err != nil {
 		return nil, sqliteError(ctx, "list "+q.Kind, err)

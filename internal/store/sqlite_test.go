@@ -80,8 +80,8 @@ func TestSQLiteMigrationsIdempotent(t *testing.T) {
 	if err := db.QueryRow(`SELECT COUNT(*), MAX(version) FROM schema_migrations`).Scan(&n, &version); err != nil {
 		t.Fatal(err)
 	}
-	if n != 1 || version != 1 {
-		t.Fatalf("schema_migrations: %d rows, max version %d; want 1 and 1", n, version)
+	if n != 2 || version != 2 {
+		t.Fatalf("schema_migrations: %d rows, max version %d; want 2 and 2", n, version)
 	}
 	var mode string
 	if err := db.QueryRow(`PRAGMA journal_mode`).Scan(&mode); err != nil {
@@ -107,6 +107,54 @@ const crashChildEnv = "AGENTCORED_STORE_CRASH_CHILD_DIR"
 
 // TestSQLiteCrashDurability kills a writer process with SIGKILL and checks
 // that every insert it reported as committed survived.
+// TestSQLiteUpgradeFromVersion1: a database written before the summary
+// column existed opens, gains the column, keeps its rows, and lists each
+// one's document in place of the summary it never had.
+func TestSQLiteUpgradeFromVersion1(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	s, err := store.OpenSQLite(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	// Take the database back to schema version 1, holding one row.
+	db, err := sql.Open("sqlite", filepath.Join(dir, store.SQLiteFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, stmt := range []string{
+		`ALTER TABLE resources DROP COLUMN summary`,
+		`DELETE FROM schema_migrations WHERE version > 1`,
+		`INSERT INTO resources (account, region, kind, id, parent_id, name, arn, status, revision, seq, created_at, updated_at, doc)
+			VALUES ('a', 'r', 'runtime', 'old', '', 'old', 'arn:old', 'READY', 1, 1, 1, 1, CAST('{"doc":1}' AS BLOB))`,
+	} {
+		if _, err := db.Exec(stmt); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+	}
+	db.Close()
+
+	s, err = store.OpenSQLite(ctx, dir)
+	if err != nil {
+		t.Fatalf("open a version 1 database: %v", err)
+	}
+	defer s.Close()
+	err = s.Read(ctx, func(tx store.Tx) error {
+		rows, err := tx.List(ctx, store.ListQuery{Account: "a", Region: "r", Kind: "runtime", SummaryOnly: true})
+		if err != nil {
+			return err
+		}
+		if len(rows) != 1 || string(rows[0].Summary) != `{"doc":1}` {
+			t.Fatalf("after upgrade: %+v", rows)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestSQLiteCrashDurability(t *testing.T) {
 	if dir := os.Getenv(crashChildEnv); dir != "" {
 		crashChild(dir)

@@ -51,6 +51,9 @@ type Resource struct {
 	CreatedAt time.Time
 	UpdatedAt time.Time
 	Doc       []byte
+	// Summary is the family's listing entry for this row, when it has one
+	// (see ListQuery.SummaryOnly); nil otherwise.
+	Summary []byte
 }
 
 func (r *Resource) Key() Key {
@@ -63,6 +66,10 @@ type ListQuery struct {
 	Account, Region, Kind, ParentID string
 	AfterSeq                        int64
 	Limit                           int
+	// SummaryOnly leaves Doc out of the result (nil) and sets Summary to
+	// the stored summary, or to the document where none was stored, so
+	// that a listing reads and decodes as little as possible.
+	SummaryOnly bool
 }
 
 // IdempotencyRecord remembers the answer given to a request that carried a

@@ -41,6 +41,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Delete", testDelete},
 		{"List", testList},
 		{"ListPaging", testListPaging},
+		{"ListSummaries", testListSummaries},
 		{"Count", testCount},
 		{"SeqNeverReused", testSeqNeverReused},
 		{"Tags", testTags},
@@ -165,7 +166,7 @@ func sameResource(t *testing.T, what string, got, want *store.Resource) {
 	if got.Account != want.Account || got.Region != want.Region || got.Kind != want.Kind ||
 		got.ID != want.ID || got.ParentID != want.ParentID || got.Name != want.Name ||
 		got.ARN != want.ARN || got.Status != want.Status || got.Revision != want.Revision ||
-		got.Seq != want.Seq || !bytes.Equal(got.Doc, want.Doc) {
+		got.Seq != want.Seq || !bytes.Equal(got.Doc, want.Doc) || !bytes.Equal(got.Summary, want.Summary) {
 		t.Fatalf("%s:\n got %+v\nwant %+v", what, got, want)
 	}
 	if !got.CreatedAt.Equal(want.CreatedAt) || !got.UpdatedAt.Equal(want.UpdatedAt) {
@@ -360,6 +361,7 @@ func testUpdate(t *testing.T, open Opener) {
 	upd.Status = "UPDATING"
 	upd.ARN = arnOf(acct, "runtime", "renamed")
 	upd.Doc = []byte(`{"v":2}`)
+	upd.Summary = []byte(`{"s":2}`)
 	upd.UpdatedAt = orig.CreatedAt.Add(time.Hour + 3)
 	// Columns Update never changes, whatever the caller sends.
 	upd.ParentID = "p-other"
@@ -371,7 +373,7 @@ func testUpdate(t *testing.T, open Opener) {
 		t.Fatalf("Revision after Update = %d, want 2", upd.Revision)
 	}
 	want := orig
-	want.Name, want.Status, want.ARN, want.Doc = "beta", "UPDATING", upd.ARN, upd.Doc
+	want.Name, want.Status, want.ARN, want.Doc, want.Summary = "beta", "UPDATING", upd.ARN, upd.Doc, upd.Summary
 	want.Revision = 2
 	want.UpdatedAt = orig.CreatedAt.Add(time.Hour + 3)
 	got := mustGet(t, s, key("r-1"))
@@ -409,6 +411,37 @@ func testUpdate(t *testing.T, open Opener) {
 	if got := mustGet(t, s, key("r-1")); got.Revision != 3 || got.Status != "READY" {
 		t.Fatalf("after second Update: Revision %d Status %q", got.Revision, got.Status)
 	}
+}
+
+// testListSummaries: a SummaryOnly listing returns each row's summary and
+// no document; a row stored without a summary lists its document in place
+// of one. Get returns both.
+func testListSummaries(t *testing.T, open Opener) {
+	s := open(t)
+	with := res("r-1", "one")
+	with.Summary = []byte(`{"s":1}`)
+	without := res("r-2", "two")
+	insert(t, s, with)
+	insert(t, s, without)
+	if got := mustGet(t, s, key("r-1")); string(got.Summary) != `{"s":1}` || string(got.Doc) != string(with.Doc) {
+		t.Fatalf("Get: summary %q doc %q", got.Summary, got.Doc)
+	}
+	read(t, s, func(ctx context.Context, tx store.Tx) error {
+		rows, err := tx.List(ctx, store.ListQuery{Account: acct, Region: region, Kind: "runtime", SummaryOnly: true})
+		if err != nil {
+			return err
+		}
+		if len(rows) != 2 {
+			t.Fatalf("listed %d rows, want 2", len(rows))
+		}
+		for i, want := range []string{`{"s":1}`, string(without.Doc)} {
+			r := rows[i]
+			if string(r.Summary) != want || r.Doc != nil || r.Name == "" || r.Seq == 0 || r.Revision != 1 {
+				t.Errorf("row %d: summary %q doc %q name %q seq %d revision %d", i, r.Summary, r.Doc, r.Name, r.Seq, r.Revision)
+			}
+		}
+		return nil
+	})
 }
 
 func testUpdateErrors(t *testing.T, open Opener) {

@@ -340,35 +340,33 @@ func sqliteError(ctx context.Context, op string, err error) error {
 	return fmt.Errorf("store: %s: %w", op, err)
 }
 
-// Read runs fn in a read-only transaction on a consistent snapshot.
+// Read runs fn in a read-only transaction on a consistent snapshot, on the
+// read pool.
 func (s *SQLite) Read(ctx context.Context, fn func(Tx) error) error {
-	return s.run(ctx, s.read, s.readStmts, true, func(t *sqliteTx) error { return fn(t) })
-}
-
-// Write runs fn in a transaction on the single write connection.
-func (s *SQLite) Write(ctx context.Context, fn func(Tx) error) error {
-	return s.writeGrouped(ctx, func(t *sqliteTx) error { return fn(t) })
-}
-
-func (s *SQLite) run(ctx context.Context, db *sql.DB, stmts stmtCache, readOnly bool, fn func(*sqliteTx) error) error {
 	if err := ctx.Err(); err != nil {
 		return contextError("begin", err)
 	}
-	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: readOnly})
+	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return sqliteError(ctx, "begin", err)
 	}
 	// After Commit this is a no-op. On a callback error, and while a panic
-	// unwinds, it undoes everything and frees the connection.
+	// unwinds, it frees the connection.
 	defer tx.Rollback()
 
-	if err := fn(&sqliteTx{tx: tx, stmts: stmts, readOnly: readOnly}); err != nil {
+	if err := fn(&sqliteTx{tx: tx, stmts: s.readStmts, readOnly: true}); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
 		return sqliteError(ctx, "commit", err)
 	}
 	return nil
+}
+
+// Write runs fn in a transaction on the single write connection, sharing
+// the commit with Writes queued behind it (sqlite_group.go).
+func (s *SQLite) Write(ctx context.Context, fn func(Tx) error) error {
+	return s.writeGrouped(ctx, func(t *sqliteTx) error { return fn(t) })
 }
 
 // DueJobs leases up to limit due jobs (limit <= 0: all of them).

@@ -80,8 +80,10 @@ func (s *SQLite) runMember(ctx context.Context, fn func(*sqliteTx) error) (*writ
 			if err == nil {
 				gw.commits.Add(1)
 				gw.writes.Add(int64(g.members))
+			} else {
+				err = sqliteError(context.Background(), "commit", err)
 			}
-			g.finish(err, "commit")
+			g.finish(err)
 		}
 		gw.mu.Unlock()
 	}()
@@ -115,7 +117,7 @@ func (s *SQLite) runMember(ctx context.Context, fn func(*sqliteTx) error) (*writ
 		if first {
 			gw.open = nil
 			g.tx.Rollback()
-			g.finish(nil, "") // nobody waits on an empty group; closes done
+			g.finish(nil) // nobody waits on an empty group
 			return
 		}
 		if _, err := g.tx.ExecContext(context.Background(), "ROLLBACK TO member; RELEASE member"); err != nil {
@@ -154,18 +156,14 @@ func (s *SQLite) abandon(g *writeGroup, cause error) {
 		s.writer.open = nil
 	}
 	g.tx.Rollback()
-	g.finish(cause, "write group")
+	err := sqliteError(context.Background(), "write group", cause)
+	g.finish(fmt.Errorf("%w (a transaction shared with this write failed)", err))
 }
 
 // finish records the group's outcome and wakes its members. err == nil
 // means committed.
-func (g *writeGroup) finish(err error, op string) {
-	if err != nil {
-		g.err = sqliteError(context.Background(), op, err)
-		if op == "write group" {
-			g.err = fmt.Errorf("%w (a transaction shared with this write failed)", g.err)
-		}
-	}
+func (g *writeGroup) finish(err error) {
+	g.err = err
 	select {
 	case <-g.done:
 	default:

@@ -60,14 +60,18 @@ var builtinCreatedAt = time.Date(2025, 7, 16, 0, 0, 0, 0, time.UTC)
 // browserRecord is the document of a browser row.
 type browserRecord struct {
 	api.GetBrowserResponse
-	// PendingFailure, set by an injected fault, makes the pending transition
-	// end in *_FAILED with this reason.
 	PendingFailure string `json:"pendingFailure,omitempty"`
 }
 
+var browsers = &family[browserRecord]{
+	kind: kindBrowser, group: familyBrowsers, noun: "browser", arnPath: "browser-custom/",
+	fields: fields{ID: "BrowserId", ARN: "BrowserArn", Status: "Status", Reason: "FailureReason", Created: "CreatedAt", Updated: "LastUpdatedAt"},
+	states: asyncStates, quota: func(q Quotas) int { return q.BrowsersPerAccount }, listLimit: defaultSandboxListLimit,
+}
+
 func (s *Service) registerBrowsers() {
-	s.lifecycle.Register(familyBrowsers, kindBrowser, s.reconcileBrowser)
-	s.lifecycle.Register(familyCodeInterpreters, kindCodeInterpreter, s.reconcileCodeInterpreter)
+	browsers.register(s)
+	codeInterpreters.register(s)
 }
 
 // builtinARN is the ARN of an AWS-owned resource: account segment "aws".
@@ -75,28 +79,13 @@ func builtinARN(sc scope, resource string) string {
 	return "arn:aws:bedrock-agentcore:" + sc.region + ":aws:" + resource
 }
 
-func browserNotFound(id string) error {
-	return awserr.NotFound("Browser '%s' was not found.", id)
+// builtinUndeletable refuses to delete an AWS-managed built-in.
+func builtinUndeletable(noun, id string) error {
+	return awserr.Validation("%s '%s' is managed by AWS and cannot be deleted.", noun, id)
 }
 
-// nextSandboxStatus is where a browser or code interpreter goes from status,
-// given the failure an injected fault recorded when the change was asked.
-// gone means the row is removed; next == status means nothing to do. Both
-// families share the status strings.
-func nextSandboxStatus(status, pendingFailure string) (next, failureReason string, gone bool) {
-	switch status {
-	case "CREATING":
-		if pendingFailure != "" {
-			return "CREATE_FAILED", pendingFailure, false
-		}
-		return "READY", "", false
-	case "DELETING":
-		if pendingFailure != "" {
-			return "DELETE_FAILED", pendingFailure, false
-		}
-		return "", "", true
-	}
-	return status, "", false
+func nameTaken(noun, name string) error {
+	return awserr.Conflict("A %s named '%s' already exists in this account and region.", noun, name)
 }
 
 // checkNamed enforces, before a create, that the name is free in the
@@ -117,10 +106,6 @@ func checkNamed(ctx context.Context, tx store.Tx, sc scope, kind, name string, q
 	return nil
 }
 
-func nameTaken(noun, name string) error {
-	return awserr.Conflict("A %s named '%s' already exists in this account and region.", noun, name)
-}
-
 // insertNamed inserts a row checked by checkNamed, with its create-time tags.
 func (s *Service) insertNamed(ctx context.Context, tx store.Tx, row *store.Resource, tags map[string]string, noun string) error {
 	if err := tx.Insert(ctx, row); err != nil {
@@ -132,25 +117,23 @@ func (s *Service) insertNamed(ctx context.Context, tx store.Tx, row *store.Resou
 	return s.createTags(ctx, tx, row.ARN, tags)
 }
 
-// pageSandboxes lists one page of browsers or code interpreters by type:
-// SYSTEM is the built-in alone (system true, no rows), CUSTOM or no type the
-// caller's own rows.
-func (s *Service) pageSandboxes(ctx context.Context, tx store.Tx, kind string, typ api.ResourceType, maxResults *int64, nextToken string) (rows []*store.Resource, system bool, next string, err error) {
-	sc := scopeOf(ctx)
-	if typ == api.ResourceTypeSystem {
-		if nextToken == "" {
-			return nil, true, "", nil
-		}
-		// The built-in fits on the first page; a later page is empty, but
-		// the token must still be one of ours.
-		_, err := s.decodePageToken(sc, nextToken, kind, "")
-		return nil, false, "", err
+// listSandboxes lists one page of browsers or code interpreters by type:
+// SYSTEM is the built-in alone, CUSTOM or no type the caller's own.
+func listSandboxes[S, T any](ctx context.Context, s *Service, f *family[T], typ api.ResourceType, maxResults *int64, nextToken string, builtin func(scope) any) ([]S, string, error) {
+	if typ != api.ResourceTypeSystem {
+		return list[S](ctx, s, f, listing[T]{maxResults: maxResults, nextToken: nextToken})
 	}
-	rows, next, err = s.page(ctx, tx, sc, kind, "", maxResults, defaultSandboxListLimit, nextToken)
-	return rows, false, next, err
+	sc := scopeOf(ctx)
+	if nextToken == "" {
+		return []S{*project[S](builtin(sc))}, "", nil
+	}
+	// The built-in fits on the first page; a later page is empty, but the
+	// token must still be one of ours.
+	_, err := s.decodePageToken(sc, nextToken, f.kind, "")
+	return []S{}, "", err
 }
 
-func builtinBrowser(sc scope) *api.GetBrowserResponse {
+func builtinBrowser(sc scope) any {
 	return &api.GetBrowserResponse{
 		BrowserId: builtinBrowserID, BrowserArn: builtinARN(sc, "browser/"+builtinBrowserID),
 		Name: "Amazon Bedrock AgentCore Browser Tool", Description: "AWS built-in browser for secure web browsing",
@@ -160,136 +143,38 @@ func builtinBrowser(sc scope) *api.GetBrowserResponse {
 	}
 }
 
-func (s *Service) getBrowser(ctx context.Context, tx store.Tx, id string) (*store.Resource, *browserRecord, error) {
-	return loadDoc[browserRecord](ctx, tx, scopeOf(ctx).key(kindBrowser, id), func() error { return browserNotFound(id) })
-}
-
 func (s *Service) CreateBrowser(ctx context.Context, in *api.CreateBrowserRequest) (*api.CreateBrowserResponse, error) {
 	n := in.NetworkConfiguration
 	if err := checkNetwork("networkConfiguration", string(n.NetworkMode), n.VpcConfig != nil, "vpcConfig"); err != nil {
 		return nil, err
 	}
-	if err := checkTagKeys("tags", mapKeys(in.Tags)); err != nil {
-		return nil, err
-	}
-	sc := scopeOf(ctx)
-	return mutate(ctx, s, func(tx store.Tx) (*api.CreateBrowserResponse, error) {
-		if err := checkNamed(ctx, tx, sc, kindBrowser, in.Name, s.quotas.BrowsersPerAccount, "browser"); err != nil {
-			return nil, err
-		}
-		now := s.now().UTC()
-		id := newID(in.Name)
-		rec := browserRecord{GetBrowserResponse: api.GetBrowserResponse{
-			BrowserId: id, BrowserArn: sc.arn("browser-custom/" + id), Name: in.Name, Description: in.Description,
-			ExecutionRoleArn: in.ExecutionRoleArn, NetworkConfiguration: in.NetworkConfiguration, Recording: in.Recording,
-			EnterprisePolicies: in.EnterprisePolicies, Certificates: in.Certificates,
-			Status: api.BrowserStatusCreating, CreatedAt: api.NewDateTime(now), LastUpdatedAt: api.NewDateTime(now),
-		}}
-		if in.BrowserSigning != nil {
-			rec.BrowserSigning = &api.BrowserSigningConfigOutput{Enabled: in.BrowserSigning.Enabled}
-		}
-		rec.PendingFailure = s.injectedFailure(ctx, "CreateBrowser")
-		row := &store.Resource{Account: sc.account, Region: sc.region, Kind: kindBrowser, ID: id, Name: in.Name,
-			ARN: rec.BrowserArn, Status: string(rec.Status), CreatedAt: now, UpdatedAt: now, Doc: encodeDoc(rec)}
-		if err := s.insertNamed(ctx, tx, row, in.Tags, "browser"); err != nil {
-			return nil, err
-		}
-		if err := s.lifecycle.Schedule(ctx, tx, row); err != nil {
-			return nil, err
-		}
-		return &api.CreateBrowserResponse{BrowserId: id, BrowserArn: rec.BrowserArn, CreatedAt: rec.CreatedAt, Status: api.BrowserStatusCreating}, nil
-	})
+	return create[api.CreateBrowserResponse](ctx, s, browsers, creation{name: in.Name, tags: in.Tags, from: in},
+		func(_ store.Tx, _ scope, rec *browserRecord) error {
+			if in.BrowserSigning != nil {
+				rec.BrowserSigning = &api.BrowserSigningConfigOutput{Enabled: in.BrowserSigning.Enabled}
+			}
+			return nil
+		})
 }
 
 func (s *Service) GetBrowser(ctx context.Context, in *api.GetBrowserRequest) (*api.GetBrowserResponse, error) {
 	if in.BrowserId == builtinBrowserID {
-		return builtinBrowser(scopeOf(ctx)), nil
+		return builtinBrowser(scopeOf(ctx)).(*api.GetBrowserResponse), nil
 	}
-	var rec *browserRecord
-	err := s.read(ctx, func(tx store.Tx) error {
-		var err error
-		_, rec, err = s.getBrowser(ctx, tx, in.BrowserId)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &rec.GetBrowserResponse, nil
+	return get[api.GetBrowserResponse](ctx, s, browsers, "", in.BrowserId)
 }
 
 func (s *Service) DeleteBrowser(ctx context.Context, in *api.DeleteBrowserRequest) (*api.DeleteBrowserResponse, error) {
 	if in.BrowserId == builtinBrowserID {
-		return nil, awserr.Validation("Browser '%s' is managed by AWS and cannot be deleted.", in.BrowserId)
+		return nil, builtinUndeletable("Browser", in.BrowserId)
 	}
-	return mutate(ctx, s, func(tx store.Tx) (*api.DeleteBrowserResponse, error) {
-		row, rec, err := s.getBrowser(ctx, tx, in.BrowserId)
-		if err != nil {
-			return nil, err
-		}
-		if rec.Status == api.BrowserStatusDeleting {
-			return &api.DeleteBrowserResponse{BrowserId: in.BrowserId, Status: rec.Status, LastUpdatedAt: rec.LastUpdatedAt}, nil
-		}
-		now := s.now().UTC()
-		rec.Status = api.BrowserStatusDeleting
-		rec.FailureReason = ""
-		rec.PendingFailure = s.injectedFailure(ctx, "DeleteBrowser")
-		rec.LastUpdatedAt = api.NewDateTime(now)
-		if err := s.transition(ctx, tx, row, string(rec.Status), rec, now); err != nil {
-			return nil, err
-		}
-		return &api.DeleteBrowserResponse{BrowserId: in.BrowserId, Status: api.BrowserStatusDeleting, LastUpdatedAt: rec.LastUpdatedAt}, nil
-	})
+	return remove[api.DeleteBrowserResponse](ctx, s, browsers, "", in.BrowserId)
 }
 
 func (s *Service) ListBrowsers(ctx context.Context, in *api.ListBrowsersRequest) (*api.ListBrowsersResponse, error) {
-	out := &api.ListBrowsersResponse{BrowserSummaries: []api.BrowserSummary{}}
-	err := s.read(ctx, func(tx store.Tx) error {
-		rows, system, next, err := s.pageSandboxes(ctx, tx, kindBrowser, in.Type, in.MaxResults, in.NextToken)
-		if err != nil {
-			return err
-		}
-		if system {
-			out.BrowserSummaries = append(out.BrowserSummaries, browserSummary(builtinBrowser(scopeOf(ctx))))
-		}
-		out.NextToken = next
-		for _, r := range rows {
-			var rec browserRecord
-			if err := decodeDoc(r, &rec); err != nil {
-				return err
-			}
-			out.BrowserSummaries = append(out.BrowserSummaries, browserSummary(&rec.GetBrowserResponse))
-		}
-		return nil
-	})
+	items, next, err := listSandboxes[api.BrowserSummary](ctx, s, browsers, in.Type, in.MaxResults, in.NextToken, builtinBrowser)
 	if err != nil {
 		return nil, err
 	}
-	return out, nil
-}
-
-func browserSummary(b *api.GetBrowserResponse) api.BrowserSummary {
-	return api.BrowserSummary{
-		BrowserId: b.BrowserId, BrowserArn: b.BrowserArn, Name: b.Name, Description: b.Description,
-		Status: b.Status, CreatedAt: b.CreatedAt, LastUpdatedAt: b.LastUpdatedAt,
-	}
-}
-
-// reconcileBrowser completes a browser's pending creation or deletion.
-func (s *Service) reconcileBrowser(ctx context.Context, tx store.Tx, row *store.Resource, now time.Time) error {
-	var rec browserRecord
-	if err := decodeDoc(row, &rec); err != nil {
-		return err
-	}
-	next, reason, gone := nextSandboxStatus(string(rec.Status), rec.PendingFailure)
-	if gone {
-		return s.removeResource(ctx, tx, row)
-	}
-	if next == string(rec.Status) {
-		return nil
-	}
-	rec.Status = api.BrowserStatus(next)
-	rec.FailureReason = reason
-	rec.PendingFailure = ""
-	rec.LastUpdatedAt = api.NewDateTime(now)
-	return saveDoc(ctx, tx, row, next, rec, now)
+	return &api.ListBrowsersResponse{BrowserSummaries: items, NextToken: next}, nil
 }

@@ -12,38 +12,6 @@ import (
 	"agentcored/internal/store"
 )
 
-func TestNextSandboxStatus(t *testing.T) {
-	tests := []struct {
-		status, pending string
-		next, reason    string
-		gone            bool
-	}{
-		{status: "CREATING", next: "READY"},
-		{status: "CREATING", pending: "boom", next: "CREATE_FAILED", reason: "boom"},
-		{status: "DELETING", gone: true},
-		{status: "DELETING", pending: "boom", next: "DELETE_FAILED", reason: "boom"},
-		{status: "READY", next: "READY"},
-		{status: "CREATE_FAILED", next: "CREATE_FAILED"},
-		{status: "DELETE_FAILED", next: "DELETE_FAILED"},
-	}
-	for _, tt := range tests {
-		next, reason, gone := nextSandboxStatus(tt.status, tt.pending)
-		if next != tt.next || reason != tt.reason || gone != tt.gone {
-			t.Errorf("nextSandboxStatus(%q, %q) = %q, %q, %v; want %q, %q, %v",
-				tt.status, tt.pending, next, reason, gone, tt.next, tt.reason, tt.gone)
-		}
-		if gone {
-			continue
-		}
-		// Level-triggered: running again from the end state (whose pending
-		// failure the reconciler has cleared) changes nothing.
-		again, _, goneAgain := nextSandboxStatus(next, "")
-		if again != next || goneAgain {
-			t.Errorf("second run from %q moved to %q (gone %v)", next, again, goneAgain)
-		}
-	}
-}
-
 // TestSandboxReconcilersRunTwice runs each reconciler twice on the same row,
 // at every transition, and checks the second run changes nothing.
 func TestSandboxReconcilersRunTwice(t *testing.T) {
@@ -70,11 +38,11 @@ func TestSandboxReconcilersRunTwice(t *testing.T) {
 		reconcile Reconciler
 		remove    func() error
 	}{
-		{store.Key{Account: "123456789012", Region: "us-east-1", Kind: kindBrowser, ID: b.BrowserId}, s.reconcileBrowser, func() error {
+		{store.Key{Account: "123456789012", Region: "us-east-1", Kind: kindBrowser, ID: b.BrowserId}, s.lifecycle.reconcilers[kindBrowser], func() error {
 			_, err := s.DeleteBrowser(ctx, &api.DeleteBrowserRequest{BrowserId: b.BrowserId})
 			return err
 		}},
-		{store.Key{Account: "123456789012", Region: "us-east-1", Kind: kindCodeInterpreter, ID: ci.CodeInterpreterId}, s.reconcileCodeInterpreter, func() error {
+		{store.Key{Account: "123456789012", Region: "us-east-1", Kind: kindCodeInterpreter, ID: ci.CodeInterpreterId}, s.lifecycle.reconcilers[kindCodeInterpreter], func() error {
 			_, err := s.DeleteCodeInterpreter(ctx, &api.DeleteCodeInterpreterRequest{CodeInterpreterId: ci.CodeInterpreterId})
 			return err
 		}},

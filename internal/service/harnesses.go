@@ -48,12 +48,9 @@ package service
 
 import (
 	"context"
-	"errors"
 	"strconv"
-	"time"
 
 	"agentcored/internal/api"
-	"agentcored/internal/awserr"
 	"agentcored/internal/store"
 )
 
@@ -75,17 +72,14 @@ type harnessDoc struct {
 	PendingFailure string `json:"pendingFailure,omitempty"`
 }
 
-func (s *Service) registerHarnesses() {
-	s.lifecycle.Register(familyHarnesses, kindHarness, s.reconcileHarness)
+var harnesses = &family[harnessDoc]{
+	kind: kindHarness, group: familyHarnesses, noun: "harness", plural: "harnesses", arnPath: "harness/",
+	fields: fields{ID: "HarnessId", ARN: "Arn", Status: "Status", Reason: "FailureReason", Created: "CreatedAt", Updated: "UpdatedAt"},
+	states: asyncStates, listLimit: defaultHarnessListLimit,
+	quota: func(q Quotas) int { return quotaOrDefault(q.HarnessesPerAccount, DefaultQuotas.HarnessesPerAccount) },
 }
 
-func harnessNotFound(id string) error {
-	return awserr.NotFound("Harness '%s' was not found.", id)
-}
-
-func (s *Service) getHarness(ctx context.Context, tx store.Tx, id string) (*store.Resource, *harnessDoc, error) {
-	return loadDoc[harnessDoc](ctx, tx, scopeOf(ctx).key(kindHarness, id), func() error { return harnessNotFound(id) })
-}
+func (s *Service) registerHarnesses() { harnesses.register(s) }
 
 // harnessEnvironment builds the reported environment from a request's, for
 // the backing runtime named in rt, filling the defaults.
@@ -201,52 +195,17 @@ func (s *Service) CreateHarness(ctx context.Context, in *api.CreateHarnessReques
 	if err := checkHarnessTruncation(in.Truncation); err != nil {
 		return nil, err
 	}
-	if err := checkTagKeys("tags", mapKeys(in.Tags)); err != nil {
-		return nil, err
-	}
-	sc := scopeOf(ctx)
-	runtimeName := "harness_" + in.HarnessName
-	runtimeID := newID(runtimeName)
-	env, err := harnessEnvironment(in.Environment, &api.HarnessAgentCoreRuntimeEnvironment{
-		AgentRuntimeArn: sc.arn("runtime/" + runtimeID), AgentRuntimeName: runtimeName, AgentRuntimeId: runtimeID,
-	})
-	if err != nil {
-		return nil, err
-	}
-	quota := quotaOrDefault(s.quotas.HarnessesPerAccount, DefaultQuotas.HarnessesPerAccount)
-	return mutate(ctx, s, func(tx store.Tx) (*api.CreateHarnessResponse, error) {
-		if _, err := tx.GetByName(ctx, sc.account, sc.region, kindHarness, "", in.HarnessName); err == nil {
-			return nil, nameTaken("harness", in.HarnessName)
-		} else if !errors.Is(err, store.ErrNotFound) {
-			return nil, err
-		}
-		if n, err := tx.Count(ctx, sc.account, sc.region, kindHarness, ""); err != nil {
-			return nil, err
-		} else if n >= quota {
-			return nil, awserr.QuotaExceeded("You have reached the maximum of %d harnesses in this account and region.", quota)
-		}
-		now := s.now().UTC()
-		id := newID(in.HarnessName)
-		h := api.Harness{
-			HarnessId: id, HarnessName: in.HarnessName, Arn: sc.arn("harness/" + id), Status: api.HarnessStatusCreating,
-			ExecutionRoleArn: in.ExecutionRoleArn, CreatedAt: api.NewDateTime(now), UpdatedAt: api.NewDateTime(now),
-			Model: in.Model, SystemPrompt: in.SystemPrompt, Tools: in.Tools, Skills: in.Skills, AllowedTools: in.AllowedTools,
-			Truncation: in.Truncation, Environment: env, EnvironmentArtifact: in.EnvironmentArtifact,
-			EnvironmentVariables: in.EnvironmentVariables, AuthorizerConfiguration: in.AuthorizerConfiguration, Memory: in.Memory,
-			MaxIterations: in.MaxIterations, MaxTokens: in.MaxTokens, TimeoutSeconds: in.TimeoutSeconds,
-		}
-		fillHarnessDefaults(&h)
-		doc := harnessDoc{Harness: h, PendingFailure: s.injectedFailure(ctx, "CreateHarness")}
-		row := &store.Resource{Account: sc.account, Region: sc.region, Kind: kindHarness, ID: id, Name: in.HarnessName,
-			ARN: h.Arn, Status: string(h.Status), CreatedAt: now, UpdatedAt: now, Doc: encodeDoc(doc)}
-		if err := s.insertNamed(ctx, tx, row, in.Tags, "harness"); err != nil {
-			return nil, err
-		}
-		if err := s.lifecycle.Schedule(ctx, tx, row); err != nil {
-			return nil, err
-		}
-		return &api.CreateHarnessResponse{Harness: &h}, nil
-	})
+	return create[api.CreateHarnessResponse](ctx, s, harnesses, creation{name: in.HarnessName, tags: in.Tags, from: in},
+		func(_ store.Tx, sc scope, h *harnessDoc) error {
+			runtimeName := "harness_" + in.HarnessName
+			runtimeID := newID(runtimeName)
+			env, err := harnessEnvironment(in.Environment, &api.HarnessAgentCoreRuntimeEnvironment{
+				AgentRuntimeArn: sc.arn("runtime/" + runtimeID), AgentRuntimeName: runtimeName, AgentRuntimeId: runtimeID,
+			})
+			h.Environment = env
+			fillHarnessDefaults(&h.Harness)
+			return err
+		})
 }
 
 // fillHarnessDefaults sets what the service reports for members the caller
@@ -284,16 +243,7 @@ func fillHarnessDefaults(h *api.Harness) {
 }
 
 func (s *Service) GetHarness(ctx context.Context, in *api.GetHarnessRequest) (*api.GetHarnessResponse, error) {
-	var doc *harnessDoc
-	err := s.read(ctx, func(tx store.Tx) error {
-		var err error
-		_, doc, err = s.getHarness(ctx, tx, in.HarnessId)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &api.GetHarnessResponse{Harness: &doc.Harness}, nil
+	return get[api.GetHarnessResponse](ctx, s, harnesses, "", in.HarnessId)
 }
 
 func (s *Service) UpdateHarness(ctx context.Context, in *api.UpdateHarnessRequest) (*api.UpdateHarnessResponse, error) {
@@ -305,140 +255,25 @@ func (s *Service) UpdateHarness(ctx context.Context, in *api.UpdateHarnessReques
 	if err := checkHarnessTruncation(in.Truncation); err != nil {
 		return nil, err
 	}
-	return mutate(ctx, s, func(tx store.Tx) (*api.UpdateHarnessResponse, error) {
-		row, doc, err := s.getHarness(ctx, tx, in.HarnessId)
-		if err != nil {
-			return nil, err
-		}
-		if transitional(row.Status) || row.Status == string(api.HarnessStatusCreateFailed) {
-			return nil, awserr.Conflict("Harness '%s' is %s and cannot be updated now.", doc.HarnessId, row.Status)
-		}
-		h := &doc.Harness
-		if in.ExecutionRoleArn != "" {
-			h.ExecutionRoleArn = in.ExecutionRoleArn
-		}
-		if in.Environment != nil {
-			env, err := harnessEnvironment(in.Environment, h.Environment.AgentCoreRuntimeEnvironment)
-			if err != nil {
-				return nil, err
+	return update[api.UpdateHarnessResponse](ctx, s, harnesses, "", in.HarnessId, in,
+		func(_ store.Tx, _ scope, _ *store.Resource, h *harnessDoc) error {
+			if in.Environment == nil {
+				return nil
 			}
+			env, err := harnessEnvironment(in.Environment, h.Environment.AgentCoreRuntimeEnvironment)
 			h.Environment = env
-		}
-		if in.EnvironmentArtifact != nil {
-			h.EnvironmentArtifact = in.EnvironmentArtifact.OptionalValue
-		}
-		if in.EnvironmentVariables != nil {
-			h.EnvironmentVariables = in.EnvironmentVariables
-		}
-		if in.AuthorizerConfiguration != nil {
-			h.AuthorizerConfiguration = in.AuthorizerConfiguration.OptionalValue
-		}
-		if in.Model != nil {
-			h.Model = in.Model
-		}
-		if in.SystemPrompt != nil {
-			h.SystemPrompt = in.SystemPrompt
-		}
-		if in.Tools != nil {
-			h.Tools = in.Tools
-		}
-		if in.Skills != nil {
-			h.Skills = in.Skills
-		}
-		if in.AllowedTools != nil {
-			h.AllowedTools = in.AllowedTools
-		}
-		if in.Memory != nil {
-			h.Memory = in.Memory.OptionalValue
-		}
-		if in.Truncation != nil {
-			h.Truncation = in.Truncation
-		}
-		if in.MaxIterations != nil {
-			h.MaxIterations = in.MaxIterations
-		}
-		if in.MaxTokens != nil {
-			h.MaxTokens = in.MaxTokens
-		}
-		if in.TimeoutSeconds != nil {
-			h.TimeoutSeconds = in.TimeoutSeconds
-		}
-		now := s.now().UTC()
-		h.Status = api.HarnessStatusUpdating
-		h.FailureReason = ""
-		h.UpdatedAt = api.NewDateTime(now)
-		doc.PendingFailure = s.injectedFailure(ctx, "UpdateHarness")
-		if err := s.transition(ctx, tx, row, string(h.Status), doc, now); err != nil {
-			return nil, err
-		}
-		return &api.UpdateHarnessResponse{Harness: h}, nil
-	})
+			return err
+		})
 }
 
 func (s *Service) DeleteHarness(ctx context.Context, in *api.DeleteHarnessRequest) (*api.DeleteHarnessResponse, error) {
-	return mutate(ctx, s, func(tx store.Tx) (*api.DeleteHarnessResponse, error) {
-		row, doc, err := s.getHarness(ctx, tx, in.HarnessId)
-		if err != nil {
-			return nil, err
-		}
-		if row.Status == string(api.HarnessStatusDeleting) {
-			return &api.DeleteHarnessResponse{Harness: &doc.Harness}, nil
-		}
-		now := s.now().UTC()
-		doc.Status = api.HarnessStatusDeleting
-		doc.FailureReason = ""
-		doc.UpdatedAt = api.NewDateTime(now)
-		doc.PendingFailure = s.injectedFailure(ctx, "DeleteHarness")
-		if err := s.transition(ctx, tx, row, string(doc.Status), doc, now); err != nil {
-			return nil, err
-		}
-		return &api.DeleteHarnessResponse{Harness: &doc.Harness}, nil
-	})
+	return remove[api.DeleteHarnessResponse](ctx, s, harnesses, "", in.HarnessId)
 }
 
 func (s *Service) ListHarnesses(ctx context.Context, in *api.ListHarnessesRequest) (*api.ListHarnessesResponse, error) {
-	out := &api.ListHarnessesResponse{Harnesses: []api.HarnessSummary{}}
-	sc := scopeOf(ctx)
-	err := s.read(ctx, func(tx store.Tx) error {
-		rows, next, err := s.page(ctx, tx, sc, kindHarness, "", in.MaxResults, defaultHarnessListLimit, in.NextToken)
-		if err != nil {
-			return err
-		}
-		out.NextToken = next
-		for _, r := range rows {
-			var doc harnessDoc
-			if err := decodeDoc(r, &doc); err != nil {
-				return err
-			}
-			out.Harnesses = append(out.Harnesses, api.HarnessSummary{
-				HarnessId: doc.HarnessId, HarnessName: doc.HarnessName, Arn: doc.Arn, Status: doc.Status,
-				CreatedAt: doc.CreatedAt, UpdatedAt: doc.UpdatedAt,
-			})
-		}
-		return nil
-	})
+	items, next, err := list[api.HarnessSummary](ctx, s, harnesses, listing[harnessDoc]{maxResults: in.MaxResults, nextToken: in.NextToken})
 	if err != nil {
 		return nil, err
 	}
-	return out, nil
-}
-
-// reconcileHarness completes a harness's pending transition.
-func (s *Service) reconcileHarness(ctx context.Context, tx store.Tx, row *store.Resource, now time.Time) error {
-	var doc harnessDoc
-	if err := decodeDoc(row, &doc); err != nil {
-		return err
-	}
-	next, gone := nextAsyncStatus(string(doc.Status), doc.PendingFailure)
-	if gone {
-		return s.removeResource(ctx, tx, row)
-	}
-	if next == string(doc.Status) {
-		return nil
-	}
-	doc.Status = api.HarnessStatus(next)
-	doc.FailureReason = doc.PendingFailure
-	doc.PendingFailure = ""
-	doc.UpdatedAt = api.NewDateTime(now)
-	return saveDoc(ctx, tx, row, next, doc, now)
+	return &api.ListHarnessesResponse{Harnesses: items, NextToken: next}, nil
 }

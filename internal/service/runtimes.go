@@ -377,7 +377,7 @@ func (r runtimeRecord) listSummary() any {
 // were, its document. The entry's members carry the same wire names as the
 // document's, so either decodes into it (summary_test.go checks that the
 // ways agree).
-func decodeSummary(r *store.Resource, sum *api.AgentRuntime) error {
+func decodeSummary(r *store.Resource, sum any) error {
 	b := r.Summary
 	if b == nil {
 		b = r.Doc

@@ -89,6 +89,8 @@ type family[T any] struct {
 
 	// Hooks for a family's own rules; each may be nil.
 	//
+	// missing is the not-found error; "<Noun> '<id>' was not found." when nil.
+	missing func(parent, id string) error
 	// beforeDelete refuses a delete (children, references, built-ins).
 	beforeDelete func(ctx context.Context, tx store.Tx, sc scope, row *store.Resource, rec *T) error
 	// settled runs when a transition ends, before the row is saved or
@@ -263,7 +265,12 @@ func (f *family[T]) register(s *Service) {
 
 // load reads one record of the family in the caller's scope.
 func (f *family[T]) load(ctx context.Context, tx store.Tx, sc scope, parent, id string) (*store.Resource, *T, error) {
-	return loadDoc[T](ctx, tx, sc.key(f.kind, f.rowID(parent, id)), func() error { return f.notFound(id) })
+	return loadDoc[T](ctx, tx, sc.key(f.kind, f.rowID(parent, id)), func() error {
+		if f.missing != nil {
+			return f.missing(parent, id)
+		}
+		return f.notFound(id)
+	})
 }
 
 // enter moves a loaded record into the status a change asked for, with the

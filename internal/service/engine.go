@@ -91,6 +91,12 @@ type family[T any] struct {
 	//
 	// missing is the not-found error; "<Noun> '<id>' was not found." when nil.
 	missing func(parent, id string) error
+	// taken is the error for a name already used under the parent;
+	// nameTaken(noun, name) when nil.
+	taken func(parent, name string) error
+	// full is the error for a quota reached under the parent; "You have
+	// reached the maximum of <n> <plural> in ..." when nil.
+	full func(parent string, quota int) error
 	// beforeDelete refuses a delete (children, references, built-ins).
 	beforeDelete func(ctx context.Context, tx store.Tx, sc scope, row *store.Resource, rec *T) error
 	// settled runs when a transition ends, before the row is saved or
@@ -323,6 +329,9 @@ type creation struct {
 	parent, name string
 	tags         map[string]string
 	from         any
+	// check, when given, runs first in the transaction, before the name and
+	// quota checks: that the parent takes children, that references exist.
+	check func(tx store.Tx, sc scope) error
 }
 
 // create makes a new resource: the name must be free and the quota have
@@ -334,6 +343,11 @@ func create[Out, T any](ctx context.Context, s *Service, f *family[T], c creatio
 	}
 	sc := scopeOf(ctx)
 	return mutate(ctx, s, func(tx store.Tx) (*Out, error) {
+		if c.check != nil {
+			if err := c.check(tx, sc); err != nil {
+				return nil, err
+			}
+		}
 		if err := f.checkRoom(ctx, s, tx, sc, c.parent, c.name); err != nil {
 			return nil, err
 		}
@@ -372,7 +386,7 @@ func create[Out, T any](ctx context.Context, s *Service, f *family[T], c creatio
 		f.encode(row, rec)
 		if err := tx.Insert(ctx, row); err != nil {
 			if errors.Is(err, store.ErrConflict) && c.name != "" {
-				return nil, nameTaken(f.noun, c.name)
+				return nil, f.nameTaken(c.parent, c.name)
 			}
 			return nil, err
 		}
@@ -396,7 +410,7 @@ func create[Out, T any](ctx context.Context, s *Service, f *family[T], c creatio
 func (f *family[T]) checkRoom(ctx context.Context, s *Service, tx store.Tx, sc scope, parent, name string) error {
 	if name != "" {
 		if _, err := tx.GetByName(ctx, sc.account, sc.region, f.kind, parent, name); err == nil {
-			return nameTaken(f.noun, name)
+			return f.nameTaken(parent, name)
 		} else if !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
@@ -410,6 +424,9 @@ func (f *family[T]) checkRoom(ctx context.Context, s *Service, tx store.Tx, sc s
 		return err
 	}
 	if n >= quota {
+		if f.full != nil {
+			return f.full(parent, quota)
+		}
 		plural := f.plural
 		if plural == "" {
 			plural = f.noun + "s"
@@ -421,6 +438,13 @@ func (f *family[T]) checkRoom(ctx context.Context, s *Service, tx store.Tx, sc s
 		return awserr.QuotaExceeded("You have reached the maximum of %d %s in %s.", quota, plural, where)
 	}
 	return nil
+}
+
+func (f *family[T]) nameTaken(parent, name string) error {
+	if f.taken != nil {
+		return f.taken(parent, name)
+	}
+	return nameTaken(f.noun, name)
 }
 
 // get reads one resource and projects it on Out.

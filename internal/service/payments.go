@@ -46,7 +46,6 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"time"
 
 	"agentcored/internal/api"
 	"agentcored/internal/awserr"
@@ -60,10 +59,12 @@ const (
 	defaultPaymentListLimit = 10
 )
 
-// paymentManagerDoc is the document of a payment-manager row. Tags live in
-// the tag table, not here.
+// paymentManagerDoc is the document of a payment-manager row.
 type paymentManagerDoc struct {
 	api.GetPaymentManagerResponse
+	// Tags live in the tag table, not in the document ("-"); this member
+	// only carries a create's tags into its answer and the table's into Get.
+	Tags map[string]string `json:"-"`
 	// PendingFailure, set by an injected fault, makes the pending transition
 	// end in *_FAILED; FailureReason keeps its reason (no member reports it).
 	PendingFailure string `json:"pendingFailure,omitempty"`
@@ -78,43 +79,54 @@ type paymentConnectorDoc struct {
 	FailureReason    string `json:"failureReason,omitempty"`
 }
 
+var paymentManagers = &family[paymentManagerDoc]{
+	kind: kindPaymentManager, group: familyPayments, noun: "payment manager", arnPath: "payment-manager/",
+	newID:  func(name string) string { return strings.ToLower(name) + "-" + randomString(lowerAlphabet, 10) },
+	fields: fields{ID: "PaymentManagerId", ARN: "PaymentManagerArn", Status: "Status", Reason: "FailureReason", Created: "CreatedAt", Updated: "LastUpdatedAt"},
+	states: asyncStates, listLimit: defaultPaymentListLimit,
+	quota: func(q Quotas) int {
+		return quotaOrDefault(q.PaymentManagersPerAccount, DefaultQuotas.PaymentManagersPerAccount)
+	},
+	beforeDelete: func(ctx context.Context, tx store.Tx, sc scope, _ *store.Resource, m *paymentManagerDoc) error {
+		n, err := tx.Count(ctx, sc.account, sc.region, kindPaymentConnector, m.PaymentManagerId)
+		if err == nil && n > 0 {
+			err = awserr.Conflict("Payment manager '%s' has %d payment connectors. All payment connectors must be deleted before the payment manager can be deleted.", m.PaymentManagerId, n)
+		}
+		return err
+	},
+	settled: func(ctx context.Context, s *Service, tx store.Tx, row *store.Resource, m *paymentManagerDoc, _ string) error {
+		if m.Status == api.PaymentManagerStatusDeleting { // deleted, not failed
+			return s.deleteLinkedIdentity(ctx, tx, row)
+		}
+		return nil
+	},
+}
+
+var paymentConnectors = &family[paymentConnectorDoc]{
+	kind: kindPaymentConnector, group: familyPayments, noun: "payment connector",
+	newID:  func(name string) string { return connectorIDBase(name) + "-" + randomString(lowerAlphabet, 10) },
+	fields: fields{ID: "PaymentConnectorId", Status: "Status", Reason: "FailureReason", Created: "CreatedAt", Updated: "LastUpdatedAt"},
+	states: asyncStates, listLimit: defaultPaymentListLimit,
+	quota: func(q Quotas) int {
+		return quotaOrDefault(q.ConnectorsPerPaymentManager, DefaultQuotas.ConnectorsPerPaymentManager)
+	},
+	taken: func(_, name string) error {
+		return awserr.Conflict("A payment connector named '%s' already exists in this payment manager.", name)
+	},
+	full: func(manager string, quota int) error {
+		return awserr.QuotaExceeded("Payment manager '%s' has reached the maximum of %d payment connectors.", manager, quota)
+	},
+}
+
 func (s *Service) registerPayments() {
-	s.lifecycle.Register(familyPayments, kindPaymentManager, s.reconcilePaymentManager)
-	s.lifecycle.Register(familyPayments, kindPaymentConnector, s.reconcilePaymentConnector)
+	paymentManagers.register(s)
+	paymentConnectors.register(s)
 }
-
-func paymentManagerNotFound(id string) error {
-	return awserr.NotFound("Payment manager '%s' was not found.", id)
-}
-
-func paymentConnectorNotFound(id string) error {
-	return awserr.NotFound("Payment connector '%s' was not found.", id)
-}
-
-func connectorRowID(managerID, connectorID string) string { return managerID + "/" + connectorID }
 
 // connectorIDBase turns a connector name into the lower-case, hyphenated
 // prefix of its id.
 func connectorIDBase(name string) string {
-	var b strings.Builder
-	for _, part := range strings.FieldsFunc(strings.ToLower(name), func(r rune) bool { return r == '_' }) {
-		if b.Len() > 0 {
-			b.WriteByte('-')
-		}
-		b.WriteString(part)
-	}
-	return b.String()
-}
-
-func (s *Service) getPaymentManager(ctx context.Context, tx store.Tx, id string) (*store.Resource, *paymentManagerDoc, error) {
-	return loadDoc[paymentManagerDoc](ctx, tx, scopeOf(ctx).key(kindPaymentManager, id), func() error { return paymentManagerNotFound(id) })
-}
-
-func (s *Service) getPaymentConnector(ctx context.Context, tx store.Tx, managerID, id string) (*store.Resource, *paymentConnectorDoc, error) {
-	if _, _, err := s.getPaymentManager(ctx, tx, managerID); err != nil {
-		return nil, nil, err
-	}
-	return loadDoc[paymentConnectorDoc](ctx, tx, scopeOf(ctx).key(kindPaymentConnector, connectorRowID(managerID, id)), func() error { return paymentConnectorNotFound(id) })
+	return strings.Join(strings.FieldsFunc(strings.ToLower(name), func(r rune) bool { return r == '_' }), "-")
 }
 
 // checkPaymentAuthorizer enforces what the model says only in prose.
@@ -128,182 +140,60 @@ func checkPaymentAuthorizer(typ api.PaymentsAuthorizerType, cfg *api.AuthorizerC
 	return nil
 }
 
-// managerTakesConnectors refuses connectors for a manager that is being
-// deleted or never came into being.
-func managerTakesConnectors(doc *paymentManagerDoc) error {
-	switch doc.Status {
-	case api.PaymentManagerStatusDeleting, api.PaymentManagerStatusCreateFailed:
-		return awserr.Conflict("Payment manager '%s' is %s and does not accept connectors.", doc.PaymentManagerId, doc.Status)
-	}
-	return nil
-}
-
 func (s *Service) CreatePaymentManager(ctx context.Context, in *api.CreatePaymentManagerRequest) (*api.CreatePaymentManagerResponse, error) {
 	if err := checkPaymentAuthorizer(in.AuthorizerType, in.AuthorizerConfiguration); err != nil {
 		return nil, err
 	}
-	if err := checkTagKeys("tags", mapKeys(in.Tags)); err != nil {
-		return nil, err
-	}
-	sc := scopeOf(ctx)
-	quota := quotaOrDefault(s.quotas.PaymentManagersPerAccount, DefaultQuotas.PaymentManagersPerAccount)
-	return mutate(ctx, s, func(tx store.Tx) (*api.CreatePaymentManagerResponse, error) {
-		if _, err := tx.GetByName(ctx, sc.account, sc.region, kindPaymentManager, "", in.Name); err == nil {
-			return nil, nameTaken("payment manager", in.Name)
-		} else if !errors.Is(err, store.ErrNotFound) {
-			return nil, err
-		}
-		if n, err := tx.Count(ctx, sc.account, sc.region, kindPaymentManager, ""); err != nil {
-			return nil, err
-		} else if n >= quota {
-			return nil, awserr.QuotaExceeded("You have reached the maximum of %d payment managers in this account and region.", quota)
-		}
-		now := s.now().UTC()
-		id := strings.ToLower(in.Name) + "-" + randomString(lowerAlphabet, 10)
-		arn := sc.arn("payment-manager/" + id)
-		wi, err := s.createLinkedIdentity(ctx, tx, id, arn, now)
-		if err != nil {
-			return nil, err
-		}
-		doc := paymentManagerDoc{GetPaymentManagerResponse: api.GetPaymentManagerResponse{
-			PaymentManagerArn: arn, PaymentManagerId: id, Name: in.Name, Description: in.Description,
-			AuthorizerType: in.AuthorizerType, AuthorizerConfiguration: in.AuthorizerConfiguration, RoleArn: in.RoleArn,
-			WorkloadIdentityDetails: &api.WorkloadIdentityDetails{WorkloadIdentityArn: wi},
-			CreatedAt:               api.NewDateTime(now), LastUpdatedAt: api.NewDateTime(now), Status: api.PaymentManagerStatusCreating,
-		}}
-		doc.PendingFailure = s.injectedFailure(ctx, "CreatePaymentManager")
-		row := &store.Resource{Account: sc.account, Region: sc.region, Kind: kindPaymentManager, ID: id, Name: in.Name,
-			ARN: arn, Status: string(doc.Status), CreatedAt: now, UpdatedAt: now, Doc: encodeDoc(doc)}
-		if err := s.insertNamed(ctx, tx, row, in.Tags, "payment manager"); err != nil {
-			return nil, err
-		}
-		if err := s.lifecycle.Schedule(ctx, tx, row); err != nil {
-			return nil, err
-		}
-		return &api.CreatePaymentManagerResponse{
-			PaymentManagerArn: arn, PaymentManagerId: id, Name: in.Name, AuthorizerType: in.AuthorizerType,
-			AuthorizerConfiguration: in.AuthorizerConfiguration, RoleArn: in.RoleArn, WorkloadIdentityDetails: doc.WorkloadIdentityDetails,
-			CreatedAt: doc.CreatedAt, Status: doc.Status, Tags: in.Tags,
-		}, nil
-	})
+	return create[api.CreatePaymentManagerResponse](ctx, s, paymentManagers, creation{name: in.Name, tags: in.Tags, from: in},
+		func(tx store.Tx, _ scope, m *paymentManagerDoc) error {
+			wi, err := s.createLinkedIdentity(ctx, tx, m.PaymentManagerId, m.PaymentManagerArn, m.CreatedAt.Time)
+			m.WorkloadIdentityDetails = &api.WorkloadIdentityDetails{WorkloadIdentityArn: wi}
+			return err
+		})
 }
 
 func (s *Service) GetPaymentManager(ctx context.Context, in *api.GetPaymentManagerRequest) (*api.GetPaymentManagerResponse, error) {
-	var out api.GetPaymentManagerResponse
+	sc := scopeOf(ctx)
+	var m *paymentManagerDoc
 	err := s.read(ctx, func(tx store.Tx) error {
-		row, doc, err := s.getPaymentManager(ctx, tx, in.PaymentManagerId)
+		row, doc, err := paymentManagers.load(ctx, tx, sc, "", in.PaymentManagerId)
 		if err != nil {
 			return err
 		}
-		out = doc.GetPaymentManagerResponse
-		tags, err := tx.Tags(ctx, row.ARN)
-		if len(tags) > 0 {
-			out.Tags = tags
+		m = doc
+		m.Tags, err = tx.Tags(ctx, row.ARN)
+		if len(m.Tags) == 0 {
+			m.Tags = nil
 		}
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &out, nil
+	return project[api.GetPaymentManagerResponse](m), nil
 }
 
 func (s *Service) UpdatePaymentManager(ctx context.Context, in *api.UpdatePaymentManagerRequest) (*api.UpdatePaymentManagerResponse, error) {
-	return mutate(ctx, s, func(tx store.Tx) (*api.UpdatePaymentManagerResponse, error) {
-		row, doc, err := s.getPaymentManager(ctx, tx, in.PaymentManagerId)
-		if err != nil {
-			return nil, err
-		}
-		if transitional(row.Status) || row.Status == string(api.PaymentManagerStatusCreateFailed) {
-			return nil, awserr.Conflict("Payment manager '%s' is %s and cannot be updated now.", doc.PaymentManagerId, row.Status)
-		}
-		if in.Description != "" {
-			doc.Description = in.Description
-		}
-		if in.RoleArn != "" {
-			doc.RoleArn = in.RoleArn
-		}
-		switch {
-		case in.AuthorizerConfiguration != nil:
-			doc.AuthorizerConfiguration = in.AuthorizerConfiguration
-		case in.AuthorizerType != "" && in.AuthorizerType != api.PaymentsAuthorizerTypeCustomJwt:
-			doc.AuthorizerConfiguration = nil
-		}
-		if in.AuthorizerType != "" {
-			doc.AuthorizerType = in.AuthorizerType
-		}
-		if err := checkPaymentAuthorizer(doc.AuthorizerType, doc.AuthorizerConfiguration); err != nil {
-			return nil, err
-		}
-		now := s.now().UTC()
-		doc.Status = api.PaymentManagerStatusUpdating
-		doc.FailureReason = ""
-		doc.LastUpdatedAt = api.NewDateTime(now)
-		doc.PendingFailure = s.injectedFailure(ctx, "UpdatePaymentManager")
-		if err := s.transition(ctx, tx, row, string(doc.Status), doc, now); err != nil {
-			return nil, err
-		}
-		return &api.UpdatePaymentManagerResponse{
-			PaymentManagerArn: doc.PaymentManagerArn, PaymentManagerId: doc.PaymentManagerId, Name: doc.Name,
-			AuthorizerType: doc.AuthorizerType, RoleArn: doc.RoleArn, WorkloadIdentityDetails: doc.WorkloadIdentityDetails,
-			LastUpdatedAt: doc.LastUpdatedAt, Status: doc.Status,
-		}, nil
-	})
+	return update[api.UpdatePaymentManagerResponse](ctx, s, paymentManagers, "", in.PaymentManagerId, in,
+		func(_ store.Tx, _ scope, _ *store.Resource, m *paymentManagerDoc) error {
+			// Switching away from CUSTOM_JWT without a configuration drops the old one.
+			if in.AuthorizerConfiguration == nil && in.AuthorizerType != "" && in.AuthorizerType != api.PaymentsAuthorizerTypeCustomJwt {
+				m.AuthorizerConfiguration = nil
+			}
+			return checkPaymentAuthorizer(m.AuthorizerType, m.AuthorizerConfiguration)
+		})
 }
 
 func (s *Service) DeletePaymentManager(ctx context.Context, in *api.DeletePaymentManagerRequest) (*api.DeletePaymentManagerResponse, error) {
-	sc := scopeOf(ctx)
-	return mutate(ctx, s, func(tx store.Tx) (*api.DeletePaymentManagerResponse, error) {
-		row, doc, err := s.getPaymentManager(ctx, tx, in.PaymentManagerId)
-		if err != nil {
-			return nil, err
-		}
-		out := &api.DeletePaymentManagerResponse{Status: api.PaymentManagerStatusDeleting, PaymentManagerId: doc.PaymentManagerId}
-		if row.Status == string(api.PaymentManagerStatusDeleting) {
-			return out, nil
-		}
-		n, err := tx.Count(ctx, sc.account, sc.region, kindPaymentConnector, doc.PaymentManagerId)
-		if err != nil {
-			return nil, err
-		}
-		if n > 0 {
-			return nil, awserr.Conflict("Payment manager '%s' has %d payment connectors. All payment connectors must be deleted before the payment manager can be deleted.", doc.PaymentManagerId, n)
-		}
-		now := s.now().UTC()
-		doc.Status = api.PaymentManagerStatusDeleting
-		doc.FailureReason = ""
-		doc.LastUpdatedAt = api.NewDateTime(now)
-		doc.PendingFailure = s.injectedFailure(ctx, "DeletePaymentManager")
-		return out, s.transition(ctx, tx, row, string(doc.Status), doc, now)
-	})
+	return remove[api.DeletePaymentManagerResponse](ctx, s, paymentManagers, "", in.PaymentManagerId)
 }
 
 func (s *Service) ListPaymentManagers(ctx context.Context, in *api.ListPaymentManagersRequest) (*api.ListPaymentManagersResponse, error) {
-	out := &api.ListPaymentManagersResponse{PaymentManagers: []api.PaymentManagerSummary{}}
-	sc := scopeOf(ctx)
-	err := s.read(ctx, func(tx store.Tx) error {
-		rows, next, err := s.page(ctx, tx, sc, kindPaymentManager, "", in.MaxResults, defaultPaymentListLimit, in.NextToken)
-		if err != nil {
-			return err
-		}
-		out.NextToken = next
-		for _, r := range rows {
-			var doc paymentManagerDoc
-			if err := decodeDoc(r, &doc); err != nil {
-				return err
-			}
-			out.PaymentManagers = append(out.PaymentManagers, api.PaymentManagerSummary{
-				PaymentManagerArn: doc.PaymentManagerArn, PaymentManagerId: doc.PaymentManagerId, Name: doc.Name,
-				Description: doc.Description, AuthorizerType: doc.AuthorizerType, RoleArn: doc.RoleArn, Status: doc.Status,
-				CreatedAt: doc.CreatedAt, LastUpdatedAt: doc.LastUpdatedAt,
-			})
-		}
-		return nil
-	})
+	items, next, err := list[api.PaymentManagerSummary](ctx, s, paymentManagers, listing[paymentManagerDoc]{maxResults: in.MaxResults, nextToken: in.NextToken})
 	if err != nil {
 		return nil, err
 	}
-	return out, nil
+	return &api.ListPaymentManagersResponse{PaymentManagers: items, NextToken: next}, nil
 }
 
 // nextAsyncStatus is where a payment manager, payment connector or harness
@@ -321,29 +211,6 @@ func nextAsyncStatus(status, pendingFailure string) (next string, gone bool) {
 		return "", true
 	}
 	return "READY", false
-}
-
-// reconcilePaymentManager completes a manager's pending transition.
-func (s *Service) reconcilePaymentManager(ctx context.Context, tx store.Tx, row *store.Resource, now time.Time) error {
-	var doc paymentManagerDoc
-	if err := decodeDoc(row, &doc); err != nil {
-		return err
-	}
-	next, gone := nextAsyncStatus(string(doc.Status), doc.PendingFailure)
-	if gone {
-		if err := s.deleteLinkedIdentity(ctx, tx, row); err != nil {
-			return err
-		}
-		return s.removeResource(ctx, tx, row)
-	}
-	if next == string(doc.Status) {
-		return nil
-	}
-	doc.Status = api.PaymentManagerStatus(next)
-	doc.FailureReason = doc.PendingFailure
-	doc.PendingFailure = ""
-	doc.LastUpdatedAt = api.NewDateTime(now)
-	return saveDoc(ctx, tx, row, next, doc, now)
 }
 
 // ---- Payment connectors ----
@@ -378,8 +245,7 @@ func connectorProviderARN(typ api.PaymentConnectorType, configs []api.Credential
 
 // checkPaymentProvider checks that a payment credential provider ARN names a
 // provider of the caller, of the connector's vendor.
-func checkPaymentProvider(ctx context.Context, tx store.Tx, typ api.PaymentConnectorType, arn string) error {
-	sc := scopeOf(ctx)
+func checkPaymentProvider(ctx context.Context, tx store.Tx, sc scope, typ api.PaymentConnectorType, arn string) error {
 	canonical := strings.Replace(arn, ":acps:", ":bedrock-agentcore:", 1)
 	r, err := tx.GetByARN(ctx, canonical)
 	if errors.Is(err, store.ErrNotFound) || err == nil && (r.Kind != KindPaymentCredentialProvider || r.Account != sc.account || r.Region != sc.region) {
@@ -403,175 +269,46 @@ func (s *Service) CreatePaymentConnector(ctx context.Context, in *api.CreatePaym
 	if err != nil {
 		return nil, err
 	}
-	sc := scopeOf(ctx)
-	quota := quotaOrDefault(s.quotas.ConnectorsPerPaymentManager, DefaultQuotas.ConnectorsPerPaymentManager)
-	return mutate(ctx, s, func(tx store.Tx) (*api.CreatePaymentConnectorResponse, error) {
-		_, mgr, err := s.getPaymentManager(ctx, tx, in.PaymentManagerId)
-		if err != nil {
-			return nil, err
-		}
-		if err := managerTakesConnectors(mgr); err != nil {
-			return nil, err
-		}
-		if err := checkPaymentProvider(ctx, tx, in.Type, providerARN); err != nil {
-			return nil, err
-		}
-		if _, err := tx.GetByName(ctx, sc.account, sc.region, kindPaymentConnector, mgr.PaymentManagerId, in.Name); err == nil {
-			return nil, connectorNameTaken(in.Name)
-		} else if !errors.Is(err, store.ErrNotFound) {
-			return nil, err
-		}
-		if n, err := tx.Count(ctx, sc.account, sc.region, kindPaymentConnector, mgr.PaymentManagerId); err != nil {
-			return nil, err
-		} else if n >= quota {
-			return nil, awserr.QuotaExceeded("Payment manager '%s' has reached the maximum of %d payment connectors.", mgr.PaymentManagerId, quota)
-		}
-		now := s.now().UTC()
-		id := connectorIDBase(in.Name) + "-" + randomString(lowerAlphabet, 10)
-		doc := paymentConnectorDoc{GetPaymentConnectorResponse: api.GetPaymentConnectorResponse{
-			PaymentConnectorId: id, Name: in.Name, Description: in.Description, Type: in.Type,
-			CredentialProviderConfigurations: in.CredentialProviderConfigurations,
-			CreatedAt:                        api.NewDateTime(now), LastUpdatedAt: api.NewDateTime(now), Status: api.PaymentConnectorStatusCreating,
-		}, PaymentManagerId: mgr.PaymentManagerId}
-		doc.PendingFailure = s.injectedFailure(ctx, "CreatePaymentConnector")
-		row := &store.Resource{Account: sc.account, Region: sc.region, Kind: kindPaymentConnector, ID: connectorRowID(mgr.PaymentManagerId, id),
-			ParentID: mgr.PaymentManagerId, Name: in.Name, Status: string(doc.Status), CreatedAt: now, UpdatedAt: now, Doc: encodeDoc(doc)}
-		if err := tx.Insert(ctx, row); err != nil {
-			if errors.Is(err, store.ErrConflict) {
-				return nil, connectorNameTaken(in.Name)
-			}
-			return nil, err
-		}
-		if err := s.lifecycle.Schedule(ctx, tx, row); err != nil {
-			return nil, err
-		}
-		return &api.CreatePaymentConnectorResponse{
-			PaymentConnectorId: id, PaymentManagerId: mgr.PaymentManagerId, Name: in.Name, Type: in.Type,
-			CredentialProviderConfigurations: in.CredentialProviderConfigurations, CreatedAt: doc.CreatedAt, Status: doc.Status,
-		}, nil
-	})
-}
-
-func connectorNameTaken(name string) error {
-	return awserr.Conflict("A payment connector named '%s' already exists in this payment manager.", name)
-}
-
-func (s *Service) GetPaymentConnector(ctx context.Context, in *api.GetPaymentConnectorRequest) (*api.GetPaymentConnectorResponse, error) {
-	var doc *paymentConnectorDoc
-	err := s.read(ctx, func(tx store.Tx) error {
-		var err error
-		_, doc, err = s.getPaymentConnector(ctx, tx, in.PaymentManagerId, in.PaymentConnectorId)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &doc.GetPaymentConnectorResponse, nil
-}
-
-func (s *Service) UpdatePaymentConnector(ctx context.Context, in *api.UpdatePaymentConnectorRequest) (*api.UpdatePaymentConnectorResponse, error) {
-	return mutate(ctx, s, func(tx store.Tx) (*api.UpdatePaymentConnectorResponse, error) {
-		row, doc, err := s.getPaymentConnector(ctx, tx, in.PaymentManagerId, in.PaymentConnectorId)
-		if err != nil {
-			return nil, err
-		}
-		if transitional(row.Status) || row.Status == string(api.PaymentConnectorStatusCreateFailed) {
-			return nil, awserr.Conflict("Payment connector '%s' is %s and cannot be updated now.", doc.PaymentConnectorId, row.Status)
-		}
-		if in.Description != "" {
-			doc.Description = in.Description
-		}
-		if in.Type != "" {
-			doc.Type = in.Type
-		}
-		if in.CredentialProviderConfigurations != nil {
-			doc.CredentialProviderConfigurations = in.CredentialProviderConfigurations
-		}
-		providerARN, err := connectorProviderARN(doc.Type, doc.CredentialProviderConfigurations)
-		if err != nil {
-			return nil, err
-		}
-		if in.Type != "" || in.CredentialProviderConfigurations != nil {
-			if err := checkPaymentProvider(ctx, tx, doc.Type, providerARN); err != nil {
-				return nil, err
-			}
-		}
-		now := s.now().UTC()
-		doc.Status = api.PaymentConnectorStatusUpdating
-		doc.FailureReason = ""
-		doc.LastUpdatedAt = api.NewDateTime(now)
-		doc.PendingFailure = s.injectedFailure(ctx, "UpdatePaymentConnector")
-		if err := s.transition(ctx, tx, row, string(doc.Status), doc, now); err != nil {
-			return nil, err
-		}
-		return &api.UpdatePaymentConnectorResponse{
-			PaymentConnectorId: doc.PaymentConnectorId, PaymentManagerId: doc.PaymentManagerId, Name: doc.Name, Type: doc.Type,
-			CredentialProviderConfigurations: doc.CredentialProviderConfigurations, LastUpdatedAt: doc.LastUpdatedAt, Status: doc.Status,
-		}, nil
-	})
-}
-
-func (s *Service) DeletePaymentConnector(ctx context.Context, in *api.DeletePaymentConnectorRequest) (*api.DeletePaymentConnectorResponse, error) {
-	return mutate(ctx, s, func(tx store.Tx) (*api.DeletePaymentConnectorResponse, error) {
-		row, doc, err := s.getPaymentConnector(ctx, tx, in.PaymentManagerId, in.PaymentConnectorId)
-		if err != nil {
-			return nil, err
-		}
-		out := &api.DeletePaymentConnectorResponse{Status: api.PaymentConnectorStatusDeleting, PaymentConnectorId: doc.PaymentConnectorId}
-		if row.Status == string(api.PaymentConnectorStatusDeleting) {
-			return out, nil
-		}
-		now := s.now().UTC()
-		doc.Status = api.PaymentConnectorStatusDeleting
-		doc.FailureReason = ""
-		doc.LastUpdatedAt = api.NewDateTime(now)
-		doc.PendingFailure = s.injectedFailure(ctx, "DeletePaymentConnector")
-		return out, s.transition(ctx, tx, row, string(doc.Status), doc, now)
-	})
-}
-
-func (s *Service) ListPaymentConnectors(ctx context.Context, in *api.ListPaymentConnectorsRequest) (*api.ListPaymentConnectorsResponse, error) {
-	out := &api.ListPaymentConnectorsResponse{PaymentConnectors: []api.PaymentConnectorSummary{}}
-	sc := scopeOf(ctx)
-	err := s.read(ctx, func(tx store.Tx) error {
-		rows, next, err := s.page(ctx, tx, sc, kindPaymentConnector, in.PaymentManagerId, in.MaxResults, defaultPaymentListLimit, in.NextToken)
+	// The manager must exist and take connectors; the provider must exist.
+	check := func(tx store.Tx, sc scope) error {
+		_, m, err := paymentManagers.load(ctx, tx, sc, "", in.PaymentManagerId)
 		if err != nil {
 			return err
 		}
-		out.NextToken = next
-		for _, r := range rows {
-			var doc paymentConnectorDoc
-			if err := decodeDoc(r, &doc); err != nil {
+		switch m.Status {
+		case api.PaymentManagerStatusDeleting, api.PaymentManagerStatusCreateFailed:
+			return awserr.Conflict("Payment manager '%s' is %s and does not accept connectors.", m.PaymentManagerId, m.Status)
+		}
+		return checkPaymentProvider(ctx, tx, sc, in.Type, providerARN)
+	}
+	return create[api.CreatePaymentConnectorResponse](ctx, s, paymentConnectors,
+		creation{parent: in.PaymentManagerId, name: in.Name, from: in, check: check}, nil)
+}
+
+func (s *Service) GetPaymentConnector(ctx context.Context, in *api.GetPaymentConnectorRequest) (*api.GetPaymentConnectorResponse, error) {
+	return get[api.GetPaymentConnectorResponse](ctx, s, paymentConnectors, in.PaymentManagerId, in.PaymentConnectorId)
+}
+
+func (s *Service) UpdatePaymentConnector(ctx context.Context, in *api.UpdatePaymentConnectorRequest) (*api.UpdatePaymentConnectorResponse, error) {
+	return update[api.UpdatePaymentConnectorResponse](ctx, s, paymentConnectors, in.PaymentManagerId, in.PaymentConnectorId, in,
+		func(tx store.Tx, sc scope, _ *store.Resource, c *paymentConnectorDoc) error {
+			providerARN, err := connectorProviderARN(c.Type, c.CredentialProviderConfigurations)
+			if err != nil || in.Type == "" && in.CredentialProviderConfigurations == nil {
 				return err
 			}
-			out.PaymentConnectors = append(out.PaymentConnectors, api.PaymentConnectorSummary{
-				PaymentConnectorId: doc.PaymentConnectorId, Name: doc.Name, Type: doc.Type, Status: doc.Status, LastUpdatedAt: doc.LastUpdatedAt,
-			})
-		}
-		return nil
-	})
+			return checkPaymentProvider(ctx, tx, sc, c.Type, providerARN)
+		})
+}
+
+func (s *Service) DeletePaymentConnector(ctx context.Context, in *api.DeletePaymentConnectorRequest) (*api.DeletePaymentConnectorResponse, error) {
+	return remove[api.DeletePaymentConnectorResponse](ctx, s, paymentConnectors, in.PaymentManagerId, in.PaymentConnectorId)
+}
+
+func (s *Service) ListPaymentConnectors(ctx context.Context, in *api.ListPaymentConnectorsRequest) (*api.ListPaymentConnectorsResponse, error) {
+	items, next, err := list[api.PaymentConnectorSummary](ctx, s, paymentConnectors,
+		listing[paymentConnectorDoc]{parent: in.PaymentManagerId, maxResults: in.MaxResults, nextToken: in.NextToken})
 	if err != nil {
 		return nil, err
 	}
-	return out, nil
-}
-
-// reconcilePaymentConnector completes a connector's pending transition.
-func (s *Service) reconcilePaymentConnector(ctx context.Context, tx store.Tx, row *store.Resource, now time.Time) error {
-	var doc paymentConnectorDoc
-	if err := decodeDoc(row, &doc); err != nil {
-		return err
-	}
-	next, gone := nextAsyncStatus(string(doc.Status), doc.PendingFailure)
-	if gone {
-		return s.removeResource(ctx, tx, row)
-	}
-	if next == string(doc.Status) {
-		return nil
-	}
-	doc.Status = api.PaymentConnectorStatus(next)
-	doc.FailureReason = doc.PendingFailure
-	doc.PendingFailure = ""
-	doc.LastUpdatedAt = api.NewDateTime(now)
-	return saveDoc(ctx, tx, row, next, doc, now)
+	return &api.ListPaymentConnectorsResponse{PaymentConnectors: items, NextToken: next}, nil
 }

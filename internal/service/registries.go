@@ -39,7 +39,6 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"time"
 
 	"agentcored/internal/api"
 	"agentcored/internal/awserr"
@@ -61,8 +60,30 @@ type registryDoc struct {
 	PendingFailure string `json:"pendingFailure,omitempty"`
 }
 
+var registries = &family[registryDoc]{
+	kind: kindRegistry, group: familyRegistries, noun: "registry", plural: "registries", arnPath: "registry/",
+	newID:  func(string) string { return randomString(idAlphabet, registryIDLength) },
+	fields: fields{ID: "RegistryId", ARN: "RegistryArn", Status: "Status", Reason: "StatusReason", Created: "CreatedAt", Updated: "UpdatedAt"},
+	states: asyncStates, listLimit: defaultRegistryListLimit,
+	quota: func(q Quotas) int { return quotaOrDefault(q.RegistriesPerAccount, DefaultQuotas.RegistriesPerAccount) },
+	beforeDelete: func(ctx context.Context, tx store.Tx, sc scope, _ *store.Resource, r *registryDoc) error {
+		// Records being deleted still count: they are not gone yet.
+		n, err := tx.Count(ctx, sc.account, sc.region, kindRegistryRecord, r.RegistryId)
+		if err == nil && n > 0 {
+			err = awserr.Conflict("Registry '%s' has %d records. Delete all records before deleting the registry.", r.RegistryId, n)
+		}
+		return err
+	},
+	settled: func(ctx context.Context, s *Service, tx store.Tx, row *store.Resource, r *registryDoc, _ string) error {
+		if r.Status == api.RegistryStatusDeleting { // deleted, not failed
+			return s.deleteLinkedIdentity(ctx, tx, row)
+		}
+		return nil
+	},
+}
+
 func (s *Service) registerRegistries() {
-	s.lifecycle.Register(familyRegistries, kindRegistry, s.reconcileRegistry)
+	registries.register(s)
 	s.lifecycle.Register(familyRegistries, kindRegistryRecord, s.reconcileRegistryRecord)
 }
 
@@ -72,10 +93,6 @@ func quotaOrDefault(v, def int) int {
 		return def
 	}
 	return v
-}
-
-func registryNotFound(ident string) error {
-	return awserr.NotFound("Registry '%s' was not found.", ident)
 }
 
 // registryIDFrom turns a registry identifier (id or ARN) into the id; ok is
@@ -88,13 +105,38 @@ func registryIDFrom(sc scope, ident string) (id string, ok bool) {
 	return id, ident == sc.arn("registry/"+id)
 }
 
-func (s *Service) getRegistry(ctx context.Context, tx store.Tx, ident string) (*store.Resource, *registryDoc, error) {
-	sc := scopeOf(ctx)
+// registryID translates a registry identifier for the engine.
+func registryID(sc scope, ident string) (string, error) {
 	id, ok := registryIDFrom(sc, ident)
 	if !ok {
-		return nil, nil, registryNotFound(ident)
+		return "", registries.notFound(ident)
 	}
-	return loadDoc[registryDoc](ctx, tx, sc.key(kindRegistry, id), func() error { return registryNotFound(ident) })
+	return id, nil
+}
+
+// loadRegistry reads the registry a request names by id or ARN.
+func loadRegistry(ctx context.Context, tx store.Tx, sc scope, ident string) (*registryDoc, error) {
+	id, err := registryID(sc, ident)
+	if err != nil {
+		return nil, err
+	}
+	_, r, err := registries.load(ctx, tx, sc, "", id)
+	return r, err
+}
+
+// rename gives a row the name an update patched into its record, when that
+// name is new and free under the row's parent.
+func rename[T any](ctx context.Context, tx store.Tx, sc scope, f *family[T], row *store.Resource, name string) error {
+	if name == row.Name {
+		return nil
+	}
+	if _, err := tx.GetByName(ctx, sc.account, sc.region, f.kind, row.ParentID, name); err == nil {
+		return f.nameTaken(row.ParentID, name)
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	row.Name = name
+	return nil
 }
 
 // checkRegistryAuthorizer enforces what the model cannot say about a
@@ -117,8 +159,13 @@ func checkRegistryAuthorizer(typ api.RegistryAuthorizerType, cfg *api.Authorizer
 	return nil
 }
 
-func defaultApproval() *api.ApprovalConfiguration {
-	return &api.ApprovalConfiguration{AutoApproval: ptr(false)}
+// defaultApproval fills an approval configuration left out (or without
+// autoApproval) with the documented default.
+func defaultApproval(a *api.ApprovalConfiguration) *api.ApprovalConfiguration {
+	if a == nil || a.AutoApproval == nil {
+		return &api.ApprovalConfiguration{AutoApproval: ptr(false)}
+	}
+	return a
 }
 
 func (s *Service) CreateRegistry(ctx context.Context, in *api.CreateRegistryRequest) (*api.CreateRegistryResponse, error) {
@@ -129,181 +176,62 @@ func (s *Service) CreateRegistry(ctx context.Context, in *api.CreateRegistryRequ
 	if err := checkRegistryAuthorizer(authType, in.AuthorizerConfiguration); err != nil {
 		return nil, err
 	}
-	approval := in.ApprovalConfiguration
-	if approval == nil || approval.AutoApproval == nil {
-		approval = defaultApproval()
-	}
-	sc := scopeOf(ctx)
-	quota := quotaOrDefault(s.quotas.RegistriesPerAccount, DefaultQuotas.RegistriesPerAccount)
-	return mutate(ctx, s, func(tx store.Tx) (*api.CreateRegistryResponse, error) {
-		if _, err := tx.GetByName(ctx, sc.account, sc.region, kindRegistry, "", in.Name); err == nil {
-			return nil, nameTaken("registry", in.Name)
-		} else if !errors.Is(err, store.ErrNotFound) {
-			return nil, err
-		}
-		if n, err := tx.Count(ctx, sc.account, sc.region, kindRegistry, ""); err != nil {
-			return nil, err
-		} else if n >= quota {
-			return nil, awserr.QuotaExceeded("You have reached the maximum of %d registries in this account and region.", quota)
-		}
-		now := s.now().UTC()
-		id := randomString(idAlphabet, registryIDLength)
-		arn := sc.arn("registry/" + id)
-		if _, err := s.createLinkedIdentity(ctx, tx, id, arn, now); err != nil {
-			return nil, err
-		}
-		doc := registryDoc{GetRegistryResponse: api.GetRegistryResponse{
-			Name: in.Name, Description: in.Description, RegistryId: id, RegistryArn: arn,
-			AuthorizerType: authType, AuthorizerConfiguration: in.AuthorizerConfiguration, ApprovalConfiguration: approval,
-			Status: api.RegistryStatusCreating, CreatedAt: api.NewDateTime(now), UpdatedAt: api.NewDateTime(now),
-		}}
-		doc.PendingFailure = s.injectedFailure(ctx, "CreateRegistry")
-		row := &store.Resource{Account: sc.account, Region: sc.region, Kind: kindRegistry, ID: id, Name: in.Name,
-			ARN: arn, Status: string(doc.Status), CreatedAt: now, UpdatedAt: now, Doc: encodeDoc(doc)}
-		if err := tx.Insert(ctx, row); err != nil {
-			if errors.Is(err, store.ErrConflict) {
-				return nil, nameTaken("registry", in.Name)
-			}
-			return nil, err
-		}
-		if err := s.lifecycle.Schedule(ctx, tx, row); err != nil {
-			return nil, err
-		}
-		return &api.CreateRegistryResponse{RegistryArn: arn}, nil
-	})
+	return create[api.CreateRegistryResponse](ctx, s, registries, creation{name: in.Name, from: in},
+		func(tx store.Tx, _ scope, r *registryDoc) error {
+			r.AuthorizerType = authType
+			r.ApprovalConfiguration = defaultApproval(in.ApprovalConfiguration)
+			_, err := s.createLinkedIdentity(ctx, tx, r.RegistryId, r.RegistryArn, r.CreatedAt.Time)
+			return err
+		})
 }
 
 func (s *Service) GetRegistry(ctx context.Context, in *api.GetRegistryRequest) (*api.GetRegistryResponse, error) {
-	var doc *registryDoc
-	err := s.read(ctx, func(tx store.Tx) error {
-		var err error
-		_, doc, err = s.getRegistry(ctx, tx, in.RegistryId)
-		return err
-	})
+	id, err := registryID(scopeOf(ctx), in.RegistryId)
 	if err != nil {
 		return nil, err
 	}
-	return &doc.GetRegistryResponse, nil
+	return get[api.GetRegistryResponse](ctx, s, registries, "", id)
 }
 
 func (s *Service) UpdateRegistry(ctx context.Context, in *api.UpdateRegistryRequest) (*api.UpdateRegistryResponse, error) {
-	sc := scopeOf(ctx)
-	return mutate(ctx, s, func(tx store.Tx) (*api.UpdateRegistryResponse, error) {
-		row, doc, err := s.getRegistry(ctx, tx, in.RegistryId)
-		if err != nil {
-			return nil, err
-		}
-		if transitional(row.Status) || row.Status == string(api.RegistryStatusCreateFailed) {
-			return nil, awserr.Conflict("Registry '%s' is %s and cannot be updated now.", doc.RegistryId, row.Status)
-		}
-		if in.Name != "" && in.Name != doc.Name {
-			if _, err := tx.GetByName(ctx, sc.account, sc.region, kindRegistry, "", in.Name); err == nil {
-				return nil, nameTaken("registry", in.Name)
-			} else if !errors.Is(err, store.ErrNotFound) {
-				return nil, err
-			}
-			doc.Name = in.Name
-			row.Name = in.Name
-		}
-		if in.Description != nil {
-			doc.Description = in.Description.OptionalValue
-		}
-		if in.AuthorizerConfiguration != nil {
-			if err := checkRegistryAuthorizer(doc.AuthorizerType, in.AuthorizerConfiguration.OptionalValue); err != nil {
-				return nil, err
-			}
-			doc.AuthorizerConfiguration = in.AuthorizerConfiguration.OptionalValue
-		}
-		if in.ApprovalConfiguration != nil {
-			doc.ApprovalConfiguration = in.ApprovalConfiguration.OptionalValue
-			if doc.ApprovalConfiguration == nil || doc.ApprovalConfiguration.AutoApproval == nil {
-				doc.ApprovalConfiguration = defaultApproval()
-			}
-		}
-		now := s.now().UTC()
-		doc.Status = api.RegistryStatusUpdating
-		doc.StatusReason = ""
-		doc.UpdatedAt = api.NewDateTime(now)
-		doc.PendingFailure = s.injectedFailure(ctx, "UpdateRegistry")
-		if err := saveDoc(ctx, tx, row, string(doc.Status), doc, now); err != nil {
-			if errors.Is(err, store.ErrConflict) {
-				return nil, nameTaken("registry", in.Name)
-			}
-			return nil, err
-		}
-		if err := s.lifecycle.Schedule(ctx, tx, row); err != nil {
-			return nil, err
-		}
-		out := api.UpdateRegistryResponse(doc.GetRegistryResponse)
-		return &out, nil
-	})
-}
-
-func (s *Service) DeleteRegistry(ctx context.Context, in *api.DeleteRegistryRequest) (*api.DeleteRegistryResponse, error) {
-	sc := scopeOf(ctx)
-	return mutate(ctx, s, func(tx store.Tx) (*api.DeleteRegistryResponse, error) {
-		row, doc, err := s.getRegistry(ctx, tx, in.RegistryId)
-		if err != nil {
-			return nil, err
-		}
-		out := &api.DeleteRegistryResponse{Status: api.RegistryStatusDeleting}
-		if row.Status == string(api.RegistryStatusDeleting) {
-			return out, nil
-		}
-		// Records being deleted still count: they are not gone yet.
-		n, err := tx.Count(ctx, sc.account, sc.region, kindRegistryRecord, doc.RegistryId)
-		if err != nil {
-			return nil, err
-		}
-		if n > 0 {
-			return nil, awserr.Conflict("Registry '%s' has %d records. Delete all records before deleting the registry.", doc.RegistryId, n)
-		}
-		now := s.now().UTC()
-		doc.Status = api.RegistryStatusDeleting
-		doc.StatusReason = ""
-		doc.UpdatedAt = api.NewDateTime(now)
-		doc.PendingFailure = s.injectedFailure(ctx, "DeleteRegistry")
-		return out, s.transition(ctx, tx, row, string(doc.Status), doc, now)
-	})
-}
-
-func (s *Service) ListRegistries(ctx context.Context, in *api.ListRegistriesRequest) (*api.ListRegistriesResponse, error) {
-	out := &api.ListRegistriesResponse{Registries: []api.RegistrySummary{}}
-	sc := scopeOf(ctx)
-	err := s.read(ctx, func(tx store.Tx) error {
-		var docs []*registryDoc
-		keep := func(r *store.Resource) (bool, error) {
-			if in.Status != "" && r.Status != string(in.Status) {
-				return false, nil
-			}
-			var doc registryDoc
-			if err := decodeDoc(r, &doc); err != nil {
-				return false, err
-			}
-			if in.AuthorizerType != "" && doc.AuthorizerType != in.AuthorizerType {
-				return false, nil
-			}
-			docs = append(docs, &doc)
-			return true, nil
-		}
-		rows, next, err := s.pageKeeping(ctx, tx, sc, kindRegistry, "", in.MaxResults, defaultRegistryListLimit, in.NextToken, keep)
-		if err != nil {
-			return err
-		}
-		out.NextToken = next
-		for _, doc := range docs[:len(rows)] {
-			out.Registries = append(out.Registries, api.RegistrySummary{
-				Name: doc.Name, Description: doc.Description, RegistryId: doc.RegistryId, RegistryArn: doc.RegistryArn,
-				AuthorizerType: doc.AuthorizerType, Status: doc.Status, StatusReason: doc.StatusReason,
-				CreatedAt: doc.CreatedAt, UpdatedAt: doc.UpdatedAt,
-			})
-		}
-		return nil
-	})
+	id, err := registryID(scopeOf(ctx), in.RegistryId)
 	if err != nil {
 		return nil, err
 	}
-	return out, nil
+	from := *in
+	from.RegistryId = id // an ARN must not replace the record's id
+	return update[api.UpdateRegistryResponse](ctx, s, registries, "", id, &from,
+		func(tx store.Tx, sc scope, row *store.Resource, r *registryDoc) error {
+			if err := rename(ctx, tx, sc, registries, row, r.Name); err != nil {
+				return err
+			}
+			if in.AuthorizerConfiguration != nil {
+				if err := checkRegistryAuthorizer(r.AuthorizerType, r.AuthorizerConfiguration); err != nil {
+					return err
+				}
+			}
+			r.ApprovalConfiguration = defaultApproval(r.ApprovalConfiguration)
+			return nil
+		})
+}
+
+func (s *Service) DeleteRegistry(ctx context.Context, in *api.DeleteRegistryRequest) (*api.DeleteRegistryResponse, error) {
+	id, err := registryID(scopeOf(ctx), in.RegistryId)
+	if err != nil {
+		return nil, err
+	}
+	return remove[api.DeleteRegistryResponse](ctx, s, registries, "", id)
+}
+
+func (s *Service) ListRegistries(ctx context.Context, in *api.ListRegistriesRequest) (*api.ListRegistriesResponse, error) {
+	items, next, err := list[api.RegistrySummary](ctx, s, registries, listing[registryDoc]{maxResults: in.MaxResults, nextToken: in.NextToken,
+		keep: func(r *registryDoc) bool {
+			return (in.Status == "" || r.Status == in.Status) && (in.AuthorizerType == "" || r.AuthorizerType == in.AuthorizerType)
+		}})
+	if err != nil {
+		return nil, err
+	}
+	return &api.ListRegistriesResponse{Registries: items, NextToken: next}, nil
 }
 
 // pageKeeping lists one page of the rows of a kind under a parent that keep
@@ -348,37 +276,4 @@ func (s *Service) pageKeeping(ctx context.Context, tx store.Tx, sc scope, kind, 
 			return out, "", nil
 		}
 	}
-}
-
-// reconcileRegistry completes a registry's pending transition.
-func (s *Service) reconcileRegistry(ctx context.Context, tx store.Tx, row *store.Resource, now time.Time) error {
-	var doc registryDoc
-	if err := decodeDoc(row, &doc); err != nil {
-		return err
-	}
-	switch doc.Status {
-	case api.RegistryStatusCreating, api.RegistryStatusUpdating:
-		doc.Status = api.RegistryStatusReady
-		if doc.PendingFailure != "" {
-			doc.StatusReason = doc.PendingFailure
-			doc.Status = api.RegistryStatusCreateFailed
-			if row.Status == string(api.RegistryStatusUpdating) {
-				doc.Status = api.RegistryStatusUpdateFailed
-			}
-		}
-	case api.RegistryStatusDeleting:
-		if doc.PendingFailure == "" {
-			if err := s.deleteLinkedIdentity(ctx, tx, row); err != nil {
-				return err
-			}
-			return s.removeResource(ctx, tx, row)
-		}
-		doc.StatusReason = doc.PendingFailure
-		doc.Status = api.RegistryStatusDeleteFailed
-	default:
-		return nil
-	}
-	doc.PendingFailure = ""
-	doc.UpdatedAt = api.NewDateTime(now)
-	return saveDoc(ctx, tx, row, string(doc.Status), doc, now)
 }

@@ -46,7 +46,7 @@ package service
 import (
 	"context"
 	"encoding/json"
-	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -60,7 +60,7 @@ const (
 	kindRegistryRecord = "registry-record"
 	recordIDLength     = 12
 	// recordRowDeleting is the row status of a record being deleted; it never
-	// reaches the wire.
+	// reaches the wire (the document keeps the record's last status).
 	recordRowDeleting = "DELETING"
 )
 
@@ -72,11 +72,40 @@ type registryRecordDoc struct {
 	PendingFailure string `json:"pendingFailure,omitempty"`
 }
 
-func recordNotFound(ident string) error {
-	return awserr.NotFound("Registry record '%s' was not found.", ident)
+// registryRecords is the family of records; its row parent is the registry
+// id. Delete is its own (recordRowDeleting), so the status machine has no
+// deleting status.
+var registryRecords = &family[registryRecordDoc]{
+	kind: kindRegistryRecord, group: familyRegistries, noun: "registry record",
+	arnOf:  func(sc scope, registry, id string) string { return sc.arn("registry/" + registry + "/record/" + id) },
+	newID:  func(string) string { return randomString(idAlphabet, recordIDLength) },
+	fields: fields{ID: "RecordId", ARN: "RecordArn", Status: "Status", Reason: "StatusReason", Created: "CreatedAt", Updated: "UpdatedAt"},
+	states: states{
+		create: string(api.RegistryRecordStatusCreating), update: string(api.RegistryRecordStatusUpdating),
+		settle: map[string]outcome{
+			string(api.RegistryRecordStatusCreating): {string(api.RegistryRecordStatusDraft), string(api.RegistryRecordStatusCreateFailed)},
+			string(api.RegistryRecordStatusUpdating): {string(api.RegistryRecordStatusDraft), string(api.RegistryRecordStatusUpdateFailed)},
+		},
+		frozen: []string{string(api.RegistryRecordStatusCreateFailed)},
+	},
+	quota:     func(q Quotas) int { return quotaOrDefault(q.RecordsPerRegistry, DefaultQuotas.RecordsPerRegistry) },
+	listLimit: defaultRegistryListLimit,
+	taken: func(_, name string) error {
+		return awserr.Conflict("A record named '%s' already exists in this registry.", name)
+	},
+	full: func(registry string, quota int) error {
+		return awserr.QuotaExceeded("Registry '%s' has reached the maximum of %d records.", registry, quota)
+	},
 }
 
-func recordRowID(registryID, recordID string) string { return registryID + "/" + recordID }
+// reconcileRegistryRecord removes a record being deleted and ends the
+// family's other transitions.
+func (s *Service) reconcileRegistryRecord(ctx context.Context, tx store.Tx, row *store.Resource, now time.Time) error {
+	if row.Status == recordRowDeleting {
+		return s.removeResource(ctx, tx, row)
+	}
+	return registryRecords.reconcile(ctx, s, tx, row, now)
+}
 
 // recordIDFrom turns a record identifier (id or ARN) into the id; ok is
 // false for an ARN that does not name a record of this registry.
@@ -85,30 +114,42 @@ func recordIDFrom(sc scope, registryID, ident string) (id string, ok bool) {
 		return ident, true
 	}
 	id = ident[strings.LastIndex(ident, "/")+1:]
-	return id, ident == sc.arn("registry/"+registryID+"/record/"+id)
+	return id, ident == registryRecords.arn(sc, registryID, id)
 }
 
-// getRecord finds a record, and its registry, by their identifiers. A
+// loadRecord reads a record, and its registry, by their identifiers. A
 // record being deleted is not found.
-func (s *Service) getRecord(ctx context.Context, tx store.Tx, registryIdent, recordIdent string) (*registryDoc, *store.Resource, *registryRecordDoc, error) {
-	_, reg, err := s.getRegistry(ctx, tx, registryIdent)
+func loadRecord(ctx context.Context, tx store.Tx, sc scope, registryIdent, recordIdent string) (*registryDoc, *store.Resource, *registryRecordDoc, error) {
+	reg, err := loadRegistry(ctx, tx, sc, registryIdent)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	sc := scopeOf(ctx)
 	id, ok := recordIDFrom(sc, reg.RegistryId, recordIdent)
 	if !ok {
-		return nil, nil, nil, recordNotFound(recordIdent)
+		return nil, nil, nil, registryRecords.notFound(recordIdent)
 	}
-	r, err := tx.Get(ctx, sc.key(kindRegistryRecord, recordRowID(reg.RegistryId, id)))
-	if errors.Is(err, store.ErrNotFound) || err == nil && r.Status == recordRowDeleting {
-		return nil, nil, nil, recordNotFound(recordIdent)
+	row, rec, err := registryRecords.load(ctx, tx, sc, reg.RegistryId, id)
+	if err == nil && row.Status == recordRowDeleting {
+		err = registryRecords.notFound(recordIdent)
 	}
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	var doc registryRecordDoc
-	return reg, r, &doc, decodeDoc(r, &doc)
+	return reg, row, rec, err
+}
+
+// changeRecord runs change on the record a request names, in a write
+// transaction, and answers the record projected on Out.
+func changeRecord[Out any](ctx context.Context, s *Service, registryIdent, recordIdent string,
+	change func(tx store.Tx, sc scope, reg *registryDoc, row *store.Resource, rec *registryRecordDoc) error) (*Out, error) {
+	sc := scopeOf(ctx)
+	return mutate(ctx, s, func(tx store.Tx) (*Out, error) {
+		reg, row, rec, err := loadRecord(ctx, tx, sc, registryIdent, recordIdent)
+		if err != nil {
+			return nil, err
+		}
+		if err := change(tx, sc, reg, row, rec); err != nil {
+			return nil, err
+		}
+		return project[Out](rec), nil
+	})
 }
 
 func invalidMember(member, constraint string) error {
@@ -197,16 +238,6 @@ func nextRecordVersion(v string) string {
 	return v[:i] + strconv.FormatUint(n+1, 10)
 }
 
-// checkRegistryTakesRecords refuses records for a registry that is being
-// deleted or never came into being.
-func checkRegistryTakesRecords(reg *registryDoc) error {
-	switch reg.Status {
-	case api.RegistryStatusDeleting, api.RegistryStatusCreateFailed:
-		return awserr.Conflict("Registry '%s' is %s and does not accept records.", reg.RegistryId, reg.Status)
-	}
-	return nil
-}
-
 func (s *Service) CreateRegistryRecord(ctx context.Context, in *api.CreateRegistryRecordRequest) (*api.CreateRegistryRecordResponse, error) {
 	if err := checkDescriptors(in.DescriptorType, in.Descriptors); err != nil {
 		return nil, err
@@ -214,74 +245,43 @@ func (s *Service) CreateRegistryRecord(ctx context.Context, in *api.CreateRegist
 	if err := checkSynchronization(in.SynchronizationType, in.SynchronizationConfiguration); err != nil {
 		return nil, err
 	}
-	sc := scopeOf(ctx)
-	quota := quotaOrDefault(s.quotas.RecordsPerRegistry, DefaultQuotas.RecordsPerRegistry)
-	return mutate(ctx, s, func(tx store.Tx) (*api.CreateRegistryRecordResponse, error) {
-		_, reg, err := s.getRegistry(ctx, tx, in.RegistryId)
-		if err != nil {
-			return nil, err
+	registryID, err := registryID(scopeOf(ctx), in.RegistryId)
+	if err != nil {
+		return nil, err
+	}
+	// A registry being deleted, or that never came into being, takes no records.
+	check := func(tx store.Tx, sc scope) error {
+		_, reg, err := registries.load(ctx, tx, sc, "", registryID)
+		if err == nil && (reg.Status == api.RegistryStatusDeleting || reg.Status == api.RegistryStatusCreateFailed) {
+			err = awserr.Conflict("Registry '%s' is %s and does not accept records.", reg.RegistryId, reg.Status)
 		}
-		if err := checkRegistryTakesRecords(reg); err != nil {
-			return nil, err
-		}
-		if _, err := tx.GetByName(ctx, sc.account, sc.region, kindRegistryRecord, reg.RegistryId, in.Name); err == nil {
-			return nil, recordNameTaken(in.Name)
-		} else if !errors.Is(err, store.ErrNotFound) {
-			return nil, err
-		}
-		if n, err := tx.Count(ctx, sc.account, sc.region, kindRegistryRecord, reg.RegistryId); err != nil {
-			return nil, err
-		} else if n >= quota {
-			return nil, awserr.QuotaExceeded("Registry '%s' has reached the maximum of %d records.", reg.RegistryId, quota)
-		}
-		now := s.now().UTC()
-		id := randomString(idAlphabet, recordIDLength)
-		arn := reg.RegistryArn + "/record/" + id
-		descriptors := in.Descriptors
-		if descriptors == nil {
-			descriptors = &api.Descriptors{}
-		}
-		version := in.RecordVersion
-		if version == "" {
-			version = "1"
-		}
-		doc := registryRecordDoc{GetRegistryRecordResponse: api.GetRegistryRecordResponse{
-			RegistryArn: reg.RegistryArn, RecordArn: arn, RecordId: id, Name: in.Name, Description: in.Description,
-			DescriptorType: in.DescriptorType, Descriptors: descriptors, RecordVersion: version,
-			Status: api.RegistryRecordStatusCreating, CreatedAt: api.NewDateTime(now), UpdatedAt: api.NewDateTime(now),
-			SynchronizationType: in.SynchronizationType, SynchronizationConfiguration: in.SynchronizationConfiguration,
-		}}
-		doc.PendingFailure = s.injectedFailure(ctx, "CreateRegistryRecord")
-		row := &store.Resource{Account: sc.account, Region: sc.region, Kind: kindRegistryRecord, ID: recordRowID(reg.RegistryId, id),
-			ParentID: reg.RegistryId, Name: in.Name, ARN: arn, Status: string(doc.Status), CreatedAt: now, UpdatedAt: now, Doc: encodeDoc(doc)}
-		if err := tx.Insert(ctx, row); err != nil {
-			if errors.Is(err, store.ErrConflict) {
-				return nil, recordNameTaken(in.Name)
+		return err
+	}
+	return create[api.CreateRegistryRecordResponse](ctx, s, registryRecords, creation{parent: registryID, name: in.Name, from: in, check: check},
+		func(_ store.Tx, sc scope, rec *registryRecordDoc) error {
+			rec.RegistryArn = registries.arn(sc, "", registryID)
+			if rec.Descriptors == nil {
+				rec.Descriptors = &api.Descriptors{}
 			}
-			return nil, err
-		}
-		if err := s.lifecycle.Schedule(ctx, tx, row); err != nil {
-			return nil, err
-		}
-		return &api.CreateRegistryRecordResponse{RecordArn: arn, Status: doc.Status}, nil
-	})
-}
-
-func recordNameTaken(name string) error {
-	return awserr.Conflict("A record named '%s' already exists in this registry.", name)
+			if rec.RecordVersion == "" {
+				rec.RecordVersion = "1"
+			}
+			return nil
+		})
 }
 
 func (s *Service) GetRegistryRecord(ctx context.Context, in *api.GetRegistryRecordRequest) (*api.GetRegistryRecordResponse, error) {
-	var doc *registryRecordDoc
+	sc := scopeOf(ctx)
+	var rec *registryRecordDoc
 	err := s.read(ctx, func(tx store.Tx) error {
 		var err error
-		_, _, doc, err = s.getRecord(ctx, tx, in.RegistryId, in.RecordId)
+		_, _, rec, err = loadRecord(ctx, tx, sc, in.RegistryId, in.RecordId)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &doc.GetRegistryRecordResponse, nil
+	return project[api.GetRegistryRecordResponse](rec), nil
 }
 
 // patchDescriptors applies UpdateRegistryRecord's descriptors wrapper to the
@@ -346,100 +346,62 @@ func (s *Service) UpdateRegistryRecord(ctx context.Context, in *api.UpdateRegist
 	if (in.SynchronizationType == nil) != (in.SynchronizationConfiguration == nil) {
 		return nil, invalidMember("synchronizationType", "synchronizationType and synchronizationConfiguration must be updated together")
 	}
-	sc := scopeOf(ctx)
-	return mutate(ctx, s, func(tx store.Tx) (*api.UpdateRegistryRecordResponse, error) {
-		reg, row, doc, err := s.getRecord(ctx, tx, in.RegistryId, in.RecordId)
-		if err != nil {
-			return nil, err
-		}
-		switch doc.Status {
-		case api.RegistryRecordStatusCreating, api.RegistryRecordStatusUpdating, api.RegistryRecordStatusCreateFailed:
-			return nil, awserr.Conflict("Registry record '%s' is %s and cannot be updated now.", doc.RecordId, doc.Status)
-		case api.RegistryRecordStatusDeprecated:
-			return nil, awserr.Conflict("Registry record '%s' is DEPRECATED; deprecated records cannot be edited.", doc.RecordId)
-		}
-		if in.RecordVersion != "" && in.RecordVersion != doc.RecordVersion {
-			return nil, awserr.Conflict("Record version '%s' does not match the current version '%s' of registry record '%s'.", in.RecordVersion, doc.RecordVersion, doc.RecordId)
-		}
-		if in.Name != "" && in.Name != doc.Name {
-			if _, err := tx.GetByName(ctx, sc.account, sc.region, kindRegistryRecord, reg.RegistryId, in.Name); err == nil {
-				return nil, recordNameTaken(in.Name)
-			} else if !errors.Is(err, store.ErrNotFound) {
-				return nil, err
+	// The members patch copies: not the identifier, and not the version,
+	// which is checked and then incremented.
+	from := *in
+	from.RecordId, from.RecordVersion = "", ""
+	return changeRecord[api.UpdateRegistryRecordResponse](ctx, s, in.RegistryId, in.RecordId,
+		func(tx store.Tx, sc scope, _ *registryDoc, row *store.Resource, rec *registryRecordDoc) error {
+			switch rec.Status {
+			case api.RegistryRecordStatusCreating, api.RegistryRecordStatusUpdating, api.RegistryRecordStatusCreateFailed:
+				return awserr.Conflict("Registry record '%s' is %s and cannot be updated now.", rec.RecordId, rec.Status)
+			case api.RegistryRecordStatusDeprecated:
+				return awserr.Conflict("Registry record '%s' is DEPRECATED; deprecated records cannot be edited.", rec.RecordId)
 			}
-			doc.Name = in.Name
-			row.Name = in.Name
-		}
-		if in.Description != nil {
-			doc.Description = in.Description.OptionalValue
-		}
-		if in.DescriptorType != "" {
-			doc.DescriptorType = in.DescriptorType
-		}
-		doc.Descriptors = patchDescriptors(doc.Descriptors, in.Descriptors)
-		if err := checkDescriptors(doc.DescriptorType, doc.Descriptors); err != nil {
-			return nil, err
-		}
-		if in.SynchronizationType != nil {
-			doc.SynchronizationType = in.SynchronizationType.OptionalValue
-			doc.SynchronizationConfiguration = in.SynchronizationConfiguration.OptionalValue
-			if err := checkSynchronization(doc.SynchronizationType, doc.SynchronizationConfiguration); err != nil {
-				return nil, err
+			if in.RecordVersion != "" && in.RecordVersion != rec.RecordVersion {
+				return awserr.Conflict("Record version '%s' does not match the current version '%s' of registry record '%s'.", in.RecordVersion, rec.RecordVersion, rec.RecordId)
 			}
-		}
-		if in.TriggerSynchronization != nil && *in.TriggerSynchronization &&
-			(doc.SynchronizationConfiguration == nil || doc.SynchronizationConfiguration.FromUrl == nil) {
-			return nil, invalidMember("triggerSynchronization", "The record has no synchronization configuration")
-		}
-		now := s.now().UTC()
-		doc.RecordVersion = nextRecordVersion(doc.RecordVersion)
-		doc.Status = api.RegistryRecordStatusUpdating
-		doc.StatusReason = ""
-		doc.UpdatedAt = api.NewDateTime(now)
-		doc.PendingFailure = s.injectedFailure(ctx, "UpdateRegistryRecord")
-		if err := saveDoc(ctx, tx, row, string(doc.Status), doc, now); err != nil {
-			if errors.Is(err, store.ErrConflict) {
-				return nil, recordNameTaken(in.Name)
+			patch(rec, &from)
+			if err := rename(ctx, tx, sc, registryRecords, row, rec.Name); err != nil {
+				return err
 			}
-			return nil, err
-		}
-		if err := s.lifecycle.Schedule(ctx, tx, row); err != nil {
-			return nil, err
-		}
-		out := api.UpdateRegistryRecordResponse(doc.GetRegistryRecordResponse)
-		return &out, nil
-	})
+			rec.Descriptors = patchDescriptors(rec.Descriptors, in.Descriptors)
+			if err := checkDescriptors(rec.DescriptorType, rec.Descriptors); err != nil {
+				return err
+			}
+			if in.SynchronizationType != nil {
+				if err := checkSynchronization(rec.SynchronizationType, rec.SynchronizationConfiguration); err != nil {
+					return err
+				}
+			}
+			if in.TriggerSynchronization != nil && *in.TriggerSynchronization &&
+				(rec.SynchronizationConfiguration == nil || rec.SynchronizationConfiguration.FromUrl == nil) {
+				return invalidMember("triggerSynchronization", "The record has no synchronization configuration")
+			}
+			rec.RecordVersion = nextRecordVersion(rec.RecordVersion)
+			return registryRecords.enter(ctx, s, tx, row, rec, registryRecords.states.update, s.now().UTC())
+		})
 }
 
 // setRecordStatus records a synchronous status change.
-func (s *Service) setRecordStatus(ctx context.Context, tx store.Tx, row *store.Resource, doc *registryRecordDoc, status api.RegistryRecordStatus, reason string) error {
+func (s *Service) setRecordStatus(ctx context.Context, tx store.Tx, row *store.Resource, rec *registryRecordDoc, status api.RegistryRecordStatus, reason string) error {
 	now := s.now().UTC()
-	doc.Status = status
-	doc.StatusReason = reason
-	doc.UpdatedAt = api.NewDateTime(now)
-	return saveDoc(ctx, tx, row, string(status), doc, now)
+	registryRecords.setStatus(rec, string(status), reason, now)
+	return registryRecords.save(ctx, s, tx, row, rec, now)
 }
 
 func (s *Service) SubmitRegistryRecordForApproval(ctx context.Context, in *api.SubmitRegistryRecordForApprovalRequest) (*api.SubmitRegistryRecordForApprovalResponse, error) {
-	return mutate(ctx, s, func(tx store.Tx) (*api.SubmitRegistryRecordForApprovalResponse, error) {
-		reg, row, doc, err := s.getRecord(ctx, tx, in.RegistryId, in.RecordId)
-		if err != nil {
-			return nil, err
-		}
-		if doc.Status != api.RegistryRecordStatusDraft {
-			return nil, awserr.Conflict("Registry record '%s' is %s; only DRAFT records can be submitted for approval.", doc.RecordId, doc.Status)
-		}
-		next, reason := api.RegistryRecordStatusPendingApproval, ""
-		if a := reg.ApprovalConfiguration; a != nil && a.AutoApproval != nil && *a.AutoApproval {
-			next, reason = api.RegistryRecordStatusApproved, "Approved automatically by the registry's approval configuration"
-		}
-		if err := s.setRecordStatus(ctx, tx, row, doc, next, reason); err != nil {
-			return nil, err
-		}
-		return &api.SubmitRegistryRecordForApprovalResponse{
-			RegistryArn: doc.RegistryArn, RecordArn: doc.RecordArn, RecordId: doc.RecordId, Status: doc.Status, UpdatedAt: doc.UpdatedAt,
-		}, nil
-	})
+	return changeRecord[api.SubmitRegistryRecordForApprovalResponse](ctx, s, in.RegistryId, in.RecordId,
+		func(tx store.Tx, _ scope, reg *registryDoc, row *store.Resource, rec *registryRecordDoc) error {
+			if rec.Status != api.RegistryRecordStatusDraft {
+				return awserr.Conflict("Registry record '%s' is %s; only DRAFT records can be submitted for approval.", rec.RecordId, rec.Status)
+			}
+			next, reason := api.RegistryRecordStatusPendingApproval, ""
+			if a := reg.ApprovalConfiguration; a != nil && a.AutoApproval != nil && *a.AutoApproval {
+				next, reason = api.RegistryRecordStatusApproved, "Approved automatically by the registry's approval configuration"
+			}
+			return s.setRecordStatus(ctx, tx, row, rec, next, reason)
+		})
 }
 
 // recordStatusSources lists, for each status a curator may set, the statuses
@@ -458,77 +420,58 @@ func (s *Service) UpdateRegistryRecordStatus(ctx context.Context, in *api.Update
 	if !ok {
 		return nil, invalidMember("status", "Member must be one of APPROVED, REJECTED or DEPRECATED")
 	}
-	return mutate(ctx, s, func(tx store.Tx) (*api.UpdateRegistryRecordStatusResponse, error) {
-		_, row, doc, err := s.getRecord(ctx, tx, in.RegistryId, in.RecordId)
-		if err != nil {
-			return nil, err
-		}
-		allowed := false
-		for _, st := range sources {
-			allowed = allowed || st == doc.Status
-		}
-		if !allowed {
-			return nil, awserr.Conflict("Registry record '%s' is %s and cannot be moved to %s.", doc.RecordId, doc.Status, in.Status)
-		}
-		if err := s.setRecordStatus(ctx, tx, row, doc, in.Status, in.StatusReason); err != nil {
-			return nil, err
-		}
-		return &api.UpdateRegistryRecordStatusResponse{
-			RegistryArn: doc.RegistryArn, RecordArn: doc.RecordArn, RecordId: doc.RecordId, Status: doc.Status,
-			StatusReason: doc.StatusReason, UpdatedAt: doc.UpdatedAt,
-		}, nil
-	})
+	return changeRecord[api.UpdateRegistryRecordStatusResponse](ctx, s, in.RegistryId, in.RecordId,
+		func(tx store.Tx, _ scope, _ *registryDoc, row *store.Resource, rec *registryRecordDoc) error {
+			if !slices.Contains(sources, rec.Status) {
+				return awserr.Conflict("Registry record '%s' is %s and cannot be moved to %s.", rec.RecordId, rec.Status, in.Status)
+			}
+			return s.setRecordStatus(ctx, tx, row, rec, in.Status, in.StatusReason)
+		})
 }
 
+// DeleteRegistryRecord marks the row only: the document keeps its status
+// (the model has no DELETING) and the reconciler removes the row.
 func (s *Service) DeleteRegistryRecord(ctx context.Context, in *api.DeleteRegistryRecordRequest) (*api.DeleteRegistryRecordResponse, error) {
-	return mutate(ctx, s, func(tx store.Tx) (*api.DeleteRegistryRecordResponse, error) {
-		_, row, _, err := s.getRecord(ctx, tx, in.RegistryId, in.RecordId)
-		if err != nil {
-			return nil, err
-		}
-		row.Status = recordRowDeleting
-		row.UpdatedAt = s.now().UTC()
-		if err := tx.Update(ctx, row); err != nil {
-			return nil, err
-		}
-		return &api.DeleteRegistryRecordResponse{}, s.lifecycle.Schedule(ctx, tx, row)
-	})
+	return changeRecord[api.DeleteRegistryRecordResponse](ctx, s, in.RegistryId, in.RecordId,
+		func(tx store.Tx, _ scope, _ *registryDoc, row *store.Resource, _ *registryRecordDoc) error {
+			row.Status = recordRowDeleting
+			row.UpdatedAt = s.now().UTC()
+			if err := tx.Update(ctx, row); err != nil {
+				return err
+			}
+			return s.lifecycle.Schedule(ctx, tx, row)
+		})
 }
 
 func (s *Service) ListRegistryRecords(ctx context.Context, in *api.ListRegistryRecordsRequest) (*api.ListRegistryRecordsResponse, error) {
 	out := &api.ListRegistryRecordsResponse{RegistryRecords: []api.RegistryRecordSummary{}}
 	sc := scopeOf(ctx)
 	err := s.read(ctx, func(tx store.Tx) error {
-		_, reg, err := s.getRegistry(ctx, tx, in.RegistryId)
+		reg, err := loadRegistry(ctx, tx, sc, in.RegistryId)
 		if err != nil {
 			return err
 		}
-		var docs []*registryRecordDoc
+		// The engine's list filters documents; records being deleted are
+		// told by their row, so this one pages rows.
+		var recs []*registryRecordDoc
 		keep := func(r *store.Resource) (bool, error) {
 			if r.Status == recordRowDeleting || in.Name != "" && r.Name != in.Name || in.Status != "" && r.Status != string(in.Status) {
 				return false, nil
 			}
-			var doc registryRecordDoc
-			if err := decodeDoc(r, &doc); err != nil {
+			var rec registryRecordDoc
+			if err := decodeDoc(r, &rec); err != nil || in.DescriptorType != "" && rec.DescriptorType != in.DescriptorType {
 				return false, err
 			}
-			if in.DescriptorType != "" && doc.DescriptorType != in.DescriptorType {
-				return false, nil
-			}
-			docs = append(docs, &doc)
+			recs = append(recs, &rec)
 			return true, nil
 		}
-		rows, next, err := s.pageKeeping(ctx, tx, sc, kindRegistryRecord, reg.RegistryId, in.MaxResults, defaultRegistryListLimit, in.NextToken, keep)
+		rows, next, err := s.pageKeeping(ctx, tx, sc, kindRegistryRecord, reg.RegistryId, in.MaxResults, registryRecords.listLimit, in.NextToken, keep)
 		if err != nil {
 			return err
 		}
 		out.NextToken = next
-		for _, doc := range docs[:len(rows)] {
-			out.RegistryRecords = append(out.RegistryRecords, api.RegistryRecordSummary{
-				RegistryArn: doc.RegistryArn, RecordArn: doc.RecordArn, RecordId: doc.RecordId, Name: doc.Name,
-				Description: doc.Description, DescriptorType: doc.DescriptorType, RecordVersion: doc.RecordVersion,
-				Status: doc.Status, CreatedAt: doc.CreatedAt, UpdatedAt: doc.UpdatedAt,
-			})
+		for _, rec := range recs[:len(rows)] {
+			out.RegistryRecords = append(out.RegistryRecords, *project[api.RegistryRecordSummary](rec))
 		}
 		return nil
 	})
@@ -536,33 +479,4 @@ func (s *Service) ListRegistryRecords(ctx context.Context, in *api.ListRegistryR
 		return nil, err
 	}
 	return out, nil
-}
-
-// reconcileRegistryRecord completes a record's pending creation, update or
-// deletion.
-func (s *Service) reconcileRegistryRecord(ctx context.Context, tx store.Tx, row *store.Resource, now time.Time) error {
-	if row.Status == recordRowDeleting {
-		return s.removeResource(ctx, tx, row)
-	}
-	var doc registryRecordDoc
-	if err := decodeDoc(row, &doc); err != nil {
-		return err
-	}
-	switch doc.Status {
-	case api.RegistryRecordStatusCreating, api.RegistryRecordStatusUpdating:
-	default:
-		return nil
-	}
-	next := api.RegistryRecordStatusDraft
-	if doc.PendingFailure != "" {
-		doc.StatusReason = doc.PendingFailure
-		next = api.RegistryRecordStatusCreateFailed
-		if doc.Status == api.RegistryRecordStatusUpdating {
-			next = api.RegistryRecordStatusUpdateFailed
-		}
-	}
-	doc.Status = next
-	doc.PendingFailure = ""
-	doc.UpdatedAt = api.NewDateTime(now)
-	return saveDoc(ctx, tx, row, string(next), doc, now)
 }

@@ -87,19 +87,10 @@ var paymentManagers = &family[paymentManagerDoc]{
 	quota: func(q Quotas) int {
 		return quotaOrDefault(q.PaymentManagersPerAccount, DefaultQuotas.PaymentManagersPerAccount)
 	},
-	beforeDelete: func(ctx context.Context, tx store.Tx, sc scope, _ *store.Resource, m *paymentManagerDoc) error {
-		n, err := tx.Count(ctx, sc.account, sc.region, kindPaymentConnector, m.PaymentManagerId)
-		if err == nil && n > 0 {
-			err = awserr.Conflict("Payment manager '%s' has %d payment connectors. All payment connectors must be deleted before the payment manager can be deleted.", m.PaymentManagerId, n)
-		}
-		return err
-	},
-	settled: func(ctx context.Context, s *Service, tx store.Tx, row *store.Resource, m *paymentManagerDoc, _ string) error {
-		if m.Status == api.PaymentManagerStatusDeleting { // deleted, not failed
-			return s.deleteLinkedIdentity(ctx, tx, row)
-		}
-		return nil
-	},
+	beforeDelete: refuseWithChildren[paymentManagerDoc](kindPaymentConnector, func(id string, n int) error {
+		return awserr.Conflict("Payment manager '%s' has %d payment connectors. All payment connectors must be deleted before the payment manager can be deleted.", id, n)
+	}),
+	settled: dropLinkedIdentity(func(m *paymentManagerDoc) string { return string(m.Status) }),
 }
 
 var paymentConnectors = &family[paymentConnectorDoc]{
@@ -157,18 +148,17 @@ func (s *Service) GetPaymentManager(ctx context.Context, in *api.GetPaymentManag
 	var m *paymentManagerDoc
 	err := s.read(ctx, func(tx store.Tx) error {
 		row, doc, err := paymentManagers.load(ctx, tx, sc, "", in.PaymentManagerId)
-		if err != nil {
-			return err
-		}
-		m = doc
-		m.Tags, err = tx.Tags(ctx, row.ARN)
-		if len(m.Tags) == 0 {
-			m.Tags = nil
+		if err == nil {
+			m = doc
+			m.Tags, err = tx.Tags(ctx, row.ARN)
 		}
 		return err
 	})
 	if err != nil {
 		return nil, err
+	}
+	if len(m.Tags) == 0 {
+		m.Tags = nil // no member rather than an empty one
 	}
 	return project[api.GetPaymentManagerResponse](m), nil
 }

@@ -55,8 +55,6 @@ const (
 // registryDoc is the document of a registry row.
 type registryDoc struct {
 	api.GetRegistryResponse
-	// PendingFailure, set by an injected fault, makes the pending transition
-	// end in *_FAILED with this status reason.
 	PendingFailure string `json:"pendingFailure,omitempty"`
 }
 
@@ -66,20 +64,11 @@ var registries = &family[registryDoc]{
 	fields: fields{ID: "RegistryId", ARN: "RegistryArn", Status: "Status", Reason: "StatusReason", Created: "CreatedAt", Updated: "UpdatedAt"},
 	states: asyncStates, listLimit: defaultRegistryListLimit,
 	quota: func(q Quotas) int { return quotaOrDefault(q.RegistriesPerAccount, DefaultQuotas.RegistriesPerAccount) },
-	beforeDelete: func(ctx context.Context, tx store.Tx, sc scope, _ *store.Resource, r *registryDoc) error {
-		// Records being deleted still count: they are not gone yet.
-		n, err := tx.Count(ctx, sc.account, sc.region, kindRegistryRecord, r.RegistryId)
-		if err == nil && n > 0 {
-			err = awserr.Conflict("Registry '%s' has %d records. Delete all records before deleting the registry.", r.RegistryId, n)
-		}
-		return err
-	},
-	settled: func(ctx context.Context, s *Service, tx store.Tx, row *store.Resource, r *registryDoc, _ string) error {
-		if r.Status == api.RegistryStatusDeleting { // deleted, not failed
-			return s.deleteLinkedIdentity(ctx, tx, row)
-		}
-		return nil
-	},
+	// Records being deleted still count: they are not gone yet.
+	beforeDelete: refuseWithChildren[registryDoc](kindRegistryRecord, func(id string, n int) error {
+		return awserr.Conflict("Registry '%s' has %d records. Delete all records before deleting the registry.", id, n)
+	}),
+	settled: dropLinkedIdentity(func(r *registryDoc) string { return string(r.Status) }),
 }
 
 func (s *Service) registerRegistries() {
@@ -93,6 +82,30 @@ func quotaOrDefault(v, def int) int {
 		return def
 	}
 	return v
+}
+
+// refuseWithChildren is the beforeDelete hook of a parent family: a parent
+// with rows of kind under it, whatever their status, stays.
+func refuseWithChildren[T any](kind string, refusal func(id string, n int) error) func(context.Context, store.Tx, scope, *store.Resource, *T) error {
+	return func(ctx context.Context, tx store.Tx, sc scope, row *store.Resource, _ *T) error {
+		n, err := tx.Count(ctx, sc.account, sc.region, kind, row.ID)
+		if err == nil && n > 0 {
+			err = refusal(row.ID, n)
+		}
+		return err
+	}
+}
+
+// dropLinkedIdentity is the settled hook of a family whose resources own a
+// linked workload identity: it goes when a delete ends, and stays when the
+// delete fails (the record then leaves DELETING).
+func dropLinkedIdentity[T any](status func(*T) string) func(context.Context, *Service, store.Tx, *store.Resource, *T, string) error {
+	return func(ctx context.Context, s *Service, tx store.Tx, row *store.Resource, rec *T, from string) error {
+		if from == "DELETING" && status(rec) == from {
+			return s.deleteLinkedIdentity(ctx, tx, row)
+		}
+		return nil
+	}
 }
 
 // registryIDFrom turns a registry identifier (id or ARN) into the id; ok is

@@ -67,8 +67,6 @@ const (
 // registryRecordDoc is the document of a registry-record row.
 type registryRecordDoc struct {
 	api.GetRegistryRecordResponse
-	// PendingFailure, set by an injected fault, makes the pending transition
-	// end in *_FAILED with this status reason.
 	PendingFailure string `json:"pendingFailure,omitempty"`
 }
 
@@ -273,8 +271,7 @@ func (s *Service) CreateRegistryRecord(ctx context.Context, in *api.CreateRegist
 func (s *Service) GetRegistryRecord(ctx context.Context, in *api.GetRegistryRecordRequest) (*api.GetRegistryRecordResponse, error) {
 	sc := scopeOf(ctx)
 	var rec *registryRecordDoc
-	err := s.read(ctx, func(tx store.Tx) error {
-		var err error
+	err := s.read(ctx, func(tx store.Tx) (err error) {
 		_, _, rec, err = loadRecord(ctx, tx, sc, in.RegistryId, in.RecordId)
 		return err
 	})
@@ -299,46 +296,27 @@ func patchDescriptors(cur *api.Descriptors, w *api.UpdatedDescriptors) *api.Desc
 		next = *cur
 	}
 	u := w.OptionalValue
+	patch(&next, u) // a2a and custom: their wrappers hold the whole part
 	if u.Mcp != nil {
-		if u.Mcp.OptionalValue == nil {
-			next.Mcp = nil
-		} else {
-			mcp := api.McpDescriptor{}
-			if next.Mcp != nil {
-				mcp = *next.Mcp
-			}
-			if f := u.Mcp.OptionalValue.Server; f != nil {
-				mcp.Server = f.OptionalValue
-			}
-			if f := u.Mcp.OptionalValue.Tools; f != nil {
-				mcp.Tools = f.OptionalValue
-			}
-			next.Mcp = &mcp
-		}
-	}
-	if u.A2a != nil {
-		next.A2a = u.A2a.OptionalValue
-	}
-	if u.Custom != nil {
-		next.Custom = u.Custom.OptionalValue
+		next.Mcp = patchPart(next.Mcp, u.Mcp.OptionalValue)
 	}
 	if u.AgentSkills != nil {
-		if u.AgentSkills.OptionalValue == nil {
-			next.AgentSkills = nil
-		} else {
-			skills := api.AgentSkillsDescriptor{}
-			if next.AgentSkills != nil {
-				skills = *next.AgentSkills
-			}
-			if f := u.AgentSkills.OptionalValue.SkillMd; f != nil {
-				skills.SkillMd = f.OptionalValue
-			}
-			if f := u.AgentSkills.OptionalValue.SkillDefinition; f != nil {
-				skills.SkillDefinition = f.OptionalValue
-			}
-			next.AgentSkills = &skills
-		}
+		next.AgentSkills = patchPart(next.AgentSkills, u.AgentSkills.OptionalValue)
 	}
+	return &next
+}
+
+// patchPart applies the wrappers of one part's fields (mcp, agentSkills) to
+// a copy of the part; no fields at all unset it.
+func patchPart[P, F any](cur *P, fields *F) *P {
+	if fields == nil {
+		return nil
+	}
+	var next P
+	if cur != nil {
+		next = *cur
+	}
+	patch(&next, fields)
 	return &next
 }
 

@@ -108,32 +108,36 @@ func dropLinkedIdentity[T any](status func(*T) string) func(context.Context, *Se
 	}
 }
 
-// registryIDFrom turns a registry identifier (id or ARN) into the id; ok is
-// false for an ARN that does not name a registry of the caller.
-func registryIDFrom(sc scope, ident string) (id string, ok bool) {
+// idFrom turns an identifier that may be an ARN into the id: the ARN's last
+// part, when arnOf gives the ARN back for it; ok is false for an ARN that
+// names nothing of the caller's.
+func idFrom(ident string, arnOf func(id string) string) (id string, ok bool) {
 	if !strings.HasPrefix(ident, "arn:") {
 		return ident, true
 	}
 	id = ident[strings.LastIndex(ident, "/")+1:]
-	return id, ident == sc.arn("registry/"+id)
+	return id, ident == arnOf(id)
 }
 
-// registryID translates a registry identifier for the engine.
-func registryID(sc scope, ident string) (string, error) {
-	id, ok := registryIDFrom(sc, ident)
-	if !ok {
-		return "", registries.notFound(ident)
+// registryIDFrom turns a registry identifier (id or ARN) into the id; ok is
+// false for an ARN that does not name a registry of the caller.
+func registryIDFrom(sc scope, ident string) (id string, ok bool) {
+	return idFrom(ident, func(id string) string { return registries.arn(sc, "", id) })
+}
+
+// registryID is the id the engine is given for a registry identifier. An ARN
+// that names no registry of the caller is passed on as it is: no row has
+// that id, so the answer is the not-found error under the identifier given.
+func registryID(sc scope, ident string) string {
+	if id, ok := registryIDFrom(sc, ident); ok {
+		return id
 	}
-	return id, nil
+	return ident
 }
 
 // loadRegistry reads the registry a request names by id or ARN.
 func loadRegistry(ctx context.Context, tx store.Tx, sc scope, ident string) (*registryDoc, error) {
-	id, err := registryID(sc, ident)
-	if err != nil {
-		return nil, err
-	}
-	_, r, err := registries.load(ctx, tx, sc, "", id)
+	_, r, err := registries.load(ctx, tx, sc, "", registryID(sc, ident))
 	return r, err
 }
 
@@ -199,18 +203,11 @@ func (s *Service) CreateRegistry(ctx context.Context, in *api.CreateRegistryRequ
 }
 
 func (s *Service) GetRegistry(ctx context.Context, in *api.GetRegistryRequest) (*api.GetRegistryResponse, error) {
-	id, err := registryID(scopeOf(ctx), in.RegistryId)
-	if err != nil {
-		return nil, err
-	}
-	return get[api.GetRegistryResponse](ctx, s, registries, "", id)
+	return get[api.GetRegistryResponse](ctx, s, registries, "", registryID(scopeOf(ctx), in.RegistryId))
 }
 
 func (s *Service) UpdateRegistry(ctx context.Context, in *api.UpdateRegistryRequest) (*api.UpdateRegistryResponse, error) {
-	id, err := registryID(scopeOf(ctx), in.RegistryId)
-	if err != nil {
-		return nil, err
-	}
+	id := registryID(scopeOf(ctx), in.RegistryId)
 	from := *in
 	from.RegistryId = id // an ARN must not replace the record's id
 	return update[api.UpdateRegistryResponse](ctx, s, registries, "", id, &from,
@@ -229,11 +226,7 @@ func (s *Service) UpdateRegistry(ctx context.Context, in *api.UpdateRegistryRequ
 }
 
 func (s *Service) DeleteRegistry(ctx context.Context, in *api.DeleteRegistryRequest) (*api.DeleteRegistryResponse, error) {
-	id, err := registryID(scopeOf(ctx), in.RegistryId)
-	if err != nil {
-		return nil, err
-	}
-	return remove[api.DeleteRegistryResponse](ctx, s, registries, "", id)
+	return remove[api.DeleteRegistryResponse](ctx, s, registries, "", registryID(scopeOf(ctx), in.RegistryId))
 }
 
 func (s *Service) ListRegistries(ctx context.Context, in *api.ListRegistriesRequest) (*api.ListRegistriesResponse, error) {

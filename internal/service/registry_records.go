@@ -48,7 +48,6 @@ import (
 	"encoding/json"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"agentcored/internal/api"
@@ -78,14 +77,8 @@ var registryRecords = &family[registryRecordDoc]{
 	arnOf:  func(sc scope, registry, id string) string { return sc.arn("registry/" + registry + "/record/" + id) },
 	newID:  func(string) string { return randomString(idAlphabet, recordIDLength) },
 	fields: fields{ID: "RecordId", ARN: "RecordArn", Status: "Status", Reason: "StatusReason", Created: "CreatedAt", Updated: "UpdatedAt"},
-	states: states{
-		create: string(api.RegistryRecordStatusCreating), update: string(api.RegistryRecordStatusUpdating),
-		settle: map[string]outcome{
-			string(api.RegistryRecordStatusCreating): {string(api.RegistryRecordStatusDraft), string(api.RegistryRecordStatusCreateFailed)},
-			string(api.RegistryRecordStatusUpdating): {string(api.RegistryRecordStatusDraft), string(api.RegistryRecordStatusUpdateFailed)},
-		},
-		frozen: []string{string(api.RegistryRecordStatusCreateFailed)},
-	},
+	states: states{create: "CREATING", update: "UPDATING", frozen: []string{"CREATE_FAILED"},
+		settle: map[string]outcome{"CREATING": {"DRAFT", "CREATE_FAILED"}, "UPDATING": {"DRAFT", "UPDATE_FAILED"}}},
 	quota:     func(q Quotas) int { return quotaOrDefault(q.RecordsPerRegistry, DefaultQuotas.RecordsPerRegistry) },
 	listLimit: defaultRegistryListLimit,
 	taken: func(_, name string) error {
@@ -108,11 +101,7 @@ func (s *Service) reconcileRegistryRecord(ctx context.Context, tx store.Tx, row 
 // recordIDFrom turns a record identifier (id or ARN) into the id; ok is
 // false for an ARN that does not name a record of this registry.
 func recordIDFrom(sc scope, registryID, ident string) (id string, ok bool) {
-	if !strings.HasPrefix(ident, "arn:") {
-		return ident, true
-	}
-	id = ident[strings.LastIndex(ident, "/")+1:]
-	return id, ident == registryRecords.arn(sc, registryID, id)
+	return idFrom(ident, func(id string) string { return registryRecords.arn(sc, registryID, id) })
 }
 
 // loadRecord reads a record, and its registry, by their identifiers. A
@@ -124,7 +113,7 @@ func loadRecord(ctx context.Context, tx store.Tx, sc scope, registryIdent, recor
 	}
 	id, ok := recordIDFrom(sc, reg.RegistryId, recordIdent)
 	if !ok {
-		return nil, nil, nil, registryRecords.notFound(recordIdent)
+		id = recordIdent // names no row, as for registries
 	}
 	row, rec, err := registryRecords.load(ctx, tx, sc, reg.RegistryId, id)
 	if err == nil && row.Status == recordRowDeleting {
@@ -243,10 +232,7 @@ func (s *Service) CreateRegistryRecord(ctx context.Context, in *api.CreateRegist
 	if err := checkSynchronization(in.SynchronizationType, in.SynchronizationConfiguration); err != nil {
 		return nil, err
 	}
-	registryID, err := registryID(scopeOf(ctx), in.RegistryId)
-	if err != nil {
-		return nil, err
-	}
+	registryID := registryID(scopeOf(ctx), in.RegistryId)
 	// A registry being deleted, or that never came into being, takes no records.
 	check := func(tx store.Tx, sc scope) error {
 		_, reg, err := registries.load(ctx, tx, sc, "", registryID)

@@ -81,9 +81,31 @@ type bundleVersionRecord struct {
 	api.GetConfigurationBundleVersionResponse
 }
 
-func (s *Service) registerConfigurationBundles() {
-	s.lifecycle.Register(familyBundles, kindBundle, s.reconcileBundle)
+var bundles = &family[bundleRecord]{
+	kind: kindBundle, group: familyBundles, noun: "configuration bundle", arnPath: "configuration-bundle/",
+	fields: fields{ID: "BundleId", ARN: "BundleArn", Status: "Status", Created: "CreatedAt", Updated: "UpdatedAt"},
+	states: states{create: "ACTIVE", delete: "DELETING", settle: map[string]outcome{"DELETING": {"", "DELETE_FAILED"}}},
+	quota:  func(q Quotas) int { return q.ConfigurationBundlesPerAccount }, listLimit: defaultBundleLimit,
+	taken: func(_, name string) error { return bundleNameTaken(name) },
+	// The versions go with the bundle.
+	settled: func(ctx context.Context, s *Service, tx store.Tx, row *store.Resource, rec *bundleRecord, _ string) error {
+		if rec.Status != api.ConfigurationBundleStatusDeleting {
+			return nil
+		}
+		versions, err := tx.List(ctx, store.ListQuery{Account: row.Account, Region: row.Region, Kind: kindBundleVersion, ParentID: row.ID})
+		if err != nil {
+			return err
+		}
+		for _, v := range versions {
+			if err := s.removeResource(ctx, tx, v); err != nil {
+				return err
+			}
+		}
+		return nil
+	},
 }
+
+func (s *Service) registerConfigurationBundles() { bundles.register(s) }
 
 // bundleVersionID returns a random (version 4) UUID in lower case.
 func bundleVersionID() string {
@@ -110,13 +132,9 @@ func bundleNameTaken(name string) error {
 	return awserr.Conflict("A configuration bundle named '%s' already exists in this account and region.", name)
 }
 
-func (s *Service) getBundle(ctx context.Context, tx store.Tx, id string) (*store.Resource, *bundleRecord, error) {
-	return loadDoc[bundleRecord](ctx, tx, scopeOf(ctx).key(kindBundle, id), func() error { return bundleNotFound(id) })
-}
-
 // getBundleVersion reads one version; found is false when it does not exist.
-func (s *Service) getBundleVersion(ctx context.Context, tx store.Tx, bundleID, versionID string) (*bundleVersionRecord, bool, error) {
-	r, err := tx.Get(ctx, scopeOf(ctx).key(kindBundleVersion, bundleVersionRowID(bundleID, versionID)))
+func getBundleVersion(ctx context.Context, tx store.Tx, sc scope, bundleID, versionID string) (*bundleVersionRecord, bool, error) {
+	r, err := tx.Get(ctx, sc.key(kindBundleVersion, bundleVersionRowID(bundleID, versionID)))
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, false, nil
 	}
@@ -127,8 +145,7 @@ func (s *Service) getBundleVersion(ctx context.Context, tx store.Tx, bundleID, v
 	return &rec, true, decodeDoc(r, &rec)
 }
 
-func (s *Service) insertBundleVersion(ctx context.Context, tx store.Tx, v *bundleVersionRecord, now time.Time) error {
-	sc := scopeOf(ctx)
+func insertBundleVersion(ctx context.Context, tx store.Tx, sc scope, v *bundleVersionRecord, now time.Time) error {
 	return tx.Insert(ctx, &store.Resource{
 		Account: sc.account, Region: sc.region, Kind: kindBundleVersion,
 		ID: bundleVersionRowID(v.BundleId, v.VersionId), ParentID: v.BundleId,
@@ -145,52 +162,29 @@ func nonNilComponents(c map[string]api.ComponentConfiguration) map[string]api.Co
 }
 
 func (s *Service) CreateConfigurationBundle(ctx context.Context, in *api.CreateConfigurationBundleRequest) (*api.CreateConfigurationBundleResponse, error) {
-	if err := checkTagKeys("tags", mapKeys(in.Tags)); err != nil {
-		return nil, err
-	}
-	sc := scopeOf(ctx)
-	return mutate(ctx, s, func(tx store.Tx) (*api.CreateConfigurationBundleResponse, error) {
-		if err := checkEvaluationName(ctx, tx, sc, kindBundle, in.BundleName, s.quotas.ConfigurationBundlesPerAccount,
-			bundleNameTaken, "configuration bundles"); err != nil {
-			return nil, err
-		}
-		now := s.now().UTC()
-		id := newID(in.BundleName)
-		arn := sc.arn("configuration-bundle/" + id)
-		branch := in.BranchName
-		if branch == "" {
-			branch = mainlineBranch
-		}
-		ver := &bundleVersionRecord{api.GetConfigurationBundleVersionResponse{
-			BundleArn: arn, BundleId: id, BundleName: in.BundleName, Description: in.Description,
-			VersionId: bundleVersionID(), Components: nonNilComponents(in.Components),
-			LineageMetadata: &api.VersionLineageMetadata{BranchName: branch, CreatedBy: in.CreatedBy, CommitMessage: in.CommitMessage},
-			CreatedAt:       api.NewEpochTime(now), VersionCreatedAt: api.NewEpochTime(now),
-		}}
-		rec := bundleRecord{
-			GetConfigurationBundleResponse: api.GetConfigurationBundleResponse{
-				BundleArn: arn, BundleId: id, BundleName: in.BundleName, Description: in.Description,
-				VersionId: ver.VersionId, Components: ver.Components, LineageMetadata: ver.LineageMetadata,
-				CreatedAt: ver.CreatedAt, UpdatedAt: ver.CreatedAt,
-			},
-			Status: api.ConfigurationBundleStatusActive, Branches: map[string]string{branch: ver.VersionId}, FirstBranch: branch,
-		}
-		row := &store.Resource{Account: sc.account, Region: sc.region, Kind: kindBundle, ID: id, Name: in.BundleName,
-			ARN: arn, Status: string(rec.Status), CreatedAt: now, UpdatedAt: now, Doc: encodeDoc(rec)}
-		if err := s.insertEvaluation(ctx, tx, row, in.Tags, bundleNameTaken); err != nil {
-			return nil, err
-		}
-		if err := s.insertBundleVersion(ctx, tx, ver, now); err != nil {
-			return nil, err
-		}
-		return &api.CreateConfigurationBundleResponse{BundleArn: arn, BundleId: id, VersionId: ver.VersionId, CreatedAt: rec.CreatedAt}, nil
-	})
+	return create[api.CreateConfigurationBundleResponse](ctx, s, bundles, creation{name: in.BundleName, tags: in.Tags, from: in},
+		func(tx store.Tx, sc scope, rec *bundleRecord) error {
+			branch := in.BranchName
+			if branch == "" {
+				branch = mainlineBranch
+			}
+			ver := &bundleVersionRecord{api.GetConfigurationBundleVersionResponse{
+				BundleArn: rec.BundleArn, BundleId: rec.BundleId, BundleName: in.BundleName, Description: in.Description,
+				VersionId: bundleVersionID(), Components: nonNilComponents(in.Components),
+				LineageMetadata: &api.VersionLineageMetadata{BranchName: branch, CreatedBy: in.CreatedBy, CommitMessage: in.CommitMessage},
+				CreatedAt:       rec.CreatedAt, VersionCreatedAt: rec.CreatedAt,
+			}}
+			rec.VersionId, rec.Components, rec.LineageMetadata = ver.VersionId, ver.Components, ver.LineageMetadata
+			rec.Branches, rec.FirstBranch = map[string]string{branch: ver.VersionId}, branch
+			return insertBundleVersion(ctx, tx, sc, ver, rec.CreatedAt.Time)
+		})
 }
 
 func (s *Service) GetConfigurationBundle(ctx context.Context, in *api.GetConfigurationBundleRequest) (*api.GetConfigurationBundleResponse, error) {
+	sc := scopeOf(ctx)
 	var out *api.GetConfigurationBundleResponse
 	err := s.read(ctx, func(tx store.Tx) error {
-		_, rec, err := s.getBundle(ctx, tx, in.BundleId)
+		_, rec, err := bundles.load(ctx, tx, sc, "", in.BundleId)
 		if err != nil {
 			return err
 		}
@@ -202,7 +196,7 @@ func (s *Service) GetConfigurationBundle(ctx context.Context, in *api.GetConfigu
 		if !ok {
 			return awserr.NotFound("Branch '%s' of configuration bundle '%s' was not found.", in.BranchName, in.BundleId)
 		}
-		v, found, err := s.getBundleVersion(ctx, tx, in.BundleId, head)
+		v, found, err := getBundleVersion(ctx, tx, sc, in.BundleId, head)
 		if err != nil {
 			return err
 		}
@@ -220,12 +214,13 @@ func (s *Service) GetConfigurationBundle(ctx context.Context, in *api.GetConfigu
 }
 
 func (s *Service) GetConfigurationBundleVersion(ctx context.Context, in *api.GetConfigurationBundleVersionRequest) (*api.GetConfigurationBundleVersionResponse, error) {
+	sc := scopeOf(ctx)
 	var out *api.GetConfigurationBundleVersionResponse
 	err := s.read(ctx, func(tx store.Tx) error {
-		if _, _, err := s.getBundle(ctx, tx, in.BundleId); err != nil {
+		if _, _, err := bundles.load(ctx, tx, sc, "", in.BundleId); err != nil {
 			return err
 		}
-		v, found, err := s.getBundleVersion(ctx, tx, in.BundleId, in.VersionId)
+		v, found, err := getBundleVersion(ctx, tx, sc, in.BundleId, in.VersionId)
 		if err != nil {
 			return err
 		}
@@ -247,7 +242,7 @@ func (s *Service) UpdateConfigurationBundle(ctx context.Context, in *api.UpdateC
 	}
 	sc := scopeOf(ctx)
 	return mutate(ctx, s, func(tx store.Tx) (*api.UpdateConfigurationBundleResponse, error) {
-		row, rec, err := s.getBundle(ctx, tx, in.BundleId)
+		row, rec, err := bundles.load(ctx, tx, sc, "", in.BundleId)
 		if err != nil {
 			return nil, err
 		}
@@ -259,7 +254,7 @@ func (s *Service) UpdateConfigurationBundle(ctx context.Context, in *api.UpdateC
 			if len(parents) == 1 && parents[0].VersionId == pid {
 				return nil, awserr.Validation("1 validation error detected: Value at 'parentVersionIds' failed to satisfy constraint: Version '%s' is listed twice", pid)
 			}
-			v, found, err := s.getBundleVersion(ctx, tx, in.BundleId, pid)
+			v, found, err := getBundleVersion(ctx, tx, sc, in.BundleId, pid)
 			if err != nil {
 				return nil, err
 			}
@@ -282,7 +277,7 @@ func (s *Service) UpdateConfigurationBundle(ctx context.Context, in *api.UpdateC
 			if !exists {
 				from = rec.Branches[rec.defaultBranch()]
 			}
-			v, found, err := s.getBundleVersion(ctx, tx, in.BundleId, from)
+			v, found, err := getBundleVersion(ctx, tx, sc, in.BundleId, from)
 			if err != nil {
 				return nil, err
 			}
@@ -321,7 +316,7 @@ func (s *Service) UpdateConfigurationBundle(ctx context.Context, in *api.UpdateC
 				CreatedBy: in.CreatedBy, CommitMessage: in.CommitMessage},
 			CreatedAt: rec.CreatedAt, VersionCreatedAt: api.NewEpochTime(now),
 		}}
-		if err := s.insertBundleVersion(ctx, tx, ver, now); err != nil {
+		if err := insertBundleVersion(ctx, tx, sc, ver, now); err != nil {
 			return nil, err
 		}
 		rec.Branches[branch] = ver.VersionId
@@ -343,46 +338,15 @@ func (s *Service) UpdateConfigurationBundle(ctx context.Context, in *api.UpdateC
 }
 
 func (s *Service) DeleteConfigurationBundle(ctx context.Context, in *api.DeleteConfigurationBundleRequest) (*api.DeleteConfigurationBundleResponse, error) {
-	return mutate(ctx, s, func(tx store.Tx) (*api.DeleteConfigurationBundleResponse, error) {
-		row, rec, err := s.getBundle(ctx, tx, in.BundleId)
-		if err != nil {
-			return nil, err
-		}
-		out := &api.DeleteConfigurationBundleResponse{BundleId: in.BundleId, Status: api.ConfigurationBundleStatusDeleting}
-		if rec.Status == api.ConfigurationBundleStatusDeleting {
-			return out, nil
-		}
-		now := s.now().UTC()
-		rec.Status = api.ConfigurationBundleStatusDeleting
-		rec.PendingFailure = s.injectedFailure(ctx, "DeleteConfigurationBundle")
-		return out, s.transition(ctx, tx, row, string(rec.Status), rec, now)
-	})
+	return remove[api.DeleteConfigurationBundleResponse](ctx, s, bundles, "", in.BundleId)
 }
 
 func (s *Service) ListConfigurationBundles(ctx context.Context, in *api.ListConfigurationBundlesRequest) (*api.ListConfigurationBundlesResponse, error) {
-	out := &api.ListConfigurationBundlesResponse{Bundles: []api.ConfigurationBundleSummary{}}
-	sc := scopeOf(ctx)
-	err := s.read(ctx, func(tx store.Tx) error {
-		rows, next, err := s.page(ctx, tx, sc, kindBundle, "", in.MaxResults, defaultBundleLimit, in.NextToken)
-		if err != nil {
-			return err
-		}
-		out.NextToken = next
-		for _, r := range rows {
-			var rec bundleRecord
-			if err := decodeDoc(r, &rec); err != nil {
-				return err
-			}
-			out.Bundles = append(out.Bundles, api.ConfigurationBundleSummary{
-				BundleArn: rec.BundleArn, BundleId: rec.BundleId, BundleName: rec.BundleName, Description: rec.Description,
-			})
-		}
-		return nil
-	})
+	items, next, err := list[api.ConfigurationBundleSummary](ctx, s, bundles, listing[bundleRecord]{maxResults: in.MaxResults, nextToken: in.NextToken})
 	if err != nil {
 		return nil, err
 	}
-	return out, nil
+	return &api.ListConfigurationBundlesResponse{Bundles: items, NextToken: next}, nil
 }
 
 // ListConfigurationBundleVersions filters the versions, then pages through
@@ -399,7 +363,7 @@ func (s *Service) ListConfigurationBundleVersions(ctx context.Context, in *api.L
 		}
 	}
 	err := s.read(ctx, func(tx store.Tx) error {
-		_, rec, err := s.getBundle(ctx, tx, in.BundleId)
+		_, rec, err := bundles.load(ctx, tx, sc, "", in.BundleId)
 		if err != nil {
 			return err
 		}
@@ -455,30 +419,4 @@ func versionMatches(v *bundleVersionRecord, f *api.VersionFilter, heads map[stri
 		return false
 	}
 	return true
-}
-
-// reconcileBundle completes a bundle's pending deletion.
-func (s *Service) reconcileBundle(ctx context.Context, tx store.Tx, row *store.Resource, now time.Time) error {
-	var rec bundleRecord
-	if err := decodeDoc(row, &rec); err != nil {
-		return err
-	}
-	if rec.Status != api.ConfigurationBundleStatusDeleting {
-		return nil
-	}
-	if rec.PendingFailure != "" {
-		rec.Status = api.ConfigurationBundleStatusDeleteFailed
-		rec.PendingFailure = ""
-		return saveDoc(ctx, tx, row, string(rec.Status), rec, now)
-	}
-	versions, err := tx.List(ctx, store.ListQuery{Account: row.Account, Region: row.Region, Kind: kindBundleVersion, ParentID: row.ID})
-	if err != nil {
-		return err
-	}
-	for _, v := range versions {
-		if err := s.removeResource(ctx, tx, v); err != nil {
-			return err
-		}
-	}
-	return s.removeResource(ctx, tx, row)
 }

@@ -33,7 +33,6 @@ package service
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"time"
 
@@ -104,9 +103,33 @@ var builtinEvaluators = []builtinEvaluator{
 		[]string{"No", "Yes"}},
 }
 
+// activeStates is the machine of the evaluation families: changes end in
+// ACTIVE, and a deletion always completes.
+var activeStates = states{
+	create: "CREATING", update: "UPDATING", delete: "DELETING",
+	settle: map[string]outcome{
+		"CREATING": {"ACTIVE", "CREATE_FAILED"},
+		"UPDATING": {"ACTIVE", "UPDATE_FAILED"},
+		"DELETING": {"", ""},
+	},
+}
+
+var evaluators = &family[evaluatorRecord]{
+	kind: kindEvaluator, group: familyEvaluators, noun: "evaluator", arnPath: "evaluator/",
+	fields: fields{ID: "EvaluatorId", ARN: "EvaluatorArn", Status: "Status", Created: "CreatedAt", Updated: "UpdatedAt"},
+	states: activeStates, quota: func(q Quotas) int { return q.EvaluatorsPerAccount }, listLimit: defaultEvaluatorLimit,
+	taken: func(_, name string) error {
+		return awserr.Conflict("An evaluator named '%s' already exists in this account and region.", name)
+	},
+	beforeDelete: func(ctx context.Context, tx store.Tx, sc scope, _ *store.Resource, rec *evaluatorRecord) error {
+		return refuseLocked(ctx, tx, sc, rec.EvaluatorId,
+			"Evaluator '%s' is used by the enabled online evaluation configuration '%s'; disable or delete that configuration first.")
+	},
+}
+
 func (s *Service) registerEvaluations() {
-	s.lifecycle.Register(familyEvaluators, kindEvaluator, s.reconcileEvaluator)
-	s.lifecycle.Register(familyEvaluators, kindOnlineEval, s.reconcileOnlineEval)
+	evaluators.register(s)
+	onlineEvals.register(s)
 	s.registerConfigurationBundles()
 }
 
@@ -149,42 +172,17 @@ func evaluatorNotFound(id string) error {
 	return awserr.NotFound("Evaluator '%s' was not found.", id)
 }
 
-func (s *Service) getEvaluator(ctx context.Context, tx store.Tx, id string) (*store.Resource, *evaluatorRecord, error) {
-	return loadDoc[evaluatorRecord](ctx, tx, scopeOf(ctx).key(kindEvaluator, id), func() error { return evaluatorNotFound(id) })
-}
-
-// checkEvaluationName enforces, before a create, that the name is free in
-// the account and region and that the kind's quota has room.
-func checkEvaluationName(ctx context.Context, tx store.Tx, sc scope, kind, name string, quota int, taken func(string) error, plural string) error {
-	if _, err := tx.GetByName(ctx, sc.account, sc.region, kind, "", name); err == nil {
-		return taken(name)
-	} else if !errors.Is(err, store.ErrNotFound) {
-		return err
-	}
-	n, err := tx.Count(ctx, sc.account, sc.region, kind, "")
+// refuseLocked answers ConflictException (message: evaluator id, then
+// configuration id) while an enabled online evaluation uses the evaluator.
+func refuseLocked(ctx context.Context, tx store.Tx, sc scope, id, message string) error {
+	locks, err := evaluatorLocks(ctx, tx, sc)
 	if err != nil {
 		return err
 	}
-	if n >= quota {
-		return awserr.QuotaExceeded("You have reached the maximum of %d %s in this account and region.", quota, plural)
+	if cfgID := locks[id]; cfgID != "" {
+		return awserr.Conflict(message, id, cfgID)
 	}
 	return nil
-}
-
-// insertEvaluation inserts a row checked by checkEvaluationName, with its
-// create-time tags.
-func (s *Service) insertEvaluation(ctx context.Context, tx store.Tx, row *store.Resource, tags map[string]string, taken func(string) error) error {
-	if err := tx.Insert(ctx, row); err != nil {
-		if errors.Is(err, store.ErrConflict) {
-			return taken(row.Name)
-		}
-		return err
-	}
-	return s.createTags(ctx, tx, row.ARN, tags)
-}
-
-func evaluatorNameTaken(name string) error {
-	return awserr.Conflict("An evaluator named '%s' already exists in this account and region.", name)
 }
 
 // withEvaluatorDefaults fills the documented default of a code-based
@@ -206,33 +204,11 @@ func evaluatorType(cfg *api.EvaluatorConfig) api.EvaluatorType {
 }
 
 func (s *Service) CreateEvaluator(ctx context.Context, in *api.CreateEvaluatorRequest) (*api.CreateEvaluatorResponse, error) {
-	if err := checkTagKeys("tags", mapKeys(in.Tags)); err != nil {
-		return nil, err
-	}
-	cfg := withEvaluatorDefaults(in.EvaluatorConfig)
-	sc := scopeOf(ctx)
-	return mutate(ctx, s, func(tx store.Tx) (*api.CreateEvaluatorResponse, error) {
-		if err := checkEvaluationName(ctx, tx, sc, kindEvaluator, in.EvaluatorName, s.quotas.EvaluatorsPerAccount, evaluatorNameTaken, "evaluators"); err != nil {
-			return nil, err
-		}
-		now := s.now().UTC()
-		id := newID(in.EvaluatorName)
-		rec := evaluatorRecord{GetEvaluatorResponse: api.GetEvaluatorResponse{
-			EvaluatorArn: sc.arn("evaluator/" + id), EvaluatorId: id, EvaluatorName: in.EvaluatorName,
-			Description: in.Description, EvaluatorConfig: cfg, Level: in.Level, KmsKeyArn: in.KmsKeyArn,
-			Status: api.EvaluatorStatusCreating, CreatedAt: api.NewEpochTime(now), UpdatedAt: api.NewEpochTime(now),
-		}}
-		rec.PendingFailure = s.injectedFailure(ctx, "CreateEvaluator")
-		row := &store.Resource{Account: sc.account, Region: sc.region, Kind: kindEvaluator, ID: id, Name: in.EvaluatorName,
-			ARN: rec.EvaluatorArn, Status: string(rec.Status), CreatedAt: now, UpdatedAt: now, Doc: encodeDoc(rec)}
-		if err := s.insertEvaluation(ctx, tx, row, in.Tags, evaluatorNameTaken); err != nil {
-			return nil, err
-		}
-		if err := s.lifecycle.Schedule(ctx, tx, row); err != nil {
-			return nil, err
-		}
-		return &api.CreateEvaluatorResponse{EvaluatorArn: rec.EvaluatorArn, EvaluatorId: id, CreatedAt: rec.CreatedAt, Status: rec.Status}, nil
-	})
+	return create[api.CreateEvaluatorResponse](ctx, s, evaluators, creation{name: in.EvaluatorName, tags: in.Tags, from: in},
+		func(_ store.Tx, _ scope, rec *evaluatorRecord) error {
+			rec.EvaluatorConfig = withEvaluatorDefaults(in.EvaluatorConfig)
+			return nil
+		})
 }
 
 // metadataOnly drops what includedData=METADATA_ONLY leaves out: the
@@ -253,12 +229,13 @@ func (s *Service) GetEvaluator(ctx context.Context, in *api.GetEvaluatorRequest)
 		}
 		doc = b.doc()
 	} else {
+		sc := scopeOf(ctx)
 		err := s.read(ctx, func(tx store.Tx) error {
-			_, rec, err := s.getEvaluator(ctx, tx, in.EvaluatorId)
+			_, rec, err := evaluators.load(ctx, tx, sc, "", in.EvaluatorId)
 			if err != nil {
 				return err
 			}
-			locks, err := s.evaluatorLocks(ctx, tx, scopeOf(ctx))
+			locks, err := evaluatorLocks(ctx, tx, sc)
 			if err != nil {
 				return err
 			}
@@ -287,45 +264,14 @@ func (s *Service) UpdateEvaluator(ctx context.Context, in *api.UpdateEvaluatorRe
 		}
 		return nil, builtinImmutable(in.EvaluatorId, "updated")
 	}
-	cfg := withEvaluatorDefaults(in.EvaluatorConfig)
-	sc := scopeOf(ctx)
-	return mutate(ctx, s, func(tx store.Tx) (*api.UpdateEvaluatorResponse, error) {
-		row, rec, err := s.getEvaluator(ctx, tx, in.EvaluatorId)
-		if err != nil {
-			return nil, err
-		}
-		if transitional(row.Status) {
-			return nil, awserr.Conflict("Evaluator '%s' is %s; wait until the change completes and try again.", in.EvaluatorId, row.Status)
-		}
-		locks, err := s.evaluatorLocks(ctx, tx, sc)
-		if err != nil {
-			return nil, err
-		}
-		if cfgID := locks[in.EvaluatorId]; cfgID != "" {
-			return nil, awserr.Conflict("Evaluator '%s' is locked for modification: the enabled online evaluation configuration '%s' uses it.", in.EvaluatorId, cfgID)
-		}
-		// Members left out keep their value.
-		if in.Description != "" {
-			rec.Description = in.Description
-		}
-		if cfg != nil {
-			rec.EvaluatorConfig = cfg
-		}
-		if in.Level != "" {
-			rec.Level = in.Level
-		}
-		if in.KmsKeyArn != "" {
-			rec.KmsKeyArn = in.KmsKeyArn
-		}
-		now := s.now().UTC()
-		rec.Status = api.EvaluatorStatusUpdating
-		rec.UpdatedAt = api.NewEpochTime(now)
-		rec.PendingFailure = s.injectedFailure(ctx, "UpdateEvaluator")
-		if err := s.transition(ctx, tx, row, string(rec.Status), rec, now); err != nil {
-			return nil, err
-		}
-		return &api.UpdateEvaluatorResponse{EvaluatorArn: rec.EvaluatorArn, EvaluatorId: rec.EvaluatorId, UpdatedAt: rec.UpdatedAt, Status: rec.Status}, nil
-	})
+	return update[api.UpdateEvaluatorResponse](ctx, s, evaluators, "", in.EvaluatorId, in,
+		func(tx store.Tx, sc scope, _ *store.Resource, rec *evaluatorRecord) error {
+			if in.EvaluatorConfig != nil {
+				rec.EvaluatorConfig = withEvaluatorDefaults(in.EvaluatorConfig)
+			}
+			return refuseLocked(ctx, tx, sc, in.EvaluatorId,
+				"Evaluator '%s' is locked for modification: the enabled online evaluation configuration '%s' uses it.")
+		})
 }
 
 func (s *Service) DeleteEvaluator(ctx context.Context, in *api.DeleteEvaluatorRequest) (*api.DeleteEvaluatorResponse, error) {
@@ -335,29 +281,7 @@ func (s *Service) DeleteEvaluator(ctx context.Context, in *api.DeleteEvaluatorRe
 		}
 		return nil, builtinImmutable(in.EvaluatorId, "deleted")
 	}
-	sc := scopeOf(ctx)
-	return mutate(ctx, s, func(tx store.Tx) (*api.DeleteEvaluatorResponse, error) {
-		row, rec, err := s.getEvaluator(ctx, tx, in.EvaluatorId)
-		if err != nil {
-			return nil, err
-		}
-		out := &api.DeleteEvaluatorResponse{EvaluatorArn: rec.EvaluatorArn, EvaluatorId: rec.EvaluatorId, Status: api.EvaluatorStatusDeleting}
-		if rec.Status == api.EvaluatorStatusDeleting {
-			return out, nil
-		}
-		locks, err := s.evaluatorLocks(ctx, tx, sc)
-		if err != nil {
-			return nil, err
-		}
-		if cfgID := locks[in.EvaluatorId]; cfgID != "" {
-			return nil, awserr.Conflict("Evaluator '%s' is used by the enabled online evaluation configuration '%s'; disable or delete that configuration first.", in.EvaluatorId, cfgID)
-		}
-		now := s.now().UTC()
-		rec.Status = api.EvaluatorStatusDeleting
-		rec.UpdatedAt = api.NewEpochTime(now)
-		rec.PendingFailure = ""
-		return out, s.transition(ctx, tx, row, string(rec.Status), rec, now)
-	})
+	return remove[api.DeleteEvaluatorResponse](ctx, s, evaluators, "", in.EvaluatorId)
 }
 
 // ListEvaluators lists the built-ins, then the caller's evaluators. A token
@@ -405,7 +329,7 @@ func (s *Service) ListEvaluators(ctx context.Context, in *api.ListEvaluatorsRequ
 			return err
 		}
 		out.NextToken = next
-		locks, err := s.evaluatorLocks(ctx, tx, sc)
+		locks, err := evaluatorLocks(ctx, tx, sc)
 		if err != nil {
 			return err
 		}
@@ -426,34 +350,7 @@ func (s *Service) ListEvaluators(ctx context.Context, in *api.ListEvaluatorsRequ
 }
 
 func evaluatorSummary(e *api.GetEvaluatorResponse, typ api.EvaluatorType, locked *bool) api.EvaluatorSummary {
-	return api.EvaluatorSummary{
-		EvaluatorArn: e.EvaluatorArn, EvaluatorId: e.EvaluatorId, EvaluatorName: e.EvaluatorName, Description: e.Description,
-		EvaluatorType: typ, Level: e.Level, Status: e.Status, CreatedAt: e.CreatedAt, UpdatedAt: e.UpdatedAt,
-		LockedForModification: locked, KmsKeyArn: e.KmsKeyArn,
-	}
-}
-
-// reconcileEvaluator completes an evaluator's pending transition.
-func (s *Service) reconcileEvaluator(ctx context.Context, tx store.Tx, row *store.Resource, now time.Time) error {
-	var rec evaluatorRecord
-	if err := decodeDoc(row, &rec); err != nil {
-		return err
-	}
-	switch rec.Status {
-	case api.EvaluatorStatusCreating, api.EvaluatorStatusUpdating:
-		next := api.EvaluatorStatusActive
-		if rec.PendingFailure != "" {
-			next = api.EvaluatorStatusCreateFailed
-			if rec.Status == api.EvaluatorStatusUpdating {
-				next = api.EvaluatorStatusUpdateFailed
-			}
-		}
-		rec.Status = next
-		rec.PendingFailure = ""
-		rec.UpdatedAt = api.NewEpochTime(now)
-		return saveDoc(ctx, tx, row, string(next), rec, now)
-	case api.EvaluatorStatusDeleting:
-		return s.removeResource(ctx, tx, row)
-	}
-	return nil
+	sum := project[api.EvaluatorSummary](e)
+	sum.EvaluatorType, sum.LockedForModification = typ, locked
+	return *sum
 }

@@ -92,16 +92,7 @@ var bundles = &family[bundleRecord]{
 		if rec.Status != api.ConfigurationBundleStatusDeleting {
 			return nil
 		}
-		versions, err := tx.List(ctx, store.ListQuery{Account: row.Account, Region: row.Region, Kind: kindBundleVersion, ParentID: row.ID})
-		if err != nil {
-			return err
-		}
-		for _, v := range versions {
-			if err := s.removeResource(ctx, tx, v); err != nil {
-				return err
-			}
-		}
-		return nil
+		return s.removeChildren(ctx, tx, row, kindBundleVersion)
 	},
 }
 

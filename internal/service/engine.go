@@ -54,14 +54,22 @@ type states struct {
 }
 
 // asyncStates is the machine most families share.
-var asyncStates = states{
-	create: "CREATING", update: "UPDATING", delete: "DELETING",
-	settle: map[string]outcome{
-		"CREATING": {"READY", "CREATE_FAILED"},
-		"UPDATING": {"READY", "UPDATE_FAILED"},
-		"DELETING": {"", "DELETE_FAILED"},
-	},
-	frozen: []string{"CREATE_FAILED"},
+var asyncStates = asyncEnding("READY", "DELETE_FAILED", "CREATE_FAILED")
+
+// asyncEnding is the machine of CREATING, UPDATING and DELETING whose
+// changes end in ready (or *_FAILED), whose deletion ends in deleteFailed
+// on an injected failure ("" when a deletion cannot fail), and in which the
+// frozen statuses refuse updates.
+func asyncEnding(ready, deleteFailed string, frozen ...string) states {
+	return states{
+		create: "CREATING", update: "UPDATING", delete: "DELETING",
+		settle: map[string]outcome{
+			"CREATING": {ready, "CREATE_FAILED"},
+			"UPDATING": {ready, "UPDATE_FAILED"},
+			"DELETING": {"", deleteFailed},
+		},
+		frozen: frozen,
+	}
 }
 
 // family describes one resource family.

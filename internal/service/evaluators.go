@@ -105,14 +105,7 @@ var builtinEvaluators = []builtinEvaluator{
 
 // activeStates is the machine of the evaluation families: changes end in
 // ACTIVE, and a deletion always completes.
-var activeStates = states{
-	create: "CREATING", update: "UPDATING", delete: "DELETING",
-	settle: map[string]outcome{
-		"CREATING": {"ACTIVE", "CREATE_FAILED"},
-		"UPDATING": {"ACTIVE", "UPDATE_FAILED"},
-		"DELETING": {"", ""},
-	},
-}
+var activeStates = asyncEnding("ACTIVE", "")
 
 var evaluators = &family[evaluatorRecord]{
 	kind: kindEvaluator, group: familyEvaluators, noun: "evaluator", arnPath: "evaluator/",

@@ -156,3 +156,20 @@ func (s *Service) removeResource(ctx context.Context, tx store.Tx, row *store.Re
 	}
 	return err
 }
+
+// removeChildren removes every row of the given kinds under a parent row,
+// each through removeResource.
+func (s *Service) removeChildren(ctx context.Context, tx store.Tx, row *store.Resource, kinds ...string) error {
+	for _, kind := range kinds {
+		children, err := tx.List(ctx, store.ListQuery{Account: row.Account, Region: row.Region, Kind: kind, ParentID: row.ID})
+		if err != nil {
+			return err
+		}
+		for _, c := range children {
+			if err := s.removeResource(ctx, tx, c); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

@@ -10,7 +10,8 @@ package service
 //
 // T is the family's record: the model's Get*Response (or the shape it
 // wraps) embedded in a struct with PendingFailure, the reason an injected
-// fault recorded for the pending transition. Request and response shapes
+// fault recorded for the pending transition (or PendingReasons, a list, for
+// a family whose own checks can fail a transition too). Request and response shapes
 // are copied to and from the record by member name (project.go).
 
 import (
@@ -32,7 +33,7 @@ import (
 // fields names the record's members the engine maintains.
 type fields struct {
 	ID, ARN, Status string
-	Reason          string // failure reason (string, *string or []string); "" if none
+	Reason          string // failure reasons (string, *string or []string); "" if none
 	Created         string
 	Updated         string // "" if the record has no update time
 }
@@ -91,6 +92,11 @@ type family[T any] struct {
 	// child family; unbounded when nil.
 	quota     func(Quotas) int
 	listLimit int // default page size
+	// reasonsRequired reports a []string failure-reason member as [] when
+	// there is none (the model makes it required), instead of leaving it out.
+	reasonsRequired bool
+	// sharedNames: names need not be unique; the name only seeds the id.
+	sharedNames bool
 	// summary is the listing entry stored beside the document, so that a
 	// listing reads entries only; nil lists by projecting whole documents.
 	summary func(*T) any
@@ -99,6 +105,9 @@ type family[T any] struct {
 	//
 	// missing is the not-found error; "<Noun> '<id>' was not found." when nil.
 	missing func(parent, id string) error
+	// parentExists, for a child family, answers the parent's own not-found
+	// error when a child is not found or listed under a missing parent.
+	parentExists func(ctx context.Context, tx store.Tx, sc scope, parent string) error
 	// taken is the error for a name already used under the parent;
 	// nameTaken(noun, name) when nil.
 	taken func(parent, name string) error
@@ -140,7 +149,11 @@ func (f *family[T]) access() *accessors {
 			updated: find(f.fields.Updated, false),
 		}
 		if async {
-			f.acc.pending = find("PendingFailure", true)
+			name := "PendingFailure"
+			if _, ok := t.FieldByName("PendingReasons"); ok {
+				name = "PendingReasons"
+			}
+			f.acc.pending = find(name, true)
 		}
 	})
 	return &f.acc
@@ -162,44 +175,86 @@ func (f *family[T]) status(rec *T) string {
 // setStatus moves the record to status with a failure reason ("" clears
 // it) and, when at is not zero, stamps the update time.
 func (f *family[T]) setStatus(rec *T, status, reason string, at time.Time) {
+	var reasons []string
+	if reason != "" {
+		reasons = []string{reason}
+	}
+	f.setStatusReasons(rec, status, reasons, at)
+}
+
+// setStatusReasons is setStatus with a list of reasons.
+func (f *family[T]) setStatusReasons(rec *T, status string, reasons []string, at time.Time) {
 	a := f.access()
 	if a.status != nil {
 		f.field(rec, a.status).SetString(status)
 	}
 	if a.reason != nil {
-		setReason(f.field(rec, a.reason), reason)
+		f.setReason(f.field(rec, a.reason), reasons)
 	}
 	if a.updated != nil && !at.IsZero() {
 		setTime(f.field(rec, a.updated), at)
 	}
 }
 
-func (f *family[T]) setPending(rec *T, reason string) {
-	if a := f.access(); a.pending != nil {
-		f.field(rec, a.pending).SetString(reason)
+// addPending records an injected failure for the pending transition, ahead
+// of any reasons the family's own checks recorded.
+func (f *family[T]) addPending(rec *T, reason string) {
+	a := f.access()
+	if a.pending == nil || reason == "" {
+		return
 	}
-}
-
-func (f *family[T]) pending(rec *T) string {
-	if a := f.access(); a.pending != nil {
-		return f.field(rec, a.pending).String()
-	}
-	return ""
-}
-
-func setReason(v reflect.Value, reason string) {
-	switch p := v.Addr().Interface().(type) {
+	switch p := f.field(rec, a.pending).Addr().Interface().(type) {
 	case *string:
 		*p = reason
-	case **string:
-		*p = nil
-		if reason != "" {
-			*p = &reason
+	case *[]string:
+		*p = append([]string{reason}, *p...)
+	}
+}
+
+// setPending replaces the pending failure ("" clears it).
+func (f *family[T]) setPending(rec *T, reason string) {
+	f.clearPending(rec)
+	f.addPending(rec, reason)
+}
+
+func (f *family[T]) clearPending(rec *T) {
+	if a := f.access(); a.pending != nil {
+		f.field(rec, a.pending).SetZero()
+	}
+}
+
+// pending returns the reasons the pending transition fails with.
+func (f *family[T]) pending(rec *T) []string {
+	a := f.access()
+	if a.pending == nil {
+		return nil
+	}
+	switch p := f.field(rec, a.pending).Addr().Interface().(type) {
+	case *string:
+		if *p != "" {
+			return []string{*p}
 		}
 	case *[]string:
+		return *p
+	}
+	return nil
+}
+
+func (f *family[T]) setReason(v reflect.Value, reasons []string) {
+	switch p := v.Addr().Interface().(type) {
+	case *string:
+		*p = strings.Join(reasons, "; ")
+	case **string:
 		*p = nil
-		if reason != "" {
-			*p = []string{reason}
+		if len(reasons) > 0 {
+			*p = ptr(strings.Join(reasons, "; "))
+		}
+	case *[]string:
+		*p = reasons
+		if len(reasons) == 0 && !f.reasonsRequired {
+			*p = nil
+		} else if len(reasons) == 0 {
+			*p = []string{}
 		}
 	default:
 		panic(fmt.Sprintf("failure reason of type %s", v.Type()))
@@ -280,6 +335,11 @@ func (f *family[T]) register(s *Service) {
 // load reads one record of the family in the caller's scope.
 func (f *family[T]) load(ctx context.Context, tx store.Tx, sc scope, parent, id string) (*store.Resource, *T, error) {
 	return loadDoc[T](ctx, tx, sc.key(f.kind, f.rowID(parent, id)), func() error {
+		if parent != "" && f.parentExists != nil {
+			if err := f.parentExists(ctx, tx, sc, parent); err != nil {
+				return err
+			}
+		}
 		if f.missing != nil {
 			return f.missing(parent, id)
 		}
@@ -292,7 +352,7 @@ func (f *family[T]) load(ctx context.Context, tx store.Tx, sc scope, parent, id 
 func (f *family[T]) enter(ctx context.Context, s *Service, tx store.Tx, row *store.Resource, rec *T, status string, now time.Time) error {
 	f.setStatus(rec, status, "", now)
 	if f.transitional(status) {
-		f.setPending(rec, s.injectedFailure(ctx, reqctx.From(ctx).Operation))
+		f.addPending(rec, s.injectedFailure(ctx, reqctx.From(ctx).Operation))
 	}
 	return f.save(ctx, s, tx, row, rec, now)
 }
@@ -308,8 +368,8 @@ func (f *family[T]) reconcile(ctx context.Context, s *Service, tx store.Tx, row 
 	if !ok {
 		return nil
 	}
-	next, reason := end.done, f.pending(&rec)
-	if reason != "" {
+	next, reasons := end.done, f.pending(&rec)
+	if len(reasons) > 0 {
 		next = end.failed
 	}
 	if next == "" {
@@ -320,8 +380,8 @@ func (f *family[T]) reconcile(ctx context.Context, s *Service, tx store.Tx, row 
 		}
 		return s.removeResource(ctx, tx, row)
 	}
-	f.setStatus(&rec, next, reason, now)
-	f.setPending(&rec, "")
+	f.setStatusReasons(&rec, next, reasons, now)
+	f.clearPending(&rec)
 	if f.settled != nil {
 		if err := f.settled(ctx, s, tx, row, &rec, from); err != nil {
 			return err
@@ -356,7 +416,11 @@ func create[Out, T any](ctx context.Context, s *Service, f *family[T], c creatio
 				return nil, err
 			}
 		}
-		if err := f.checkRoom(ctx, s, tx, sc, c.parent, c.name); err != nil {
+		unique := c.name
+		if f.sharedNames {
+			unique = ""
+		}
+		if err := f.checkRoom(ctx, s, tx, sc, c.parent, unique); err != nil {
 			return nil, err
 		}
 		now := s.now().UTC()
@@ -387,13 +451,13 @@ func create[Out, T any](ctx context.Context, s *Service, f *family[T], c creatio
 		}
 		transitional := f.transitional(f.states.create)
 		if transitional {
-			f.setPending(rec, s.injectedFailure(ctx, reqctx.From(ctx).Operation))
+			f.addPending(rec, s.injectedFailure(ctx, reqctx.From(ctx).Operation))
 		}
 		row := &store.Resource{Account: sc.account, Region: sc.region, Kind: f.kind, ID: f.rowID(c.parent, id),
-			ParentID: c.parent, Name: c.name, ARN: arn, Status: f.status(rec), CreatedAt: now, UpdatedAt: now}
+			ParentID: c.parent, Name: unique, ARN: arn, Status: f.status(rec), CreatedAt: now, UpdatedAt: now}
 		f.encode(row, rec)
 		if err := tx.Insert(ctx, row); err != nil {
-			if errors.Is(err, store.ErrConflict) && c.name != "" {
+			if errors.Is(err, store.ErrConflict) && unique != "" {
 				return nil, f.nameTaken(c.parent, c.name)
 			}
 			return nil, err
@@ -554,6 +618,11 @@ func list[S, T any](ctx context.Context, s *Service, f *family[T], l listing[T])
 	items := []S{}
 	var next string
 	err := s.read(ctx, func(tx store.Tx) error {
+		if l.parent != "" && f.parentExists != nil {
+			if err := f.parentExists(ctx, tx, sc, l.parent); err != nil {
+				return err
+			}
+		}
 		rows, token, err := f.page(ctx, s, tx, sc, l)
 		if err != nil {
 			return err

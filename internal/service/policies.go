@@ -35,10 +35,8 @@ package service
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"agentcored/internal/api"
 	"agentcored/internal/awserr"
@@ -61,30 +59,36 @@ type policyRollback struct {
 	Description string                `json:"description,omitempty"`
 }
 
-func policyRowID(engineID, policyID string) string { return engineID + "/" + policyID }
-
-func policyNotFound(engineID, policyID string) error {
-	return awserr.NotFound("Policy '%s' was not found in policy engine '%s'.", policyID, engineID)
-}
-
-func policyNameTaken(engineID, name string) error {
-	return awserr.Conflict("A policy named '%s' already exists in policy engine '%s'.", name, engineID)
-}
-
-// getPolicy reads a policy of an engine; a missing engine is reported as such.
-func (s *Service) getPolicy(ctx context.Context, tx store.Tx, engineID, policyID string) (*store.Resource, *policyRecord, error) {
-	r, err := tx.Get(ctx, scopeOf(ctx).key(kindPolicy, policyRowID(engineID, policyID)))
-	if errors.Is(err, store.ErrNotFound) {
-		if _, _, err := s.getPolicyEngine(ctx, tx, engineID); err != nil {
-			return nil, nil, err
+var policies = &family[policyRecord]{
+	kind: kindPolicy, group: familyPolicies, noun: "policy", plural: "policies", newID: newPolicyFamilyID,
+	arnOf: func(sc scope, engineID, id string) string {
+		return sc.arn("policy-engine/" + engineID + "/policy/" + id)
+	},
+	fields: fields{ID: "PolicyId", ARN: "PolicyArn", Status: "Status", Reason: "StatusReasons", Created: "CreatedAt", Updated: "UpdatedAt"},
+	states: policyStates, reasonsRequired: true, listLimit: defaultPolicyListLimit,
+	quota:        func(q Quotas) int { return q.PoliciesPerEngine },
+	parentExists: policyEngineExists,
+	missing: func(engineID, policyID string) error {
+		return awserr.NotFound("Policy '%s' was not found in policy engine '%s'.", policyID, engineID)
+	},
+	taken: func(engineID, name string) error {
+		return awserr.Conflict("A policy named '%s' already exists in policy engine '%s'.", name, engineID)
+	},
+	full: func(engineID string, quota int) error {
+		return awserr.QuotaExceeded("Policy engine '%s' has reached the maximum of %d policies.", engineID, quota)
+	},
+	beforeDelete: func(_ context.Context, _ store.Tx, _ scope, row *store.Resource, rec *policyRecord) error {
+		rec.Rollback = nil
+		return refuseChanging("Policy", row)
+	},
+	// An update that fails puts back what was in force before it.
+	settled: func(_ context.Context, _ *Service, _ store.Tx, _ *store.Resource, rec *policyRecord, _ string) error {
+		if rec.Status == api.PolicyStatusUpdateFailed && rec.Rollback != nil {
+			rec.Definition, rec.Description = rec.Rollback.Definition, rec.Rollback.Description
 		}
-		return nil, nil, policyNotFound(engineID, policyID)
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	var rec policyRecord
-	return r, &rec, decodeDoc(r, &rec)
+		rec.Rollback = nil
+		return nil
+	},
 }
 
 func cedarDefinition(statement string) *api.PolicyDefinition {
@@ -93,7 +97,7 @@ func cedarDefinition(statement string) *api.PolicyDefinition {
 
 // resolvePolicyStatement returns the Cedar statement a definition stands for:
 // its own, or that of the generated asset it names.
-func (s *Service) resolvePolicyStatement(ctx context.Context, tx store.Tx, engineID string, def *api.PolicyDefinition) (string, error) {
+func resolvePolicyStatement(ctx context.Context, tx store.Tx, sc scope, engineID string, def *api.PolicyDefinition) (string, error) {
 	if def.Cedar != nil {
 		return def.Cedar.Statement, nil
 	}
@@ -101,7 +105,7 @@ func (s *Service) resolvePolicyStatement(ctx context.Context, tx store.Tx, engin
 	if ref == nil {
 		return "", awserr.Validation("1 validation error detected: Value at 'definition' failed to satisfy constraint: Member must have exactly one of cedar or policyGeneration set")
 	}
-	_, gen, err := s.getPolicyGeneration(ctx, tx, engineID, ref.PolicyGenerationId)
+	_, gen, err := policyGenerations.load(ctx, tx, sc, engineID, ref.PolicyGenerationId)
 	if err != nil {
 		return "", err
 	}
@@ -120,244 +124,72 @@ func (s *Service) resolvePolicyStatement(ctx context.Context, tx store.Tx, engin
 	return "", awserr.NotFound("Policy generation asset '%s' was not found in policy generation '%s'.", ref.PolicyGenerationAssetId, ref.PolicyGenerationId)
 }
 
-// withInjected adds an injected failure reason to the findings.
-func withInjected(reasons []string, injected string) []string {
-	if injected == "" {
-		return reasons
-	}
-	return append([]string{injected}, reasons...)
-}
-
 func (s *Service) CreatePolicy(ctx context.Context, in *api.CreatePolicyRequest) (*api.CreatePolicyResponse, error) {
-	sc := scopeOf(ctx)
-	return mutate(ctx, s, func(tx store.Tx) (*api.CreatePolicyResponse, error) {
-		engineRow, engine, err := s.getPolicyEngine(ctx, tx, in.PolicyEngineId)
-		if err != nil {
-			return nil, err
-		}
-		if err := policyEngineTakesChildren(engineRow); err != nil {
-			return nil, err
-		}
-		if _, err := tx.GetByName(ctx, sc.account, sc.region, kindPolicy, in.PolicyEngineId, in.Name); err == nil {
-			return nil, policyNameTaken(in.PolicyEngineId, in.Name)
-		} else if !errors.Is(err, store.ErrNotFound) {
-			return nil, err
-		}
-		n, err := tx.Count(ctx, sc.account, sc.region, kindPolicy, in.PolicyEngineId)
-		if err != nil {
-			return nil, err
-		}
-		if n >= s.quotas.PoliciesPerEngine {
-			return nil, awserr.QuotaExceeded("Policy engine '%s' has reached the maximum of %d policies.", in.PolicyEngineId, s.quotas.PoliciesPerEngine)
-		}
-		statement, err := s.resolvePolicyStatement(ctx, tx, in.PolicyEngineId, in.Definition)
-		if err != nil {
-			return nil, err
-		}
-		now := s.now().UTC()
-		id := newPolicyFamilyID(in.Name)
-		rec := policyRecord{GetPolicyResponse: api.GetPolicyResponse{
-			PolicyId: id, Name: in.Name, PolicyEngineId: in.PolicyEngineId,
-			PolicyArn: engine.PolicyEngineArn + "/policy/" + id, Definition: cedarDefinition(statement),
-			Description: in.Description, Status: api.PolicyStatusCreating, StatusReasons: []string{},
-			CreatedAt: api.NewDateTime(now), UpdatedAt: api.NewDateTime(now),
-		}}
-		rec.PendingReasons = withInjected(analyzeCedar(statement, in.ValidationMode), s.injectedFailure(ctx, "CreatePolicy"))
-		out := api.CreatePolicyResponse(rec.GetPolicyResponse)
-		row := &store.Resource{Account: sc.account, Region: sc.region, Kind: kindPolicy, ID: policyRowID(in.PolicyEngineId, id),
-			ParentID: in.PolicyEngineId, Name: in.Name, ARN: rec.PolicyArn, Status: string(rec.Status),
-			CreatedAt: now, UpdatedAt: now, Doc: encodeDoc(rec)}
-		if err := tx.Insert(ctx, row); err != nil {
-			if errors.Is(err, store.ErrConflict) {
-				return nil, policyNameTaken(in.PolicyEngineId, in.Name)
-			}
-			return nil, err
-		}
-		if err := s.lifecycle.Schedule(ctx, tx, row); err != nil {
-			return nil, err
-		}
-		return &out, nil
-	})
+	return create[api.CreatePolicyResponse](ctx, s, policies, creation{parent: in.PolicyEngineId, name: in.Name, from: in,
+		check: func(tx store.Tx, sc scope) error { return policyEngineTakesChildren(ctx, tx, sc, in.PolicyEngineId) }},
+		func(tx store.Tx, sc scope, rec *policyRecord) error {
+			statement, err := resolvePolicyStatement(ctx, tx, sc, in.PolicyEngineId, in.Definition)
+			rec.Definition = cedarDefinition(statement)
+			rec.PendingReasons = analyzeCedar(statement, in.ValidationMode)
+			return err
+		})
 }
 
 func (s *Service) GetPolicy(ctx context.Context, in *api.GetPolicyRequest) (*api.GetPolicyResponse, error) {
-	var rec *policyRecord
-	err := s.read(ctx, func(tx store.Tx) error {
-		var err error
-		_, rec, err = s.getPolicy(ctx, tx, in.PolicyEngineId, in.PolicyId)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &rec.GetPolicyResponse, nil
+	return get[api.GetPolicyResponse](ctx, s, policies, in.PolicyEngineId, in.PolicyId)
 }
 
+// GetPolicySummary is the metadata-only view: no definition, description
+// or status reasons.
 func (s *Service) GetPolicySummary(ctx context.Context, in *api.GetPolicySummaryRequest) (*api.GetPolicySummaryResponse, error) {
-	p, err := s.GetPolicy(ctx, &api.GetPolicyRequest{PolicyEngineId: in.PolicyEngineId, PolicyId: in.PolicyId})
-	if err != nil {
-		return nil, err
-	}
-	out := api.GetPolicySummaryResponse(policySummary(p))
-	return &out, nil
-}
-
-// policySummary is the metadata-only view: no definition, description or
-// status reasons.
-func policySummary(p *api.GetPolicyResponse) api.PolicySummary {
-	return api.PolicySummary{
-		PolicyId: p.PolicyId, Name: p.Name, PolicyEngineId: p.PolicyEngineId, CreatedAt: p.CreatedAt,
-		UpdatedAt: p.UpdatedAt, PolicyArn: p.PolicyArn, Status: p.Status,
-	}
-}
-
-func (s *Service) savePolicy(ctx context.Context, tx store.Tx, row *store.Resource, rec *policyRecord, now time.Time) error {
-	return saveDoc(ctx, tx, row, string(rec.Status), rec, now)
+	return get[api.GetPolicySummaryResponse](ctx, s, policies, in.PolicyEngineId, in.PolicyId)
 }
 
 func (s *Service) UpdatePolicy(ctx context.Context, in *api.UpdatePolicyRequest) (*api.UpdatePolicyResponse, error) {
-	return mutate(ctx, s, func(tx store.Tx) (*api.UpdatePolicyResponse, error) {
-		row, rec, err := s.getPolicy(ctx, tx, in.PolicyEngineId, in.PolicyId)
-		if err != nil {
-			return nil, err
-		}
-		if err := checkPolicyChangeable("Policy", in.PolicyId, row.Status); err != nil {
-			return nil, err
-		}
-		var findings []string
-		rollback := &policyRollback{Definition: rec.Definition, Description: rec.Description}
-		if in.Definition != nil {
-			statement, err := s.resolvePolicyStatement(ctx, tx, in.PolicyEngineId, in.Definition)
-			if err != nil {
-				return nil, err
+	return update[api.UpdatePolicyResponse](ctx, s, policies, in.PolicyEngineId, in.PolicyId, nil,
+		func(tx store.Tx, sc scope, _ *store.Resource, rec *policyRecord) error {
+			rec.Rollback = &policyRollback{Definition: rec.Definition, Description: rec.Description}
+			patch(rec, in) // the description's wrapper, as for the engine
+			if in.Definition != nil {
+				statement, err := resolvePolicyStatement(ctx, tx, sc, in.PolicyEngineId, in.Definition)
+				if err != nil {
+					return err
+				}
+				rec.Definition = cedarDefinition(statement)
+				rec.PendingReasons = analyzeCedar(statement, in.ValidationMode)
 			}
-			rec.Definition = cedarDefinition(statement)
-			findings = analyzeCedar(statement, in.ValidationMode)
-		}
-		// PATCH semantics, as for the engine's description.
-		if in.Description != nil {
-			rec.Description = in.Description.OptionalValue
-		}
-		now := s.now().UTC()
-		rec.Status = api.PolicyStatusUpdating
-		rec.StatusReasons = []string{}
-		rec.UpdatedAt = api.NewDateTime(now)
-		rec.Rollback = rollback
-		rec.PendingReasons = withInjected(findings, s.injectedFailure(ctx, "UpdatePolicy"))
-		out := api.UpdatePolicyResponse(rec.GetPolicyResponse)
-		if err := s.savePolicy(ctx, tx, row, rec, now); err != nil {
-			return nil, err
-		}
-		if err := s.lifecycle.Schedule(ctx, tx, row); err != nil {
-			return nil, err
-		}
-		return &out, nil
-	})
+			return nil
+		})
 }
 
 func (s *Service) DeletePolicy(ctx context.Context, in *api.DeletePolicyRequest) (*api.DeletePolicyResponse, error) {
-	return mutate(ctx, s, func(tx store.Tx) (*api.DeletePolicyResponse, error) {
-		row, rec, err := s.getPolicy(ctx, tx, in.PolicyEngineId, in.PolicyId)
-		if err != nil {
-			return nil, err
-		}
-		switch rec.Status {
-		case api.PolicyStatusDeleting:
-			out := api.DeletePolicyResponse(rec.GetPolicyResponse)
-			return &out, nil
-		case api.PolicyStatusCreating, api.PolicyStatusUpdating:
-			return nil, awserr.Conflict("Policy '%s' is %s; wait until the change completes and try again.", in.PolicyId, rec.Status)
-		}
-		now := s.now().UTC()
-		rec.Status = api.PolicyStatusDeleting
-		rec.StatusReasons = []string{}
-		rec.UpdatedAt = api.NewDateTime(now)
-		rec.Rollback = nil
-		rec.PendingReasons = withInjected(nil, s.injectedFailure(ctx, "DeletePolicy"))
-		out := api.DeletePolicyResponse(rec.GetPolicyResponse)
-		if err := s.savePolicy(ctx, tx, row, rec, now); err != nil {
-			return nil, err
-		}
-		if err := s.lifecycle.Schedule(ctx, tx, row); err != nil {
-			return nil, err
-		}
-		return &out, nil
-	})
+	return remove[api.DeletePolicyResponse](ctx, s, policies, in.PolicyEngineId, in.PolicyId)
 }
 
-// listPolicies reads one page of an engine's policies, keeping only those
-// that apply to scopeARN when it is given. The page is filled from as many
-// rows as needed, so a filtered page is still full unless it is the last.
-func (s *Service) listPolicies(ctx context.Context, engineID string, maxResults *int64, nextToken, scopeARN string) ([]*policyRecord, string, error) {
-	sc := scopeOf(ctx)
-	limit := intValue(maxResults, defaultPolicyListLimit)
-	var recs []*policyRecord
-	var next string
-	err := s.read(ctx, func(tx store.Tx) error {
-		if _, _, err := s.getPolicyEngine(ctx, tx, engineID); err != nil {
-			return err
-		}
-		var after int64
-		if nextToken != "" {
-			var err error
-			if after, err = s.decodePageToken(sc, nextToken, kindPolicy, engineID); err != nil {
-				return err
-			}
-		}
-		const batch = 100
-		var lastSeq int64
-		for {
-			rows, err := tx.List(ctx, store.ListQuery{Account: sc.account, Region: sc.region, Kind: kindPolicy, ParentID: engineID, AfterSeq: after, Limit: batch})
-			if err != nil {
-				return err
-			}
-			for _, r := range rows {
-				after = r.Seq
-				var rec policyRecord
-				if err := decodeDoc(r, &rec); err != nil {
-					return err
-				}
-				if scopeARN != "" && !policyAppliesTo(&rec, scopeARN) {
-					continue
-				}
-				if len(recs) == limit {
-					// One more match exists: the page ends at the last kept row.
-					next = s.encodePageToken(sc, pageToken{Kind: kindPolicy, Parent: engineID, Seq: lastSeq})
-					return nil
-				}
-				recs = append(recs, &rec)
-				lastSeq = r.Seq
-			}
-			if len(rows) < batch {
-				return nil
-			}
-		}
-	})
-	return recs, next, err
+// policyListing is one page of an engine's policies, only those that apply
+// to scopeARN when it is given.
+func policyListing(engineID string, maxResults *int64, nextToken, scopeARN string) listing[policyRecord] {
+	l := listing[policyRecord]{parent: engineID, maxResults: maxResults, nextToken: nextToken}
+	if scopeARN != "" {
+		l.keep = func(rec *policyRecord) bool { return policyAppliesTo(rec, scopeARN) }
+	}
+	return l
 }
 
 func (s *Service) ListPolicies(ctx context.Context, in *api.ListPoliciesRequest) (*api.ListPoliciesResponse, error) {
-	recs, next, err := s.listPolicies(ctx, in.PolicyEngineId, in.MaxResults, in.NextToken, in.TargetResourceScope)
+	items, next, err := list[api.Policy](ctx, s, policies, policyListing(in.PolicyEngineId, in.MaxResults, in.NextToken, in.TargetResourceScope))
 	if err != nil {
 		return nil, err
 	}
-	out := &api.ListPoliciesResponse{Policies: []api.Policy{}, NextToken: next}
-	for _, rec := range recs {
-		out.Policies = append(out.Policies, api.Policy(rec.GetPolicyResponse))
-	}
-	return out, nil
+	return &api.ListPoliciesResponse{Policies: items, NextToken: next}, nil
 }
 
 func (s *Service) ListPolicySummaries(ctx context.Context, in *api.ListPolicySummariesRequest) (*api.ListPolicySummariesResponse, error) {
-	recs, next, err := s.listPolicies(ctx, in.PolicyEngineId, in.MaxResults, in.NextToken, in.TargetResourceScope)
+	items, next, err := list[api.PolicySummary](ctx, s, policies, policyListing(in.PolicyEngineId, in.MaxResults, in.NextToken, in.TargetResourceScope))
 	if err != nil {
 		return nil, err
 	}
-	out := &api.ListPolicySummariesResponse{Policies: []api.PolicySummary{}, NextToken: next}
-	for _, rec := range recs {
-		out.Policies = append(out.Policies, policySummary(&rec.GetPolicyResponse))
-	}
-	return out, nil
+	return &api.ListPolicySummariesResponse{Policies: items, NextToken: next}, nil
 }
 
 // policyAppliesTo reports whether a policy's resource constraint admits the
@@ -381,35 +213,6 @@ func policyAppliesTo(rec *policyRecord, arn string) bool {
 		}
 	}
 	return false
-}
-
-// reconcilePolicy completes a policy's pending transition.
-func (s *Service) reconcilePolicy(ctx context.Context, tx store.Tx, row *store.Resource, now time.Time) error {
-	var rec policyRecord
-	if err := decodeDoc(row, &rec); err != nil {
-		return err
-	}
-	reasons := rec.PendingReasons
-	next, gone := nextPolicyStatus(string(rec.Status), len(reasons) > 0)
-	if gone {
-		return s.removeResource(ctx, tx, row)
-	}
-	if next == string(rec.Status) {
-		return nil
-	}
-	if rec.Status == api.PolicyStatusUpdating && len(reasons) > 0 && rec.Rollback != nil {
-		rec.Definition = rec.Rollback.Definition
-		rec.Description = rec.Rollback.Description
-	}
-	rec.Status = api.PolicyStatus(next)
-	rec.StatusReasons = []string{}
-	if len(reasons) > 0 {
-		rec.StatusReasons = reasons
-	}
-	rec.PendingReasons = nil
-	rec.Rollback = nil
-	rec.UpdatedAt = api.NewDateTime(now)
-	return s.savePolicy(ctx, tx, row, &rec, now)
 }
 
 // Cedar: just enough of the grammar to tell a well-formed single policy and

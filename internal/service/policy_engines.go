@@ -44,7 +44,6 @@ package service
 
 import (
 	"context"
-	"time"
 
 	"agentcored/internal/api"
 	"agentcored/internal/awserr"
@@ -74,26 +73,62 @@ type engineRecord struct {
 	PreviousDescription *string `json:"previousDescription,omitempty"`
 }
 
+// policyStates: changes end in ACTIVE; a CREATE_FAILED or DELETE_FAILED
+// engine or policy can only be deleted.
+var policyStates = asyncEnding("ACTIVE", "DELETE_FAILED", "CREATE_FAILED", "DELETE_FAILED")
+
+var policyEngines = &family[engineRecord]{
+	kind: kindPolicyEngine, group: familyPolicies, noun: "policy engine", arnPath: "policy-engine/", newID: newPolicyFamilyID,
+	fields: fields{ID: "PolicyEngineId", ARN: "PolicyEngineArn", Status: "Status", Reason: "StatusReasons", Created: "CreatedAt", Updated: "UpdatedAt"},
+	states: policyStates, reasonsRequired: true, listLimit: defaultPolicyListLimit,
+	quota: func(q Quotas) int { return q.PolicyEnginesPerAccount },
+	beforeDelete: func(ctx context.Context, tx store.Tx, sc scope, row *store.Resource, rec *engineRecord) error {
+		if err := refuseChanging("Policy engine", row); err != nil {
+			return err
+		}
+		n, err := tx.Count(ctx, sc.account, sc.region, kindPolicy, row.ID)
+		if err == nil && n > 0 {
+			err = awserr.Conflict("Policy engine '%s' still has %d policies; delete them before deleting the policy engine.", row.ID, n)
+		}
+		rec.PreviousDescription = nil
+		return err
+	},
+	settled: func(ctx context.Context, s *Service, tx store.Tx, row *store.Resource, rec *engineRecord, _ string) error {
+		if rec.Status == api.PolicyEngineStatusUpdateFailed && rec.PreviousDescription != nil {
+			rec.Description = *rec.PreviousDescription
+		}
+		rec.PreviousDescription = nil
+		if rec.Status == api.PolicyEngineStatusDeleting {
+			// Its generations go with it (and policies, should any have
+			// slipped in).
+			return s.removeChildren(ctx, tx, row, kindPolicyGeneration, kindPolicy)
+		}
+		return nil
+	},
+}
+
 func (s *Service) registerPolicies() {
-	s.lifecycle.Register(familyPolicies, kindPolicyEngine, s.reconcilePolicyEngine)
-	s.lifecycle.Register(familyPolicies, kindPolicy, s.reconcilePolicy)
-	s.lifecycle.Register(familyPolicies, kindPolicyGeneration, s.reconcilePolicyGeneration)
+	policyEngines.register(s)
+	policies.register(s)
+	policyGenerations.register(s)
 }
 
 // newPolicyFamilyID is "<name>-<10 of [a-z0-9_]>", the Policy id form.
 func newPolicyFamilyID(name string) string { return name + "-" + randomString(policyIDAlphabet, 10) }
 
-func policyEngineNotFound(id string) error {
-	return awserr.NotFound("Policy engine '%s' was not found.", id)
-}
-
-func (s *Service) getPolicyEngine(ctx context.Context, tx store.Tx, id string) (*store.Resource, *engineRecord, error) {
-	return loadDoc[engineRecord](ctx, tx, scopeOf(ctx).key(kindPolicyEngine, id), func() error { return policyEngineNotFound(id) })
+// policyEngineExists is the parentExists hook of policies and generations.
+func policyEngineExists(ctx context.Context, tx store.Tx, sc scope, engineID string) error {
+	_, _, err := policyEngines.load(ctx, tx, sc, "", engineID)
+	return err
 }
 
 // policyEngineTakesChildren refuses new policies and generations in an
-// engine that is not (or no longer) in service.
-func policyEngineTakesChildren(row *store.Resource) error {
+// engine that is missing or not (or no longer) in service.
+func policyEngineTakesChildren(ctx context.Context, tx store.Tx, sc scope, engineID string) error {
+	row, _, err := policyEngines.load(ctx, tx, sc, "", engineID)
+	if err != nil {
+		return err
+	}
 	switch api.PolicyEngineStatus(row.Status) {
 	case api.PolicyEngineStatusActive, api.PolicyEngineStatusUpdating, api.PolicyEngineStatusUpdateFailed:
 		return nil
@@ -101,267 +136,54 @@ func policyEngineTakesChildren(row *store.Resource) error {
 	return awserr.Conflict("Policy engine '%s' is %s; it must be ACTIVE to take policies and policy generations.", row.ID, row.Status)
 }
 
-// checkPolicyChangeable refuses an update of an engine or policy (same status
-// strings) that is changing or failed to be created or deleted.
-func checkPolicyChangeable(noun, id, status string) error {
-	switch status {
-	case "ACTIVE", "UPDATE_FAILED":
-		return nil
-	case "CREATE_FAILED", "DELETE_FAILED":
-		return awserr.Conflict("%s '%s' is %s; it can only be deleted.", noun, id, status)
+// refuseChanging refuses to delete an engine or policy while a change is
+// under way.
+func refuseChanging(noun string, row *store.Resource) error {
+	if row.Status == "CREATING" || row.Status == "UPDATING" {
+		return awserr.Conflict("%s '%s' is %s; wait until the change completes and try again.", noun, row.ID, row.Status)
 	}
-	return awserr.Conflict("%s '%s' is %s; wait until the change completes and try again.", noun, id, status)
-}
-
-// nextPolicyStatus is where an engine or policy goes from a transitional
-// status, given whether the pending change fails; gone means the row is
-// removed; next == status means nothing to do.
-func nextPolicyStatus(status string, failed bool) (next string, gone bool) {
-	switch status {
-	case "CREATING":
-		if failed {
-			return "CREATE_FAILED", false
-		}
-		return "ACTIVE", false
-	case "UPDATING":
-		if failed {
-			return "UPDATE_FAILED", false
-		}
-		return "ACTIVE", false
-	case "DELETING":
-		if failed {
-			return "DELETE_FAILED", false
-		}
-		return "", true
-	}
-	return status, false
-}
-
-func (s *Service) savePolicyEngine(ctx context.Context, tx store.Tx, row *store.Resource, rec *engineRecord, now time.Time) error {
-	return saveDoc(ctx, tx, row, string(rec.Status), rec, now)
+	return nil
 }
 
 func (s *Service) CreatePolicyEngine(ctx context.Context, in *api.CreatePolicyEngineRequest) (*api.CreatePolicyEngineResponse, error) {
-	if err := checkTagKeys("tags", mapKeys(in.Tags)); err != nil {
-		return nil, err
-	}
-	sc := scopeOf(ctx)
-	return mutate(ctx, s, func(tx store.Tx) (*api.CreatePolicyEngineResponse, error) {
-		if err := checkNamed(ctx, tx, sc, kindPolicyEngine, in.Name, s.quotas.PolicyEnginesPerAccount, "policy engine"); err != nil {
-			return nil, err
-		}
-		now := s.now().UTC()
-		id := newPolicyFamilyID(in.Name)
-		rec := engineRecord{GetPolicyEngineResponse: api.GetPolicyEngineResponse{
-			PolicyEngineId: id, Name: in.Name, PolicyEngineArn: sc.arn("policy-engine/" + id),
-			Description: in.Description, EncryptionKeyArn: in.EncryptionKeyArn,
-			Status: api.PolicyEngineStatusCreating, StatusReasons: []string{},
-			CreatedAt: api.NewDateTime(now), UpdatedAt: api.NewDateTime(now),
-		}}
-		rec.PendingFailure = s.injectedFailure(ctx, "CreatePolicyEngine")
-		out := api.CreatePolicyEngineResponse(rec.GetPolicyEngineResponse)
-		row := &store.Resource{Account: sc.account, Region: sc.region, Kind: kindPolicyEngine, ID: id, Name: in.Name,
-			ARN: rec.PolicyEngineArn, Status: string(rec.Status), CreatedAt: now, UpdatedAt: now, Doc: encodeDoc(rec)}
-		if err := s.insertNamed(ctx, tx, row, in.Tags, "policy engine"); err != nil {
-			return nil, err
-		}
-		if err := s.lifecycle.Schedule(ctx, tx, row); err != nil {
-			return nil, err
-		}
-		return &out, nil
-	})
+	return create[api.CreatePolicyEngineResponse](ctx, s, policyEngines, creation{name: in.Name, tags: in.Tags, from: in}, nil)
 }
 
 func (s *Service) GetPolicyEngine(ctx context.Context, in *api.GetPolicyEngineRequest) (*api.GetPolicyEngineResponse, error) {
-	var rec *engineRecord
-	err := s.read(ctx, func(tx store.Tx) error {
-		var err error
-		_, rec, err = s.getPolicyEngine(ctx, tx, in.PolicyEngineId)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &rec.GetPolicyEngineResponse, nil
+	return get[api.GetPolicyEngineResponse](ctx, s, policyEngines, "", in.PolicyEngineId)
 }
 
+// GetPolicyEngineSummary is the metadata-only view: no description, no
+// status reasons.
 func (s *Service) GetPolicyEngineSummary(ctx context.Context, in *api.GetPolicyEngineSummaryRequest) (*api.GetPolicyEngineSummaryResponse, error) {
-	e, err := s.GetPolicyEngine(ctx, &api.GetPolicyEngineRequest{PolicyEngineId: in.PolicyEngineId})
-	if err != nil {
-		return nil, err
-	}
-	sum := policyEngineSummary(e)
-	out := api.GetPolicyEngineSummaryResponse(sum)
-	return &out, nil
-}
-
-// policyEngineSummary is the metadata-only view: no description, no status
-// reasons.
-func policyEngineSummary(e *api.GetPolicyEngineResponse) api.PolicyEngineSummary {
-	return api.PolicyEngineSummary{
-		PolicyEngineId: e.PolicyEngineId, Name: e.Name, CreatedAt: e.CreatedAt, UpdatedAt: e.UpdatedAt,
-		PolicyEngineArn: e.PolicyEngineArn, Status: e.Status, EncryptionKeyArn: e.EncryptionKeyArn,
-	}
+	return get[api.GetPolicyEngineSummaryResponse](ctx, s, policyEngines, "", in.PolicyEngineId)
 }
 
 func (s *Service) UpdatePolicyEngine(ctx context.Context, in *api.UpdatePolicyEngineRequest) (*api.UpdatePolicyEngineResponse, error) {
-	return mutate(ctx, s, func(tx store.Tx) (*api.UpdatePolicyEngineResponse, error) {
-		row, rec, err := s.getPolicyEngine(ctx, tx, in.PolicyEngineId)
-		if err != nil {
-			return nil, err
-		}
-		if err := checkPolicyChangeable("Policy engine", in.PolicyEngineId, row.Status); err != nil {
-			return nil, err
-		}
-		now := s.now().UTC()
-		prev := rec.Description
-		rec.PreviousDescription = &prev
-		// PATCH semantics: an absent wrapper keeps the description, a wrapper
-		// without a value clears it.
-		if in.Description != nil {
-			rec.Description = in.Description.OptionalValue
-		}
-		rec.Status = api.PolicyEngineStatusUpdating
-		rec.StatusReasons = []string{}
-		rec.UpdatedAt = api.NewDateTime(now)
-		rec.PendingFailure = s.injectedFailure(ctx, "UpdatePolicyEngine")
-		out := api.UpdatePolicyEngineResponse(rec.GetPolicyEngineResponse)
-		if err := s.savePolicyEngine(ctx, tx, row, rec, now); err != nil {
-			return nil, err
-		}
-		if err := s.lifecycle.Schedule(ctx, tx, row); err != nil {
-			return nil, err
-		}
-		return &out, nil
-	})
+	return update[api.UpdatePolicyEngineResponse](ctx, s, policyEngines, "", in.PolicyEngineId, nil,
+		func(_ store.Tx, _ scope, _ *store.Resource, rec *engineRecord) error {
+			rec.PreviousDescription = ptr(rec.Description)
+			patch(rec, in)
+			return nil
+		})
 }
 
 func (s *Service) DeletePolicyEngine(ctx context.Context, in *api.DeletePolicyEngineRequest) (*api.DeletePolicyEngineResponse, error) {
-	sc := scopeOf(ctx)
-	return mutate(ctx, s, func(tx store.Tx) (*api.DeletePolicyEngineResponse, error) {
-		row, rec, err := s.getPolicyEngine(ctx, tx, in.PolicyEngineId)
-		if err != nil {
-			return nil, err
-		}
-		switch rec.Status {
-		case api.PolicyEngineStatusDeleting:
-			out := api.DeletePolicyEngineResponse(rec.GetPolicyEngineResponse)
-			return &out, nil
-		case api.PolicyEngineStatusCreating, api.PolicyEngineStatusUpdating:
-			return nil, awserr.Conflict("Policy engine '%s' is %s; wait until the change completes and try again.", in.PolicyEngineId, rec.Status)
-		}
-		n, err := tx.Count(ctx, sc.account, sc.region, kindPolicy, in.PolicyEngineId)
-		if err != nil {
-			return nil, err
-		}
-		if n > 0 {
-			return nil, awserr.Conflict("Policy engine '%s' still has %d policies; delete them before deleting the policy engine.", in.PolicyEngineId, n)
-		}
-		now := s.now().UTC()
-		rec.Status = api.PolicyEngineStatusDeleting
-		rec.StatusReasons = []string{}
-		rec.UpdatedAt = api.NewDateTime(now)
-		rec.PreviousDescription = nil
-		rec.PendingFailure = s.injectedFailure(ctx, "DeletePolicyEngine")
-		out := api.DeletePolicyEngineResponse(rec.GetPolicyEngineResponse)
-		if err := s.savePolicyEngine(ctx, tx, row, rec, now); err != nil {
-			return nil, err
-		}
-		if err := s.lifecycle.Schedule(ctx, tx, row); err != nil {
-			return nil, err
-		}
-		return &out, nil
-	})
-}
-
-// listPolicyEngines reads one page of engines.
-func (s *Service) listPolicyEngines(ctx context.Context, maxResults *int64, nextToken string) ([]*engineRecord, string, error) {
-	sc := scopeOf(ctx)
-	var recs []*engineRecord
-	var next string
-	err := s.read(ctx, func(tx store.Tx) error {
-		rows, tok, err := s.page(ctx, tx, sc, kindPolicyEngine, "", maxResults, defaultPolicyListLimit, nextToken)
-		if err != nil {
-			return err
-		}
-		next = tok
-		for _, r := range rows {
-			var rec engineRecord
-			if err := decodeDoc(r, &rec); err != nil {
-				return err
-			}
-			recs = append(recs, &rec)
-		}
-		return nil
-	})
-	return recs, next, err
+	return remove[api.DeletePolicyEngineResponse](ctx, s, policyEngines, "", in.PolicyEngineId)
 }
 
 func (s *Service) ListPolicyEngines(ctx context.Context, in *api.ListPolicyEnginesRequest) (*api.ListPolicyEnginesResponse, error) {
-	recs, next, err := s.listPolicyEngines(ctx, in.MaxResults, in.NextToken)
+	items, next, err := list[api.PolicyEngine](ctx, s, policyEngines, listing[engineRecord]{maxResults: in.MaxResults, nextToken: in.NextToken})
 	if err != nil {
 		return nil, err
 	}
-	out := &api.ListPolicyEnginesResponse{PolicyEngines: []api.PolicyEngine{}, NextToken: next}
-	for _, rec := range recs {
-		out.PolicyEngines = append(out.PolicyEngines, api.PolicyEngine(rec.GetPolicyEngineResponse))
-	}
-	return out, nil
+	return &api.ListPolicyEnginesResponse{PolicyEngines: items, NextToken: next}, nil
 }
 
 func (s *Service) ListPolicyEngineSummaries(ctx context.Context, in *api.ListPolicyEngineSummariesRequest) (*api.ListPolicyEngineSummariesResponse, error) {
-	recs, next, err := s.listPolicyEngines(ctx, in.MaxResults, in.NextToken)
+	items, next, err := list[api.PolicyEngineSummary](ctx, s, policyEngines, listing[engineRecord]{maxResults: in.MaxResults, nextToken: in.NextToken})
 	if err != nil {
 		return nil, err
 	}
-	out := &api.ListPolicyEngineSummariesResponse{PolicyEngines: []api.PolicyEngineSummary{}, NextToken: next}
-	for _, rec := range recs {
-		out.PolicyEngines = append(out.PolicyEngines, policyEngineSummary(&rec.GetPolicyEngineResponse))
-	}
-	return out, nil
-}
-
-// reconcilePolicyEngine completes an engine's pending transition.
-func (s *Service) reconcilePolicyEngine(ctx context.Context, tx store.Tx, row *store.Resource, now time.Time) error {
-	var rec engineRecord
-	if err := decodeDoc(row, &rec); err != nil {
-		return err
-	}
-	failure := rec.PendingFailure
-	next, gone := nextPolicyStatus(string(rec.Status), failure != "")
-	if gone {
-		return s.purgePolicyEngine(ctx, tx, row)
-	}
-	if next == string(rec.Status) {
-		return nil
-	}
-	if rec.Status == api.PolicyEngineStatusUpdating && failure != "" && rec.PreviousDescription != nil {
-		rec.Description = *rec.PreviousDescription
-	}
-	rec.Status = api.PolicyEngineStatus(next)
-	rec.StatusReasons = []string{}
-	if failure != "" {
-		rec.StatusReasons = []string{failure}
-	}
-	rec.PendingFailure = ""
-	rec.PreviousDescription = nil
-	rec.UpdatedAt = api.NewDateTime(now)
-	return s.savePolicyEngine(ctx, tx, row, &rec, now)
-}
-
-// purgePolicyEngine removes an engine with its generations (and, should any
-// have slipped in, its policies).
-func (s *Service) purgePolicyEngine(ctx context.Context, tx store.Tx, row *store.Resource) error {
-	for _, kind := range []string{kindPolicyGeneration, kindPolicy} {
-		children, err := tx.List(ctx, store.ListQuery{Account: row.Account, Region: row.Region, Kind: kind, ParentID: row.ID})
-		if err != nil {
-			return err
-		}
-		for _, c := range children {
-			if err := s.removeResource(ctx, tx, c); err != nil {
-				return err
-			}
-		}
-	}
-	return s.removeResource(ctx, tx, row)
+	return &api.ListPolicyEngineSummariesResponse{PolicyEngines: items, NextToken: next}, nil
 }

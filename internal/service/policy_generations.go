@@ -43,7 +43,6 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
-	"time"
 
 	"agentcored/internal/api"
 	"agentcored/internal/awserr"
@@ -69,29 +68,46 @@ type generationRecord struct {
 	PendingFailure string `json:"pendingFailure,omitempty"`
 }
 
-func generationRowID(engineID, generationID string) string { return engineID + "/" + generationID }
-
-func (s *Service) getPolicyGeneration(ctx context.Context, tx store.Tx, engineID, generationID string) (*store.Resource, *generationRecord, error) {
-	r, err := tx.Get(ctx, scopeOf(ctx).key(kindPolicyGeneration, generationRowID(engineID, generationID)))
-	if errors.Is(err, store.ErrNotFound) {
-		if _, _, err := s.getPolicyEngine(ctx, tx, engineID); err != nil {
-			return nil, nil, err
+var policyGenerations = &family[generationRecord]{
+	kind: kindPolicyGeneration, group: familyPolicies, noun: "policy generation", newID: newPolicyFamilyID,
+	// No ARN field: the generation's ARN is not a row ARN, so it cannot be
+	// tagged.
+	fields: fields{ID: "PolicyGenerationId", Status: "Status", Reason: "StatusReasons", Created: "CreatedAt", Updated: "UpdatedAt"},
+	states: states{create: "GENERATING", settle: map[string]outcome{
+		"GENERATING": {"GENERATED", "GENERATE_FAILED"},
+	}},
+	reasonsRequired: true, sharedNames: true, listLimit: defaultPolicyListLimit,
+	quota:        func(q Quotas) int { return q.PolicyGenerationsPerEngine },
+	parentExists: policyEngineExists,
+	missing: func(engineID, id string) error {
+		return awserr.NotFound("Policy generation '%s' was not found in policy engine '%s'.", id, engineID)
+	},
+	full: func(engineID string, quota int) error {
+		return awserr.QuotaExceeded("Policy engine '%s' has reached the maximum of %d policy generations.", engineID, quota)
+	},
+	settled: func(_ context.Context, _ *Service, _ store.Tx, _ *store.Resource, rec *generationRecord, _ string) error {
+		if rec.Status != api.PolicyGenerationStatusGenerated {
+			return nil
 		}
-		return nil, nil, awserr.NotFound("Policy generation '%s' was not found in policy engine '%s'.", generationID, engineID)
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	var rec generationRecord
-	return r, &rec, decodeDoc(r, &rec)
+		resource := ""
+		if rec.Resource != nil {
+			resource = rec.Resource.Arn
+		}
+		rec.Assets, rec.Findings = generatePolicyAssets(rec.PolicyGenerationId, resource, rec.Content)
+		if len(rec.Assets) == 0 {
+			rec.Status = api.PolicyGenerationStatusGenerateFailed
+			rec.StatusReasons = []string{"The input contains no statement to translate into a policy."}
+			rec.Assets, rec.Findings = nil, ""
+		}
+		return nil
+	},
 }
 
 // gatewayARN matches a gateway ARN, capturing region and account.
 var gatewayARN = regexp.MustCompile(`^arn:aws[-a-z]*:bedrock-agentcore:([a-z0-9-]+):([0-9]{12}):gateway/[^/]+$`)
 
 // checkGenerationResource accepts an existing gateway of the caller.
-func (s *Service) checkGenerationResource(ctx context.Context, tx store.Tx, arn string) error {
-	sc := scopeOf(ctx)
+func checkGenerationResource(ctx context.Context, tx store.Tx, sc scope, arn string) error {
 	m := gatewayARN.FindStringSubmatch(arn)
 	if m == nil {
 		return awserr.Validation("Resource '%s' is not supported: only AgentCore gateways can be the resource of a policy generation.", arn)
@@ -108,141 +124,57 @@ func (s *Service) checkGenerationResource(ctx context.Context, tx store.Tx, arn 
 }
 
 func (s *Service) StartPolicyGeneration(ctx context.Context, in *api.StartPolicyGenerationRequest) (*api.StartPolicyGenerationResponse, error) {
-	sc := scopeOf(ctx)
-	return mutate(ctx, s, func(tx store.Tx) (*api.StartPolicyGenerationResponse, error) {
-		engineRow, engine, err := s.getPolicyEngine(ctx, tx, in.PolicyEngineId)
-		if err != nil {
-			return nil, err
-		}
-		if err := policyEngineTakesChildren(engineRow); err != nil {
-			return nil, err
-		}
-		if err := s.checkGenerationResource(ctx, tx, in.Resource.Arn); err != nil {
-			return nil, err
-		}
-		n, err := tx.Count(ctx, sc.account, sc.region, kindPolicyGeneration, in.PolicyEngineId)
-		if err != nil {
-			return nil, err
-		}
-		if n >= s.quotas.PolicyGenerationsPerEngine {
-			return nil, awserr.QuotaExceeded("Policy engine '%s' has reached the maximum of %d policy generations.", in.PolicyEngineId, s.quotas.PolicyGenerationsPerEngine)
-		}
-		now := s.now().UTC()
-		id := newPolicyFamilyID(in.Name)
-		rec := generationRecord{GetPolicyGenerationResponse: api.GetPolicyGenerationResponse{
-			PolicyEngineId: in.PolicyEngineId, PolicyGenerationId: id, Name: in.Name,
-			PolicyGenerationArn: engine.PolicyEngineArn + "/policy-generation/" + id, Resource: in.Resource,
-			Status: api.PolicyGenerationStatusGenerating, StatusReasons: []string{},
-			CreatedAt: api.NewDateTime(now), UpdatedAt: api.NewDateTime(now),
-		}}
-		if in.Content != nil {
-			rec.Content = in.Content.RawText
-		}
-		rec.PendingFailure = s.injectedFailure(ctx, "StartPolicyGeneration")
-		out := api.StartPolicyGenerationResponse(rec.GetPolicyGenerationResponse)
-		// No ARN column: generations are not taggable.
-		row := &store.Resource{Account: sc.account, Region: sc.region, Kind: kindPolicyGeneration,
-			ID: generationRowID(in.PolicyEngineId, id), ParentID: in.PolicyEngineId, Status: string(rec.Status),
-			CreatedAt: now, UpdatedAt: now, Doc: encodeDoc(rec)}
-		if err := tx.Insert(ctx, row); err != nil {
-			return nil, err
-		}
-		if err := s.lifecycle.Schedule(ctx, tx, row); err != nil {
-			return nil, err
-		}
-		return &out, nil
-	})
+	return create[api.StartPolicyGenerationResponse](ctx, s, policyGenerations, creation{parent: in.PolicyEngineId, name: in.Name, from: in,
+		check: func(tx store.Tx, sc scope) error {
+			if err := policyEngineTakesChildren(ctx, tx, sc, in.PolicyEngineId); err != nil {
+				return err
+			}
+			return checkGenerationResource(ctx, tx, sc, in.Resource.Arn)
+		}},
+		func(_ store.Tx, sc scope, rec *generationRecord) error {
+			rec.PolicyGenerationArn = sc.arn("policy-engine/" + in.PolicyEngineId + "/policy-generation/" + rec.PolicyGenerationId)
+			if in.Content != nil {
+				rec.Content = in.Content.RawText
+			}
+			return nil
+		})
 }
 
 func (s *Service) GetPolicyGeneration(ctx context.Context, in *api.GetPolicyGenerationRequest) (*api.GetPolicyGenerationResponse, error) {
-	var rec *generationRecord
-	err := s.read(ctx, func(tx store.Tx) error {
-		var err error
-		_, rec, err = s.getPolicyGeneration(ctx, tx, in.PolicyEngineId, in.PolicyGenerationId)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &rec.GetPolicyGenerationResponse, nil
+	return get[api.GetPolicyGenerationResponse](ctx, s, policyGenerations, in.PolicyEngineId, in.PolicyGenerationId)
 }
 
+// GetPolicyGenerationSummary is the metadata-only view: no status reasons.
 func (s *Service) GetPolicyGenerationSummary(ctx context.Context, in *api.GetPolicyGenerationSummaryRequest) (*api.GetPolicyGenerationSummaryResponse, error) {
-	g, err := s.GetPolicyGeneration(ctx, &api.GetPolicyGenerationRequest{PolicyEngineId: in.PolicyEngineId, PolicyGenerationId: in.PolicyGenerationId})
-	if err != nil {
-		return nil, err
-	}
-	out := api.GetPolicyGenerationSummaryResponse(policyGenerationSummary(g))
-	return &out, nil
-}
-
-// policyGenerationSummary is the metadata-only view: no status reasons.
-func policyGenerationSummary(g *api.GetPolicyGenerationResponse) api.PolicyGenerationSummary {
-	return api.PolicyGenerationSummary{
-		PolicyEngineId: g.PolicyEngineId, PolicyGenerationId: g.PolicyGenerationId, Name: g.Name,
-		PolicyGenerationArn: g.PolicyGenerationArn, Resource: g.Resource, CreatedAt: g.CreatedAt,
-		UpdatedAt: g.UpdatedAt, Status: g.Status, Findings: g.Findings,
-	}
-}
-
-// listPolicyGenerations reads one page of an engine's generations.
-func (s *Service) listPolicyGenerations(ctx context.Context, engineID string, maxResults *int64, nextToken string) ([]*generationRecord, string, error) {
-	sc := scopeOf(ctx)
-	var recs []*generationRecord
-	var next string
-	err := s.read(ctx, func(tx store.Tx) error {
-		if _, _, err := s.getPolicyEngine(ctx, tx, engineID); err != nil {
-			return err
-		}
-		rows, tok, err := s.page(ctx, tx, sc, kindPolicyGeneration, engineID, maxResults, defaultPolicyListLimit, nextToken)
-		if err != nil {
-			return err
-		}
-		next = tok
-		for _, r := range rows {
-			var rec generationRecord
-			if err := decodeDoc(r, &rec); err != nil {
-				return err
-			}
-			recs = append(recs, &rec)
-		}
-		return nil
-	})
-	return recs, next, err
+	return get[api.GetPolicyGenerationSummaryResponse](ctx, s, policyGenerations, in.PolicyEngineId, in.PolicyGenerationId)
 }
 
 func (s *Service) ListPolicyGenerations(ctx context.Context, in *api.ListPolicyGenerationsRequest) (*api.ListPolicyGenerationsResponse, error) {
-	recs, next, err := s.listPolicyGenerations(ctx, in.PolicyEngineId, in.MaxResults, in.NextToken)
+	items, next, err := list[api.PolicyGeneration](ctx, s, policyGenerations,
+		listing[generationRecord]{parent: in.PolicyEngineId, maxResults: in.MaxResults, nextToken: in.NextToken})
 	if err != nil {
 		return nil, err
 	}
-	out := &api.ListPolicyGenerationsResponse{PolicyGenerations: []api.PolicyGeneration{}, NextToken: next}
-	for _, rec := range recs {
-		out.PolicyGenerations = append(out.PolicyGenerations, api.PolicyGeneration(rec.GetPolicyGenerationResponse))
-	}
-	return out, nil
+	return &api.ListPolicyGenerationsResponse{PolicyGenerations: items, NextToken: next}, nil
 }
 
 func (s *Service) ListPolicyGenerationSummaries(ctx context.Context, in *api.ListPolicyGenerationSummariesRequest) (*api.ListPolicyGenerationSummariesResponse, error) {
-	recs, next, err := s.listPolicyGenerations(ctx, in.PolicyEngineId, in.MaxResults, in.NextToken)
+	items, next, err := list[api.PolicyGenerationSummary](ctx, s, policyGenerations,
+		listing[generationRecord]{parent: in.PolicyEngineId, maxResults: in.MaxResults, nextToken: in.NextToken})
 	if err != nil {
 		return nil, err
 	}
-	out := &api.ListPolicyGenerationSummariesResponse{PolicyGenerations: []api.PolicyGenerationSummary{}, NextToken: next}
-	for _, rec := range recs {
-		out.PolicyGenerations = append(out.PolicyGenerations, policyGenerationSummary(&rec.GetPolicyGenerationResponse))
-	}
-	return out, nil
+	return &api.ListPolicyGenerationSummariesResponse{PolicyGenerations: items, NextToken: next}, nil
 }
 
 // ListPolicyGenerationAssets pages through a generation's assets by position;
 // a generation that is not GENERATED has none.
 func (s *Service) ListPolicyGenerationAssets(ctx context.Context, in *api.ListPolicyGenerationAssetsRequest) (*api.ListPolicyGenerationAssetsResponse, error) {
 	sc := scopeOf(ctx)
-	parent := generationRowID(in.PolicyEngineId, in.PolicyGenerationId)
+	parent := in.PolicyEngineId + "/" + in.PolicyGenerationId
 	out := &api.ListPolicyGenerationAssetsResponse{PolicyGenerationAssets: []api.PolicyGenerationAsset{}}
 	err := s.read(ctx, func(tx store.Tx) error {
-		_, rec, err := s.getPolicyGeneration(ctx, tx, in.PolicyEngineId, in.PolicyGenerationId)
+		_, rec, err := policyGenerations.load(ctx, tx, sc, in.PolicyEngineId, in.PolicyGenerationId)
 		if err != nil {
 			return err
 		}
@@ -268,38 +200,6 @@ func (s *Service) ListPolicyGenerationAssets(ctx context.Context, in *api.ListPo
 		return nil, err
 	}
 	return out, nil
-}
-
-// reconcilePolicyGeneration completes a pending generation.
-func (s *Service) reconcilePolicyGeneration(ctx context.Context, tx store.Tx, row *store.Resource, now time.Time) error {
-	var rec generationRecord
-	if err := decodeDoc(row, &rec); err != nil {
-		return err
-	}
-	if rec.Status != api.PolicyGenerationStatusGenerating {
-		return nil
-	}
-	resource := ""
-	if rec.Resource != nil {
-		resource = rec.Resource.Arn
-	}
-	assets, findings := generatePolicyAssets(rec.PolicyGenerationId, resource, rec.Content)
-	switch {
-	case rec.PendingFailure != "":
-		rec.Status = api.PolicyGenerationStatusGenerateFailed
-		rec.StatusReasons = []string{rec.PendingFailure}
-	case len(assets) == 0:
-		rec.Status = api.PolicyGenerationStatusGenerateFailed
-		rec.StatusReasons = []string{"The input contains no statement to translate into a policy."}
-	default:
-		rec.Status = api.PolicyGenerationStatusGenerated
-		rec.StatusReasons = []string{}
-		rec.Assets = assets
-		rec.Findings = findings
-	}
-	rec.PendingFailure = ""
-	rec.UpdatedAt = api.NewDateTime(now)
-	return saveDoc(ctx, tx, row, string(rec.Status), rec, now)
 }
 
 var (

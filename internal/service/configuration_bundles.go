@@ -111,10 +111,6 @@ func bundleVersionID() string {
 
 func bundleVersionRowID(bundleID, versionID string) string { return bundleID + "/" + versionID }
 
-func bundleNotFound(id string) error {
-	return awserr.NotFound("Configuration bundle '%s' was not found.", id)
-}
-
 func bundleVersionNotFound(bundleID, versionID string) error {
 	return awserr.NotFound("Version '%s' of configuration bundle '%s' was not found.", versionID, bundleID)
 }

@@ -163,8 +163,6 @@ func (f *family[T]) field(rec *T, index []int) reflect.Value {
 	return reflect.ValueOf(rec).Elem().FieldByIndex(index)
 }
 
-func (f *family[T]) id(rec *T) string { return f.field(rec, f.access().id).String() }
-
 func (f *family[T]) status(rec *T) string {
 	if a := f.access(); a.status != nil {
 		return f.field(rec, a.status).String()

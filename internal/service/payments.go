@@ -186,23 +186,6 @@ func (s *Service) ListPaymentManagers(ctx context.Context, in *api.ListPaymentMa
 	return &api.ListPaymentManagersResponse{PaymentManagers: items, NextToken: next}, nil
 }
 
-// nextAsyncStatus is where a payment manager, payment connector or harness
-// goes from status, given the failure an injected fault recorded when the
-// change was asked (their enums share the strings). gone means the row is removed; next == status
-// means nothing to do.
-func nextAsyncStatus(status, pendingFailure string) (next string, gone bool) {
-	failed := map[string]string{"CREATING": "CREATE_FAILED", "UPDATING": "UPDATE_FAILED", "DELETING": "DELETE_FAILED"}
-	switch {
-	case failed[status] == "":
-		return status, false
-	case pendingFailure != "":
-		return failed[status], false
-	case status == "DELETING":
-		return "", true
-	}
-	return "READY", false
-}
-
 // ---- Payment connectors ----
 
 // connectorCredentialMembers names, by connector type, the union member of

@@ -38,19 +38,14 @@ package service
 
 import (
 	"context"
-	"crypto/sha256"
 	"errors"
-	"fmt"
 	"regexp"
-	"strings"
 
 	"agentcored/internal/api"
 	"agentcored/internal/awserr"
+	"agentcored/internal/cedar"
 	"agentcored/internal/store"
 )
-
-// maxGeneratedAssets bounds the assets of one generation.
-const maxGeneratedAssets = 100
 
 // kindPolicyGenerationAsset names the listing of a generation's assets in
 // page tokens (assets are not rows).
@@ -202,110 +197,17 @@ func (s *Service) ListPolicyGenerationAssets(ctx context.Context, in *api.ListPo
 	return out, nil
 }
 
-var (
-	statementBreak = regexp.MustCompile(`[.!?;]+(?:\s+|$)|[\r\n]+`)
-	denyWords      = regexp.MustCompile(`(?i)\b(?:deny|denies|denied|forbid|forbids|forbidden|block|blocks|prevent|prevents|prohibit|prohibits|prohibited|disallow|disallows|disallowed|reject|rejects|never|cannot|can't|must not|do not|does not|don't|doesn't|not allowed|not permitted)\b`)
-	allowWords     = regexp.MustCompile(`(?i)\b(?:allow|allows|allowed|permit|permits|permitted|grant|grants|let|lets|enable|enables|can|may|authorize|authorizes|authorized)\b`)
-	limitWords     = regexp.MustCompile(`(?i)\b(up to|at most|no more than|not more than|under|below|less than|over|above|more than|greater than|exceeding|at least)\s+\$?([0-9]{1,15})\b`)
-	hasLetter      = regexp.MustCompile(`[A-Za-z]`)
-)
-
-// limitOperators maps a limit phrase to its Cedar comparison.
-var limitOperators = map[string]string{
-	"up to": "<=", "at most": "<=", "no more than": "<=", "not more than": "<=",
-	"under": "<", "below": "<", "less than": "<",
-	"over": ">", "above": ">", "more than": ">", "greater than": ">", "exceeding": ">",
-	"at least": ">=",
-}
-
-// findingOrder is the order finding counts are reported in.
-var findingOrder = []api.FindingType{
-	api.FindingTypeValid, api.FindingTypeInvalid, api.FindingTypeNotTranslatable, api.FindingTypeAllowAll,
-	api.FindingTypeAllowNone, api.FindingTypeDenyAll, api.FindingTypeDenyNone,
-}
-
-// splitStatements cuts natural language into the statements to translate.
-func splitStatements(text string) []string {
-	var out []string
-	for _, part := range statementBreak.Split(text, -1) {
-		part = strings.TrimSpace(part)
-		if hasLetter.MatchString(part) {
-			out = append(out, part)
-		}
-	}
-	return out
-}
-
-// assetID is "asset_<n>-<10 chars>", stable for a generation and position.
-func assetID(generationID string, n int) string {
-	sum := sha256.Sum256([]byte(fmt.Sprintf("%s/%d", generationID, n)))
-	suffix := make([]byte, 10)
-	for i := range suffix {
-		suffix[i] = lowerAlphabet[int(sum[i])%len(lowerAlphabet)]
-	}
-	return fmt.Sprintf("asset_%d-%s", n, suffix)
-}
-
-// generatedStatement writes the Cedar policy for one statement.
-func generatedStatement(effect, resourceARN, condition string) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s(\n  principal,\n  action,\n  resource == AgentCore::Gateway::%q\n)", effect, resourceARN)
-	if condition != "" {
-		fmt.Fprintf(&b, "\nwhen {\n  %s\n}", condition)
-	}
-	b.WriteString(";")
-	return b.String()
-}
-
-// generatePolicyAssets translates text into policy assets (see the file
-// comment) and summarises their findings.
+// generatePolicyAssets translates a generation's text (see the file
+// comment) into the model's assets.
 func generatePolicyAssets(generationID, resourceARN, text string) ([]api.PolicyGenerationAsset, string) {
-	statements := splitStatements(text)
-	total := len(statements)
-	if len(statements) > maxGeneratedAssets {
-		statements = statements[:maxGeneratedAssets]
-	}
-	assets := make([]api.PolicyGenerationAsset, 0, len(statements))
-	counts := map[api.FindingType]int{}
-	translated := 0
-	for i, st := range statements {
-		asset := api.PolicyGenerationAsset{PolicyGenerationAssetId: assetID(generationID, i+1), RawTextFragment: st}
-		effect := ""
-		switch {
-		case denyWords.MatchString(st):
-			effect = "forbid"
-		case allowWords.MatchString(st):
-			effect = "permit"
+	translated, summary := cedar.Translate(generationID, resourceARN, text)
+	assets := make([]api.PolicyGenerationAsset, len(translated))
+	for i, a := range translated {
+		assets[i] = api.PolicyGenerationAsset{PolicyGenerationAssetId: a.ID, RawTextFragment: a.Text,
+			Findings: []api.Finding{{Type: api.FindingType(a.Finding.Type), Description: a.Finding.Description}}}
+		if a.Statement != "" {
+			assets[i].Definition = cedarDefinition(a.Statement)
 		}
-		if effect == "" {
-			asset.Findings = []api.Finding{{Type: api.FindingTypeNotTranslatable,
-				Description: "The text does not say what to allow or deny, so it was not translated into a policy."}}
-		} else {
-			condition := ""
-			if m := limitWords.FindStringSubmatch(st); m != nil {
-				condition = fmt.Sprintf("context.input.amount %s %s", limitOperators[strings.ToLower(m[1])], m[2])
-			}
-			statement := generatedStatement(effect, resourceARN, condition)
-			asset.Definition = cedarDefinition(statement)
-			finding := api.Finding{Type: api.FindingTypeInvalid, Description: "The generated policy is not valid Cedar."}
-			if pol, err := parseCedar(statement); err == nil {
-				finding = cedarFinding(pol)
-			}
-			asset.Findings = []api.Finding{finding}
-			translated++
-		}
-		counts[asset.Findings[0].Type]++
-		assets = append(assets, asset)
-	}
-	var parts []string
-	for _, t := range findingOrder {
-		if counts[t] > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", counts[t], t))
-		}
-	}
-	summary := fmt.Sprintf("Generated %d policy assets from %d statements: %s.", translated, len(statements), strings.Join(parts, ", "))
-	if total > len(statements) {
-		summary += fmt.Sprintf(" Only the first %d of %d statements were translated.", len(statements), total)
 	}
 	return assets, summary
 }

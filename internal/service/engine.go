@@ -51,6 +51,9 @@ type states struct {
 	settle                 map[string]outcome
 	// frozen statuses refuse an update besides the transitional ones.
 	frozen []string
+	// infallible changes take no injected failure (the model gives them no
+	// failed status), so the record needs no PendingFailure.
+	infallible bool
 }
 
 // asyncStates is the machine most families share.
@@ -139,7 +142,7 @@ func (f *family[T]) access() *accessors {
 			reason: find(f.fields.Reason, false), created: find(f.fields.Created, false),
 			updated: find(f.fields.Updated, false),
 		}
-		if async {
+		if async && !f.states.infallible {
 			f.acc.pending = find("PendingFailure", true)
 		}
 	})
@@ -177,6 +180,14 @@ func (f *family[T]) setStatus(rec *T, status, reason string, at time.Time) {
 func (f *family[T]) setPending(rec *T, reason string) {
 	if a := f.access(); a.pending != nil {
 		f.field(rec, a.pending).SetString(reason)
+	}
+}
+
+// injectFailure records the failure an injected fault asks of the change
+// entering a transitional status; an infallible family takes none.
+func (f *family[T]) injectFailure(ctx context.Context, s *Service, rec *T) {
+	if !f.states.infallible {
+		f.setPending(rec, s.injectedFailure(ctx, reqctx.From(ctx).Operation))
 	}
 }
 
@@ -292,7 +303,7 @@ func (f *family[T]) load(ctx context.Context, tx store.Tx, sc scope, parent, id 
 func (f *family[T]) enter(ctx context.Context, s *Service, tx store.Tx, row *store.Resource, rec *T, status string, now time.Time) error {
 	f.setStatus(rec, status, "", now)
 	if f.transitional(status) {
-		f.setPending(rec, s.injectedFailure(ctx, reqctx.From(ctx).Operation))
+		f.injectFailure(ctx, s, rec)
 	}
 	return f.save(ctx, s, tx, row, rec, now)
 }
@@ -387,7 +398,7 @@ func create[Out, T any](ctx context.Context, s *Service, f *family[T], c creatio
 		}
 		transitional := f.transitional(f.states.create)
 		if transitional {
-			f.setPending(rec, s.injectedFailure(ctx, reqctx.From(ctx).Operation))
+			f.injectFailure(ctx, s, rec)
 		}
 		row := &store.Resource{Account: sc.account, Region: sc.region, Kind: f.kind, ID: f.rowID(c.parent, id),
 			ParentID: c.parent, Name: c.name, ARN: arn, Status: f.status(rec), CreatedAt: now, UpdatedAt: now}

@@ -65,20 +65,14 @@ var gatewayTargets = &family[gatewayTargetRecord]{
 	kind: kindGatewayTarget, group: familyGateways, noun: "target",
 	newID:  func(string) string { return randomString(targetIDAlphabet, 10) },
 	fields: fields{ID: "TargetId", Status: "Status", Reason: "StatusReasons", Created: "CreatedAt", Updated: "UpdatedAt"},
-	states: states{
-		create: "CREATING", update: "UPDATING", delete: "DELETING",
-		settle: map[string]outcome{
-			"CREATING":      {"READY", "FAILED"},
-			"UPDATING":      {"READY", "UPDATE_UNSUCCESSFUL"},
-			"SYNCHRONIZING": {"READY", "SYNCHRONIZE_UNSUCCESSFUL"},
-			"DELETING":      {"", "FAILED"},
-			// The lifecycle step out of *_PENDING_AUTH stands for the
-			// user's authorization; entering one took no failure.
-			"CREATE_PENDING_AUTH":      {"READY", "FAILED"},
-			"UPDATE_PENDING_AUTH":      {"READY", "UPDATE_UNSUCCESSFUL"},
-			"SYNCHRONIZE_PENDING_AUTH": {"READY", "SYNCHRONIZE_UNSUCCESSFUL"},
-		},
-	},
+	states: gatewayStates(map[string]outcome{
+		"SYNCHRONIZING": {"READY", "SYNCHRONIZE_UNSUCCESSFUL"},
+		// The lifecycle step out of *_PENDING_AUTH stands for the user's
+		// authorization; entering one took no failure.
+		"CREATE_PENDING_AUTH":      {"READY", "FAILED"},
+		"UPDATE_PENDING_AUTH":      {"READY", "UPDATE_UNSUCCESSFUL"},
+		"SYNCHRONIZE_PENDING_AUTH": {"READY", "SYNCHRONIZE_UNSUCCESSFUL"},
+	}),
 	quota:     func(q Quotas) int { return q.TargetsPerGateway },
 	listLimit: defaultGatewayListLimit,
 	missing: func(gatewayID, targetID string) error {
@@ -205,13 +199,13 @@ func completeGatewayTarget(sc scope, t *gatewayTargetRecord) {
 	if t.TargetConfiguration != nil && t.TargetConfiguration.Http != nil {
 		t.ProtocolType = api.TargetProtocolTypeHttp
 	}
-	t.PrivateEndpointManagedResources = managedResources(sc, t)
+	t.PrivateEndpointManagedResources = gatewayTargetManagedResources(sc, t)
 }
 
-// managedResources is what the gateway manages for a managed VPC Lattice
+// gatewayTargetManagedResources is what the gateway manages for a managed VPC Lattice
 // private endpoint: one resource gateway and its association, whose ARNs
 // survive updates while the endpoint stays managed.
-func managedResources(sc scope, t *gatewayTargetRecord) []api.ManagedResourceDetails {
+func gatewayTargetManagedResources(sc scope, t *gatewayTargetRecord) []api.ManagedResourceDetails {
 	if t.PrivateEndpoint == nil || t.PrivateEndpoint.ManagedVpcResource == nil {
 		return nil
 	}

@@ -37,6 +37,7 @@ package service
 import (
 	"cmp"
 	"context"
+	"maps"
 	"strings"
 
 	"agentcored/internal/api"
@@ -64,16 +65,9 @@ type gatewayRecord struct {
 
 var gateways = &family[gatewayRecord]{
 	kind: kindGateway, group: familyGateways, noun: "gateway", arnPath: "gateway/",
-	newID:  func(name string) string { return strings.ToLower(name) + "-" + randomString(lowerAlphabet, 10) },
-	fields: fields{ID: "GatewayId", ARN: "GatewayArn", Status: "Status", Reason: "StatusReasons", Created: "CreatedAt", Updated: "UpdatedAt"},
-	states: states{
-		create: "CREATING", update: "UPDATING", delete: "DELETING",
-		settle: map[string]outcome{
-			"CREATING": {"READY", "FAILED"},
-			"UPDATING": {"READY", "UPDATE_UNSUCCESSFUL"},
-			"DELETING": {"", "FAILED"},
-		},
-	},
+	newID:     func(name string) string { return strings.ToLower(name) + "-" + randomString(lowerAlphabet, 10) },
+	fields:    fields{ID: "GatewayId", ARN: "GatewayArn", Status: "Status", Reason: "StatusReasons", Created: "CreatedAt", Updated: "UpdatedAt"},
+	states:    gatewayStates(nil),
 	quota:     func(q Quotas) int { return q.GatewaysPerAccount },
 	listLimit: defaultGatewayListLimit,
 	missing:   func(_, _ string) error { return gatewayNotFound() },
@@ -89,6 +83,14 @@ func (s *Service) registerGateways() {
 	gateways.register(s)
 	gatewayTargets.register(s)
 	gatewayRules.register(s)
+}
+
+// gatewayStates is the machine of gateways, and with more of targets: a
+// failed change ends in FAILED, or UPDATE_UNSUCCESSFUL for an update.
+func gatewayStates(more map[string]outcome) states {
+	settle := map[string]outcome{"CREATING": {"READY", "FAILED"}, "UPDATING": {"READY", "UPDATE_UNSUCCESSFUL"}, "DELETING": {"", "FAILED"}}
+	maps.Copy(settle, more)
+	return states{create: "CREATING", update: "UPDATING", delete: "DELETING", settle: settle}
 }
 
 func gatewayNotFound() error {

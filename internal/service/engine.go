@@ -52,6 +52,9 @@ type states struct {
 	settle                 map[string]outcome
 	// frozen statuses refuse an update besides the transitional ones.
 	frozen []string
+	// infallible changes take no injected failure (the model gives them no
+	// failed status), so the record needs no PendingFailure.
+	infallible bool
 }
 
 // asyncStates is the machine most families share.
@@ -148,7 +151,7 @@ func (f *family[T]) access() *accessors {
 			reason: find(f.fields.Reason, false), created: find(f.fields.Created, false),
 			updated: find(f.fields.Updated, false),
 		}
-		if async {
+		if async && !f.states.infallible {
 			name := "PendingFailure"
 			if _, ok := t.FieldByName("PendingReasons"); ok {
 				name = "PendingReasons"
@@ -206,6 +209,14 @@ func (f *family[T]) addPending(rec *T, reason string) {
 		*p = reason
 	case *[]string:
 		*p = append([]string{reason}, *p...)
+	}
+}
+
+// injectFailure records the failure an injected fault asks of the change
+// entering a transitional status; an infallible family takes none.
+func (f *family[T]) injectFailure(ctx context.Context, s *Service, rec *T) {
+	if !f.states.infallible {
+		f.addPending(rec, s.injectedFailure(ctx, reqctx.From(ctx).Operation))
 	}
 }
 
@@ -350,7 +361,7 @@ func (f *family[T]) load(ctx context.Context, tx store.Tx, sc scope, parent, id 
 func (f *family[T]) enter(ctx context.Context, s *Service, tx store.Tx, row *store.Resource, rec *T, status string, now time.Time) error {
 	f.setStatus(rec, status, "", now)
 	if f.transitional(status) {
-		f.addPending(rec, s.injectedFailure(ctx, reqctx.From(ctx).Operation))
+		f.injectFailure(ctx, s, rec)
 	}
 	return f.save(ctx, s, tx, row, rec, now)
 }
@@ -449,7 +460,7 @@ func create[Out, T any](ctx context.Context, s *Service, f *family[T], c creatio
 		}
 		transitional := f.transitional(f.states.create)
 		if transitional {
-			f.addPending(rec, s.injectedFailure(ctx, reqctx.From(ctx).Operation))
+			f.injectFailure(ctx, s, rec)
 		}
 		row := &store.Resource{Account: sc.account, Region: sc.region, Kind: f.kind, ID: f.rowID(c.parent, id),
 			ParentID: c.parent, Name: unique, ARN: arn, Status: f.status(rec), CreatedAt: now, UpdatedAt: now}

@@ -24,10 +24,8 @@ package service
 import (
 	"context"
 	"crypto/rand"
-	"errors"
 	"fmt"
 	"strconv"
-	"time"
 
 	"agentcored/internal/api"
 	"agentcored/internal/awserr"
@@ -37,6 +35,29 @@ import (
 // gatewayRuleRecord is the document of a gateway-rule row.
 type gatewayRuleRecord struct {
 	api.GetGatewayRuleResponse
+}
+
+var gatewayRules = &family[gatewayRuleRecord]{
+	kind: kindGatewayRule, group: familyGateways, noun: "rule",
+	newID:  func(string) string { return gatewayUUID() },
+	fields: fields{ID: "RuleId", Status: "Status", Created: "CreatedAt", Updated: "UpdatedAt"},
+	states: states{
+		create: "CREATING", update: "UPDATING", delete: "DELETING",
+		settle:     map[string]outcome{"CREATING": {"ACTIVE", ""}, "UPDATING": {"ACTIVE", ""}, "DELETING": {"", ""}},
+		infallible: true,
+	},
+	quota:     func(q Quotas) int { return q.RulesPerGateway },
+	listLimit: defaultGatewayListLimit,
+	missing: func(gatewayID, ruleID string) error {
+		return awserr.NotFound("Rule '%s' of gateway '%s' was not found.", ruleID, gatewayID)
+	},
+	// The row's name is the priority.
+	taken: func(gatewayID, priority string) error {
+		return awserr.Conflict("Gateway %s already has a rule with priority %s. Each priority value must be unique within a gateway.", gatewayID, priority)
+	},
+	full: func(gatewayID string, quota int) error {
+		return awserr.QuotaExceeded("Gateway %s has reached the maximum of %d rules.", gatewayID, quota)
+	},
 }
 
 // gatewayUUID returns a random (version 4) UUID in lower case.
@@ -50,20 +71,6 @@ func gatewayUUID() string {
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
-func gatewayRuleRowID(gatewayID, ruleID string) string { return gatewayID + "/" + ruleID }
-
-func gatewayRuleNotFound(gatewayID, ruleID string) error {
-	return awserr.NotFound("Rule '%s' of gateway '%s' was not found.", ruleID, gatewayID)
-}
-
-func gatewayRulePriorityTaken(gatewayID string, priority int64) error {
-	return awserr.Conflict("Gateway %s already has a rule with priority %d. Each priority value must be unique within a gateway.", gatewayID, priority)
-}
-
-func (s *Service) getGatewayRule(ctx context.Context, tx store.Tx, gatewayID, ruleID string) (*store.Resource, *gatewayRuleRecord, error) {
-	return loadDoc[gatewayRuleRecord](ctx, tx, scopeOf(ctx).key(kindGatewayRule, gatewayRuleRowID(gatewayID, ruleID)), func() error { return gatewayRuleNotFound(gatewayID, ruleID) })
-}
-
 // checkGatewayRuleActions enforces what the model's shapes cannot say about
 // a rule's actions.
 func checkGatewayRuleActions(actions []api.Action) error {
@@ -73,24 +80,16 @@ func checkGatewayRuleActions(actions []api.Action) error {
 		if r := a.RouteToTarget; r != nil {
 			routes++
 			if w := r.WeightedRoute; w != nil {
-				sum := int64(0)
-				for _, e := range w.TrafficSplit {
-					sum += intValue64(e.Weight)
-				}
-				if sum != 100 {
-					return gatewayWeightsError(member+".routeToTarget.weightedRoute.trafficSplit", sum)
+				if err := checkWeights(member+".routeToTarget.weightedRoute.trafficSplit", w.TrafficSplit, func(e api.TargetTrafficSplitEntry) *int64 { return e.Weight }); err != nil {
+					return err
 				}
 			}
 		}
 		if b := a.ConfigurationBundle; b != nil {
 			bundles++
 			if w := b.WeightedOverride; w != nil {
-				sum := int64(0)
-				for _, e := range w.TrafficSplit {
-					sum += intValue64(e.Weight)
-				}
-				if sum != 100 {
-					return gatewayWeightsError(member+".configurationBundle.weightedOverride.trafficSplit", sum)
+				if err := checkWeights(member+".configurationBundle.weightedOverride.trafficSplit", w.TrafficSplit, func(e api.TrafficSplitEntry) *int64 { return e.Weight }); err != nil {
+					return err
 				}
 			}
 		}
@@ -101,8 +100,16 @@ func checkGatewayRuleActions(actions []api.Action) error {
 	return nil
 }
 
-func gatewayWeightsError(member string, sum int64) error {
-	return awserr.Validation("1 validation error detected: Value at '%s' failed to satisfy constraint: Weights must add up to 100, not %d", member, sum)
+// checkWeights enforces that the weights of a traffic split add up to 100.
+func checkWeights[E any](member string, split []E, weight func(E) *int64) error {
+	sum := int64(0)
+	for _, e := range split {
+		sum += intValue64(weight(e))
+	}
+	if sum != 100 {
+		return awserr.Validation("1 validation error detected: Value at '%s' failed to satisfy constraint: Weights must add up to 100, not %d", member, sum)
+	}
+	return nil
 }
 
 func intValue64(p *int64) int64 {
@@ -112,73 +119,25 @@ func intValue64(p *int64) int64 {
 	return *p
 }
 
-func gatewayRuleDetail(rec *gatewayRuleRecord) api.GatewayRuleDetail {
-	return api.GatewayRuleDetail(rec.GetGatewayRuleResponse)
-}
-
 func (s *Service) CreateGatewayRule(ctx context.Context, in *api.CreateGatewayRuleRequest) (*api.CreateGatewayRuleResponse, error) {
 	if err := checkGatewayRuleActions(in.Actions); err != nil {
 		return nil, err
 	}
-	sc := scopeOf(ctx)
-	return mutate(ctx, s, func(tx store.Tx) (*api.CreateGatewayRuleResponse, error) {
-		gw, err := s.gatewayAcceptsChildren(ctx, tx, in.GatewayIdentifier)
-		if err != nil {
-			return nil, err
-		}
-		priority := intValue64(in.Priority)
-		if _, err := tx.GetByName(ctx, sc.account, sc.region, kindGatewayRule, gw.GatewayId, strconv.FormatInt(priority, 10)); err == nil {
-			return nil, gatewayRulePriorityTaken(gw.GatewayId, priority)
-		} else if !errors.Is(err, store.ErrNotFound) {
-			return nil, err
-		}
-		n, err := tx.Count(ctx, sc.account, sc.region, kindGatewayRule, gw.GatewayId)
-		if err != nil {
-			return nil, err
-		}
-		if n >= s.quotas.RulesPerGateway {
-			return nil, awserr.QuotaExceeded("Gateway %s has reached the maximum of %d rules.", gw.GatewayId, s.quotas.RulesPerGateway)
-		}
-		now := s.now().UTC()
-		id := gatewayUUID()
-		rec := gatewayRuleRecord{GetGatewayRuleResponse: api.GetGatewayRuleResponse{
-			RuleId: id, GatewayArn: gw.GatewayArn, Priority: ptr(priority), Conditions: in.Conditions, Actions: in.Actions,
-			Description: in.Description, CreatedAt: api.NewDateTime(now), UpdatedAt: api.NewDateTime(now),
-			Status: api.GatewayRuleStatusCreating,
-		}}
-		row := &store.Resource{Account: sc.account, Region: sc.region, Kind: kindGatewayRule,
-			ID: gatewayRuleRowID(gw.GatewayId, id), ParentID: gw.GatewayId, Name: strconv.FormatInt(priority, 10),
-			Status: string(rec.Status), CreatedAt: now, UpdatedAt: now, Doc: encodeDoc(rec)}
-		if err := tx.Insert(ctx, row); err != nil {
-			if errors.Is(err, store.ErrConflict) {
-				return nil, gatewayRulePriorityTaken(gw.GatewayId, priority)
-			}
-			return nil, err
-		}
-		if err := s.lifecycle.Schedule(ctx, tx, row); err != nil {
-			return nil, err
-		}
-		return &api.CreateGatewayRuleResponse{
-			RuleId: id, GatewayArn: rec.GatewayArn, Priority: rec.Priority, Conditions: rec.Conditions, Actions: rec.Actions,
-			Description: rec.Description, CreatedAt: rec.CreatedAt, Status: api.GatewayRuleStatusCreating,
-		}, nil
-	})
+	priority := intValue64(in.Priority)
+	return create[api.CreateGatewayRuleResponse](ctx, s, gatewayRules,
+		creation{parent: in.GatewayIdentifier, name: strconv.FormatInt(priority, 10), from: in, check: gatewayTakesChildren(ctx, in.GatewayIdentifier)},
+		func(_ store.Tx, sc scope, r *gatewayRuleRecord) error {
+			r.GatewayArn = gateways.arn(sc, "", in.GatewayIdentifier)
+			r.Priority = ptr(priority)
+			return nil
+		})
 }
 
 func (s *Service) GetGatewayRule(ctx context.Context, in *api.GetGatewayRuleRequest) (*api.GetGatewayRuleResponse, error) {
-	var rec *gatewayRuleRecord
-	err := s.read(ctx, func(tx store.Tx) error {
-		if _, _, err := s.getGateway(ctx, tx, in.GatewayIdentifier); err != nil {
-			return err
-		}
-		var err error
-		_, rec, err = s.getGatewayRule(ctx, tx, in.GatewayIdentifier, in.RuleId)
-		return err
-	})
-	if err != nil {
+	if err := s.checkGatewayExists(ctx, scopeOf(ctx), in.GatewayIdentifier); err != nil {
 		return nil, err
 	}
-	return &rec.GetGatewayRuleResponse, nil
+	return get[api.GetGatewayRuleResponse](ctx, s, gatewayRules, in.GatewayIdentifier, in.RuleId)
 }
 
 func (s *Service) UpdateGatewayRule(ctx context.Context, in *api.UpdateGatewayRuleRequest) (*api.UpdateGatewayRuleResponse, error) {
@@ -187,114 +146,30 @@ func (s *Service) UpdateGatewayRule(ctx context.Context, in *api.UpdateGatewayRu
 			return nil, err
 		}
 	}
-	sc := scopeOf(ctx)
-	return mutate(ctx, s, func(tx store.Tx) (*api.UpdateGatewayRuleResponse, error) {
-		if _, _, err := s.getGateway(ctx, tx, in.GatewayIdentifier); err != nil {
-			return nil, err
-		}
-		row, rec, err := s.getGatewayRule(ctx, tx, in.GatewayIdentifier, in.RuleId)
-		if err != nil {
-			return nil, err
-		}
-		if transitional(row.Status) {
-			return nil, awserr.Conflict("Rule %s is %s; wait until the change completes and try again.", in.RuleId, row.Status)
-		}
-		if in.Priority != nil && *in.Priority != intValue64(rec.Priority) {
-			name := strconv.FormatInt(*in.Priority, 10)
-			if _, err := tx.GetByName(ctx, sc.account, sc.region, kindGatewayRule, in.GatewayIdentifier, name); err == nil {
-				return nil, gatewayRulePriorityTaken(in.GatewayIdentifier, *in.Priority)
-			} else if !errors.Is(err, store.ErrNotFound) {
-				return nil, err
-			}
-			rec.Priority = ptr(*in.Priority)
-			row.Name = name
-		}
-		if in.Conditions != nil {
-			rec.Conditions = in.Conditions
-		}
-		if in.Actions != nil {
-			rec.Actions = in.Actions
-		}
-		if in.Description != "" {
-			rec.Description = in.Description
-		}
-		now := s.now().UTC()
-		rec.Status = api.GatewayRuleStatusUpdating
-		rec.UpdatedAt = api.NewDateTime(now)
-		if err := saveDoc(ctx, tx, row, string(rec.Status), rec, now); err != nil {
-			if errors.Is(err, store.ErrConflict) {
-				return nil, gatewayRulePriorityTaken(in.GatewayIdentifier, intValue64(rec.Priority))
-			}
-			return nil, err
-		}
-		out := api.UpdateGatewayRuleResponse(rec.GetGatewayRuleResponse)
-		if err := s.lifecycle.Schedule(ctx, tx, row); err != nil {
-			return nil, err
-		}
-		return &out, nil
-	})
+	if err := s.checkGatewayExists(ctx, scopeOf(ctx), in.GatewayIdentifier); err != nil {
+		return nil, err
+	}
+	return update[api.UpdateGatewayRuleResponse](ctx, s, gatewayRules, in.GatewayIdentifier, in.RuleId, in,
+		func(tx store.Tx, sc scope, row *store.Resource, r *gatewayRuleRecord) error {
+			return rename(ctx, tx, sc, gatewayRules, row, strconv.FormatInt(intValue64(r.Priority), 10))
+		})
 }
 
 func (s *Service) DeleteGatewayRule(ctx context.Context, in *api.DeleteGatewayRuleRequest) (*api.DeleteGatewayRuleResponse, error) {
-	return mutate(ctx, s, func(tx store.Tx) (*api.DeleteGatewayRuleResponse, error) {
-		if _, _, err := s.getGateway(ctx, tx, in.GatewayIdentifier); err != nil {
-			return nil, err
-		}
-		row, rec, err := s.getGatewayRule(ctx, tx, in.GatewayIdentifier, in.RuleId)
-		if err != nil {
-			return nil, err
-		}
-		out := &api.DeleteGatewayRuleResponse{RuleId: in.RuleId, Status: api.GatewayRuleStatusDeleting}
-		if row.Status == string(api.GatewayRuleStatusDeleting) {
-			return out, nil
-		}
-		now := s.now().UTC()
-		rec.Status = api.GatewayRuleStatusDeleting
-		rec.UpdatedAt = api.NewDateTime(now)
-		return out, s.transition(ctx, tx, row, string(rec.Status), rec, now)
-	})
+	if err := s.checkGatewayExists(ctx, scopeOf(ctx), in.GatewayIdentifier); err != nil {
+		return nil, err
+	}
+	return remove[api.DeleteGatewayRuleResponse](ctx, s, gatewayRules, in.GatewayIdentifier, in.RuleId)
 }
 
 func (s *Service) ListGatewayRules(ctx context.Context, in *api.ListGatewayRulesRequest) (*api.ListGatewayRulesResponse, error) {
-	out := &api.ListGatewayRulesResponse{GatewayRules: []api.GatewayRuleDetail{}}
-	sc := scopeOf(ctx)
-	err := s.read(ctx, func(tx store.Tx) error {
-		if _, _, err := s.getGateway(ctx, tx, in.GatewayIdentifier); err != nil {
-			return err
-		}
-		rows, next, err := s.page(ctx, tx, sc, kindGatewayRule, in.GatewayIdentifier, in.MaxResults, defaultGatewayListLimit, in.NextToken)
-		if err != nil {
-			return err
-		}
-		out.NextToken = next
-		for _, r := range rows {
-			var rec gatewayRuleRecord
-			if err := decodeDoc(r, &rec); err != nil {
-				return err
-			}
-			out.GatewayRules = append(out.GatewayRules, gatewayRuleDetail(&rec))
-		}
-		return nil
-	})
+	if err := s.checkGatewayExists(ctx, scopeOf(ctx), in.GatewayIdentifier); err != nil {
+		return nil, err
+	}
+	rules, next, err := list[api.GatewayRuleDetail](ctx, s, gatewayRules,
+		listing[gatewayRuleRecord]{parent: in.GatewayIdentifier, maxResults: in.MaxResults, nextToken: in.NextToken})
 	if err != nil {
 		return nil, err
 	}
-	return out, nil
-}
-
-// reconcileGatewayRule completes a rule's pending transition.
-func (s *Service) reconcileGatewayRule(ctx context.Context, tx store.Tx, row *store.Resource, now time.Time) error {
-	var rec gatewayRuleRecord
-	if err := decodeDoc(row, &rec); err != nil {
-		return err
-	}
-	switch rec.Status {
-	case api.GatewayRuleStatusDeleting:
-		return s.removeResource(ctx, tx, row)
-	case api.GatewayRuleStatusCreating, api.GatewayRuleStatusUpdating:
-		rec.Status = api.GatewayRuleStatusActive
-		rec.UpdatedAt = api.NewDateTime(now)
-		return saveDoc(ctx, tx, row, string(rec.Status), rec, now)
-	}
-	return nil
+	return &api.ListGatewayRulesResponse{GatewayRules: rules, NextToken: next}, nil
 }

@@ -40,11 +40,11 @@ package service
 //     privateEndpointManagedResources (kept across updates).
 
 import (
+	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"net/url"
-	"time"
+	"strings"
 
 	"agentcored/internal/api"
 	"agentcored/internal/awserr"
@@ -61,29 +61,49 @@ type gatewayTargetRecord struct {
 	PendingFailure string `json:"pendingFailure,omitempty"`
 }
 
-func gatewayTargetRowID(gatewayID, targetID string) string { return gatewayID + "/" + targetID }
-
-func gatewayTargetNotFound(gatewayID, targetID string) error {
-	return awserr.NotFound("Target '%s' of gateway '%s' was not found.", targetID, gatewayID)
+var gatewayTargets = &family[gatewayTargetRecord]{
+	kind: kindGatewayTarget, group: familyGateways, noun: "target",
+	newID:  func(string) string { return randomString(targetIDAlphabet, 10) },
+	fields: fields{ID: "TargetId", Status: "Status", Reason: "StatusReasons", Created: "CreatedAt", Updated: "UpdatedAt"},
+	states: gatewayStates(map[string]outcome{
+		"SYNCHRONIZING": {"READY", "SYNCHRONIZE_UNSUCCESSFUL"},
+		// The lifecycle step out of *_PENDING_AUTH stands for the user's
+		// authorization; entering one took no failure.
+		"CREATE_PENDING_AUTH":      {"READY", "FAILED"},
+		"UPDATE_PENDING_AUTH":      {"READY", "UPDATE_UNSUCCESSFUL"},
+		"SYNCHRONIZE_PENDING_AUTH": {"READY", "SYNCHRONIZE_UNSUCCESSFUL"},
+	}),
+	quota:     func(q Quotas) int { return q.TargetsPerGateway },
+	listLimit: defaultGatewayListLimit,
+	missing: func(gatewayID, targetID string) error {
+		return awserr.NotFound("Target '%s' of gateway '%s' was not found.", targetID, gatewayID)
+	},
+	taken: func(gatewayID, name string) error {
+		return awserr.Conflict("A target named '%s' already exists in gateway %s.", name, gatewayID)
+	},
+	full: func(gatewayID string, quota int) error {
+		return awserr.QuotaExceeded("Gateway %s has reached the maximum of %d targets.", gatewayID, quota)
+	},
+	beforeDelete: func(_ context.Context, _ store.Tx, _ scope, row *store.Resource, t *gatewayTargetRecord) error {
+		if gatewayTargetPendingAuth(row.Status) {
+			return checkGatewayTargetChangeable(row, t.TargetId, "delete")
+		}
+		return nil
+	},
+	settled: settleGatewayTarget,
 }
 
-func gatewayTargetNameTaken(gatewayID, name string) error {
-	return awserr.Conflict("A target named '%s' already exists in gateway %s.", name, gatewayID)
-}
-
-func (s *Service) getGatewayTarget(ctx context.Context, tx store.Tx, gatewayID, targetID string) (*store.Resource, *gatewayTargetRecord, error) {
-	return loadDoc[gatewayTargetRecord](ctx, tx, scopeOf(ctx).key(kindGatewayTarget, gatewayTargetRowID(gatewayID, targetID)), func() error { return gatewayTargetNotFound(gatewayID, targetID) })
+// targetPendingAuth is, for each change, the status an authorization-code
+// target waits in before READY.
+var targetPendingAuth = map[string]api.TargetStatus{
+	"CREATING":      api.TargetStatusCreatePendingAuth,
+	"UPDATING":      api.TargetStatusUpdatePendingAuth,
+	"SYNCHRONIZING": api.TargetStatusSynchronizePendingAuth,
 }
 
 // gatewayTargetPendingAuth reports whether a status waits for a user's
 // OAuth authorization.
-func gatewayTargetPendingAuth(status string) bool {
-	switch api.TargetStatus(status) {
-	case api.TargetStatusCreatePendingAuth, api.TargetStatusUpdatePendingAuth, api.TargetStatusSynchronizePendingAuth:
-		return true
-	}
-	return false
-}
+func gatewayTargetPendingAuth(status string) bool { return strings.HasSuffix(status, "_PENDING_AUTH") }
 
 // checkGatewayTargetChangeable refuses a change to a target that is moving
 // or waiting for authorization; verb names the change for the message.
@@ -97,15 +117,17 @@ func checkGatewayTargetChangeable(row *store.Resource, targetID, verb string) er
 	return nil
 }
 
-// gatewayTargetConfig is what CreateGatewayTarget and UpdateGatewayTarget
-// both set: the whole configuration.
-type gatewayTargetConfig struct {
-	Name                             string
-	Description                      string
-	TargetConfiguration              *api.TargetConfiguration
-	CredentialProviderConfigurations []api.CredentialProviderConfiguration
-	MetadataConfiguration            *api.MetadataConfiguration
-	PrivateEndpoint                  *api.PrivateEndpoint
+// loadChangeableTarget reads a target that verb (update, synchronize) may
+// change, after its gateway.
+func loadChangeableTarget(ctx context.Context, tx store.Tx, sc scope, gatewayID, targetID, verb string) (*store.Resource, *gatewayTargetRecord, error) {
+	if _, _, err := gateways.load(ctx, tx, sc, "", gatewayID); err != nil {
+		return nil, nil, err
+	}
+	row, t, err := gatewayTargets.load(ctx, tx, sc, gatewayID, targetID)
+	if err == nil {
+		err = checkGatewayTargetChangeable(row, targetID, verb)
+	}
+	return row, t, err
 }
 
 // mcpServer returns the MCP server configuration of a target, if it is one.
@@ -129,7 +151,10 @@ func gatewayTargetNeedsUserAuth(creds []api.CredentialProviderConfiguration) boo
 	return false
 }
 
-func (c *gatewayTargetConfig) check() error {
+// checkGatewayTarget enforces what the model says only in prose about the
+// configuration a create or update request sets.
+func checkGatewayTarget(in any) error {
+	c := project[api.GetGatewayTargetResponse](in)
 	for i, cp := range c.CredentialProviderConfigurations {
 		member := fmt.Sprintf("credentialProviderConfigurations.%d.member.credentialProvider", i+1)
 		p := cp.CredentialProvider
@@ -167,39 +192,33 @@ func (c *gatewayTargetConfig) check() error {
 	return nil
 }
 
-// apply writes the configuration into a target document.
-func (c *gatewayTargetConfig) apply(ctx context.Context, doc *api.GetGatewayTargetResponse) {
-	doc.Name = c.Name
-	doc.Description = c.Description
-	doc.TargetConfiguration = c.TargetConfiguration
-	doc.CredentialProviderConfigurations = c.CredentialProviderConfigurations
-	doc.MetadataConfiguration = c.MetadataConfiguration
-	doc.PrivateEndpoint = c.PrivateEndpoint
-	doc.ProtocolType = api.TargetProtocolTypeMcp
-	if c.TargetConfiguration != nil && c.TargetConfiguration.Http != nil {
-		doc.ProtocolType = api.TargetProtocolTypeHttp
+// completeGatewayTarget sets what follows from a target's configuration:
+// its protocol type and the managed private endpoint's resources.
+func completeGatewayTarget(sc scope, t *gatewayTargetRecord) {
+	t.ProtocolType = api.TargetProtocolTypeMcp
+	if t.TargetConfiguration != nil && t.TargetConfiguration.Http != nil {
+		t.ProtocolType = api.TargetProtocolTypeHttp
 	}
-	doc.PrivateEndpointManagedResources = c.managedResources(ctx, doc.PrivateEndpointManagedResources)
+	t.PrivateEndpointManagedResources = gatewayTargetManagedResources(sc, t)
 }
 
-// managedResources is what the gateway manages for a managed VPC Lattice
+// gatewayTargetManagedResources is what the gateway manages for a managed VPC Lattice
 // private endpoint: one resource gateway and its association, whose ARNs
-// survive updates (prev) while the endpoint stays managed.
-func (c *gatewayTargetConfig) managedResources(ctx context.Context, prev []api.ManagedResourceDetails) []api.ManagedResourceDetails {
-	if c.PrivateEndpoint == nil || c.PrivateEndpoint.ManagedVpcResource == nil {
+// survive updates while the endpoint stays managed.
+func gatewayTargetManagedResources(sc scope, t *gatewayTargetRecord) []api.ManagedResourceDetails {
+	if t.PrivateEndpoint == nil || t.PrivateEndpoint.ManagedVpcResource == nil {
 		return nil
 	}
 	m := api.ManagedResourceDetails{}
-	if len(prev) > 0 {
+	if prev := t.PrivateEndpointManagedResources; len(prev) > 0 {
 		m = prev[0]
 	} else {
-		sc := scopeOf(ctx)
 		prefix := "arn:aws:vpc-lattice:" + sc.region + ":" + sc.account + ":"
 		m.ResourceGatewayArn = prefix + "resourcegateway/rgw-" + randomString(lowerAlphabet, 17)
 		m.ResourceAssociationArn = prefix + "servicenetworkresourceassociation/snra-" + randomString("0123456789abcdef", 17)
 	}
-	m.Domain = c.PrivateEndpoint.ManagedVpcResource.RoutingDomain
-	if srv := gatewayTargetMcpServer(c.TargetConfiguration); m.Domain == "" && srv != nil {
+	m.Domain = t.PrivateEndpoint.ManagedVpcResource.RoutingDomain
+	if srv := gatewayTargetMcpServer(t.TargetConfiguration); m.Domain == "" && srv != nil {
 		if u, err := url.Parse(srv.Endpoint); err == nil {
 			m.Domain = u.Hostname()
 		}
@@ -208,216 +227,93 @@ func (c *gatewayTargetConfig) managedResources(ctx context.Context, prev []api.M
 }
 
 func (s *Service) CreateGatewayTarget(ctx context.Context, in *api.CreateGatewayTargetRequest) (*api.CreateGatewayTargetResponse, error) {
-	cfg := gatewayTargetConfig{
-		Name: in.Name, Description: in.Description, TargetConfiguration: in.TargetConfiguration,
-		CredentialProviderConfigurations: in.CredentialProviderConfigurations,
-		MetadataConfiguration:            in.MetadataConfiguration, PrivateEndpoint: in.PrivateEndpoint,
-	}
-	if err := cfg.check(); err != nil {
+	if err := checkGatewayTarget(in); err != nil {
 		return nil, err
 	}
-	sc := scopeOf(ctx)
-	return mutate(ctx, s, func(tx store.Tx) (*api.CreateGatewayTargetResponse, error) {
-		gw, err := s.gatewayAcceptsChildren(ctx, tx, in.GatewayIdentifier)
-		if err != nil {
-			return nil, err
-		}
-		if _, err := tx.GetByName(ctx, sc.account, sc.region, kindGatewayTarget, gw.GatewayId, in.Name); err == nil {
-			return nil, gatewayTargetNameTaken(gw.GatewayId, in.Name)
-		} else if !errors.Is(err, store.ErrNotFound) {
-			return nil, err
-		}
-		n, err := tx.Count(ctx, sc.account, sc.region, kindGatewayTarget, gw.GatewayId)
-		if err != nil {
-			return nil, err
-		}
-		if n >= s.quotas.TargetsPerGateway {
-			return nil, awserr.QuotaExceeded("Gateway %s has reached the maximum of %d targets.", gw.GatewayId, s.quotas.TargetsPerGateway)
-		}
-		now := s.now().UTC()
-		id := randomString(targetIDAlphabet, 10)
-		rec := gatewayTargetRecord{GetGatewayTargetResponse: api.GetGatewayTargetResponse{
-			GatewayArn: gw.GatewayArn, TargetId: id, Status: api.TargetStatusCreating,
-			CreatedAt: api.NewDateTime(now), UpdatedAt: api.NewDateTime(now),
-		}}
-		cfg.apply(ctx, &rec.GetGatewayTargetResponse)
-		rec.PendingFailure = s.injectedFailure(ctx, "CreateGatewayTarget")
-		row := &store.Resource{Account: sc.account, Region: sc.region, Kind: kindGatewayTarget,
-			ID: gatewayTargetRowID(gw.GatewayId, id), ParentID: gw.GatewayId, Name: in.Name,
-			Status: string(rec.Status), CreatedAt: now, UpdatedAt: now, Doc: encodeDoc(rec)}
-		if err := tx.Insert(ctx, row); err != nil {
-			if errors.Is(err, store.ErrConflict) {
-				return nil, gatewayTargetNameTaken(gw.GatewayId, in.Name)
-			}
-			return nil, err
-		}
-		out := api.CreateGatewayTargetResponse(rec.GetGatewayTargetResponse)
-		if err := s.lifecycle.Schedule(ctx, tx, row); err != nil {
-			return nil, err
-		}
-		return &out, nil
-	})
+	return create[api.CreateGatewayTargetResponse](ctx, s, gatewayTargets,
+		creation{parent: in.GatewayIdentifier, name: in.Name, from: in, check: gatewayTakesChildren(ctx, in.GatewayIdentifier)},
+		func(_ store.Tx, sc scope, t *gatewayTargetRecord) error {
+			t.GatewayArn = gateways.arn(sc, "", in.GatewayIdentifier)
+			completeGatewayTarget(sc, t)
+			return nil
+		})
 }
 
 func (s *Service) GetGatewayTarget(ctx context.Context, in *api.GetGatewayTargetRequest) (*api.GetGatewayTargetResponse, error) {
-	var rec *gatewayTargetRecord
-	err := s.read(ctx, func(tx store.Tx) error {
-		if _, _, err := s.getGateway(ctx, tx, in.GatewayIdentifier); err != nil {
-			return err
-		}
-		var err error
-		_, rec, err = s.getGatewayTarget(ctx, tx, in.GatewayIdentifier, in.TargetId)
-		return err
-	})
-	if err != nil {
+	if err := s.checkGatewayExists(ctx, scopeOf(ctx), in.GatewayIdentifier); err != nil {
 		return nil, err
 	}
-	return &rec.GetGatewayTargetResponse, nil
+	return get[api.GetGatewayTargetResponse](ctx, s, gatewayTargets, in.GatewayIdentifier, in.TargetId)
 }
 
 func (s *Service) UpdateGatewayTarget(ctx context.Context, in *api.UpdateGatewayTargetRequest) (*api.UpdateGatewayTargetResponse, error) {
-	cfg := gatewayTargetConfig{
-		Name: in.Name, Description: in.Description, TargetConfiguration: in.TargetConfiguration,
-		CredentialProviderConfigurations: in.CredentialProviderConfigurations,
-		MetadataConfiguration:            in.MetadataConfiguration, PrivateEndpoint: in.PrivateEndpoint,
-	}
-	if err := cfg.check(); err != nil {
+	if err := checkGatewayTarget(in); err != nil {
 		return nil, err
 	}
 	sc := scopeOf(ctx)
 	return mutate(ctx, s, func(tx store.Tx) (*api.UpdateGatewayTargetResponse, error) {
-		if _, _, err := s.getGateway(ctx, tx, in.GatewayIdentifier); err != nil {
-			return nil, err
-		}
-		row, rec, err := s.getGatewayTarget(ctx, tx, in.GatewayIdentifier, in.TargetId)
+		row, t, err := loadChangeableTarget(ctx, tx, sc, in.GatewayIdentifier, in.TargetId, "update")
 		if err != nil {
 			return nil, err
 		}
-		if err := checkGatewayTargetChangeable(row, in.TargetId, "update"); err != nil {
+		if err := rename(ctx, tx, sc, gatewayTargets, row, in.Name); err != nil {
 			return nil, err
 		}
-		if in.Name != row.Name {
-			if _, err := tx.GetByName(ctx, sc.account, sc.region, kindGatewayTarget, in.GatewayIdentifier, in.Name); err == nil {
-				return nil, gatewayTargetNameTaken(in.GatewayIdentifier, in.Name)
-			} else if !errors.Is(err, store.ErrNotFound) {
-				return nil, err
-			}
-		}
-		now := s.now().UTC()
-		cfg.apply(ctx, &rec.GetGatewayTargetResponse)
-		rec.Status = api.TargetStatusUpdating
-		rec.StatusReasons = nil
-		rec.AuthorizationData = nil
-		rec.UpdatedAt = api.NewDateTime(now)
-		rec.PendingFailure = s.injectedFailure(ctx, "UpdateGatewayTarget")
-		row.Name = in.Name
-		if err := saveDoc(ctx, tx, row, string(rec.Status), rec, now); err != nil {
-			if errors.Is(err, store.ErrConflict) {
-				return nil, gatewayTargetNameTaken(in.GatewayIdentifier, in.Name)
-			}
+		assign(t, in) // the whole configuration: members left out are cleared
+		completeGatewayTarget(sc, t)
+		t.AuthorizationData = nil
+		if err := gatewayTargets.enter(ctx, s, tx, row, t, string(api.TargetStatusUpdating), s.now().UTC()); err != nil {
 			return nil, err
 		}
-		out := api.UpdateGatewayTargetResponse(rec.GetGatewayTargetResponse)
-		if err := s.lifecycle.Schedule(ctx, tx, row); err != nil {
-			return nil, err
-		}
-		return &out, nil
+		return project[api.UpdateGatewayTargetResponse](t), nil
 	})
 }
 
 func (s *Service) DeleteGatewayTarget(ctx context.Context, in *api.DeleteGatewayTargetRequest) (*api.DeleteGatewayTargetResponse, error) {
-	return mutate(ctx, s, func(tx store.Tx) (*api.DeleteGatewayTargetResponse, error) {
-		if _, _, err := s.getGateway(ctx, tx, in.GatewayIdentifier); err != nil {
-			return nil, err
-		}
-		row, rec, err := s.getGatewayTarget(ctx, tx, in.GatewayIdentifier, in.TargetId)
-		if err != nil {
-			return nil, err
-		}
-		out := &api.DeleteGatewayTargetResponse{GatewayArn: rec.GatewayArn, TargetId: rec.TargetId, Status: api.TargetStatusDeleting}
-		if row.Status == string(api.TargetStatusDeleting) {
-			return out, nil
-		}
-		if gatewayTargetPendingAuth(row.Status) {
-			return nil, checkGatewayTargetChangeable(row, in.TargetId, "delete")
-		}
-		now := s.now().UTC()
-		rec.Status = api.TargetStatusDeleting
-		rec.StatusReasons = nil
-		rec.UpdatedAt = api.NewDateTime(now)
-		rec.PendingFailure = s.injectedFailure(ctx, "DeleteGatewayTarget")
-		return out, s.transition(ctx, tx, row, string(rec.Status), rec, now)
-	})
+	if err := s.checkGatewayExists(ctx, scopeOf(ctx), in.GatewayIdentifier); err != nil {
+		return nil, err
+	}
+	return remove[api.DeleteGatewayTargetResponse](ctx, s, gatewayTargets, in.GatewayIdentifier, in.TargetId)
 }
 
 func (s *Service) ListGatewayTargets(ctx context.Context, in *api.ListGatewayTargetsRequest) (*api.ListGatewayTargetsResponse, error) {
-	out := &api.ListGatewayTargetsResponse{Items: []api.TargetSummary{}}
-	sc := scopeOf(ctx)
-	err := s.read(ctx, func(tx store.Tx) error {
-		rows, next, err := s.page(ctx, tx, sc, kindGatewayTarget, in.GatewayIdentifier, in.MaxResults, defaultGatewayListLimit, in.NextToken)
-		if err != nil {
-			return err
-		}
-		out.NextToken = next
-		for _, r := range rows {
-			var rec gatewayTargetRecord
-			if err := decodeDoc(r, &rec); err != nil {
-				return err
-			}
-			sum := api.TargetSummary{
-				TargetId: rec.TargetId, Name: rec.Name, Status: rec.Status, Description: rec.Description,
-				CreatedAt: rec.CreatedAt, UpdatedAt: rec.UpdatedAt,
-			}
-			// An MCP server target's priority "defaults to 1000 when not set".
-			if srv := gatewayTargetMcpServer(rec.TargetConfiguration); srv != nil {
-				sum.ResourcePriority = srv.ResourcePriority
-				if sum.ResourcePriority == nil {
-					sum.ResourcePriority = ptr(int64(1000))
-				}
-			}
-			out.Items = append(out.Items, sum)
-		}
-		return nil
-	})
+	targets, next, err := list[api.GetGatewayTargetResponse](ctx, s, gatewayTargets,
+		listing[gatewayTargetRecord]{parent: in.GatewayIdentifier, maxResults: in.MaxResults, nextToken: in.NextToken})
 	if err != nil {
 		return nil, err
+	}
+	out := &api.ListGatewayTargetsResponse{Items: []api.TargetSummary{}, NextToken: next}
+	for _, t := range targets {
+		sum := project[api.TargetSummary](&t)
+		// An MCP server target's priority "defaults to 1000 when not set".
+		if srv := gatewayTargetMcpServer(t.TargetConfiguration); srv != nil {
+			sum.ResourcePriority = cmp.Or(srv.ResourcePriority, ptr(int64(1000)))
+		}
+		out.Items = append(out.Items, *sum)
 	}
 	return out, nil
 }
 
 func (s *Service) SynchronizeGatewayTargets(ctx context.Context, in *api.SynchronizeGatewayTargetsRequest) (*api.SynchronizeGatewayTargetsResponse, error) {
+	sc := scopeOf(ctx)
 	return mutate(ctx, s, func(tx store.Tx) (*api.SynchronizeGatewayTargetsResponse, error) {
-		if _, _, err := s.getGateway(ctx, tx, in.GatewayIdentifier); err != nil {
-			return nil, err
-		}
 		out := &api.SynchronizeGatewayTargetsResponse{Targets: []api.GatewayTarget{}}
 		for _, targetID := range in.TargetIdList {
-			row, rec, err := s.getGatewayTarget(ctx, tx, in.GatewayIdentifier, targetID)
+			row, t, err := loadChangeableTarget(ctx, tx, sc, in.GatewayIdentifier, targetID, "synchronize")
 			if err != nil {
 				return nil, err
 			}
-			if err := checkGatewayTargetChangeable(row, targetID, "synchronize"); err != nil {
-				return nil, err
-			}
-			srv := gatewayTargetMcpServer(rec.TargetConfiguration)
+			srv := gatewayTargetMcpServer(t.TargetConfiguration)
 			if srv == nil {
 				return nil, awserr.Validation("Target %s is not an MCP server target; only MCP server targets can be synchronized.", targetID)
 			}
 			if srv.McpToolSchema != nil {
 				return nil, awserr.Validation("Target %s has a static tool schema (mcpToolSchema) and cannot be synchronized. Remove the static schema through an UpdateGatewayTarget call to enable dynamic tool synchronization.", targetID)
 			}
-			now := s.now().UTC()
-			rec.Status = api.TargetStatusSynchronizing
-			rec.StatusReasons = nil
-			rec.UpdatedAt = api.NewDateTime(now)
-			rec.PendingFailure = s.injectedFailure(ctx, "SynchronizeGatewayTargets")
-			if err := saveDoc(ctx, tx, row, string(rec.Status), rec, now); err != nil {
+			if err := gatewayTargets.enter(ctx, s, tx, row, t, string(api.TargetStatusSynchronizing), s.now().UTC()); err != nil {
 				return nil, err
 			}
-			out.Targets = append(out.Targets, api.GatewayTarget(rec.GetGatewayTargetResponse))
-			if err := s.lifecycle.Schedule(ctx, tx, row); err != nil {
-				return nil, err
-			}
+			out.Targets = append(out.Targets, *project[api.GatewayTarget](t))
 		}
 		return out, nil
 	})
@@ -430,57 +326,25 @@ func gatewayTargetAuthorizationURL(region string) string {
 		url.QueryEscape("urn:ietf:params:oauth:request_uri:"+gatewayUUID())
 }
 
-// reconcileGatewayTarget completes a target's pending transition: a step
-// towards READY (through *_PENDING_AUTH for authorization-code targets), its
-// failed status, or its removal.
-func (s *Service) reconcileGatewayTarget(ctx context.Context, tx store.Tx, row *store.Resource, now time.Time) error {
-	var rec gatewayTargetRecord
-	if err := decodeDoc(row, &rec); err != nil {
-		return err
-	}
-	type step struct{ failed, pendingAuth api.TargetStatus }
-	steps := map[api.TargetStatus]step{
-		api.TargetStatusCreating:      {api.TargetStatusFailed, api.TargetStatusCreatePendingAuth},
-		api.TargetStatusUpdating:      {api.TargetStatusUpdateUnsuccessful, api.TargetStatusUpdatePendingAuth},
-		api.TargetStatusSynchronizing: {api.TargetStatusSynchronizeUnsuccessful, api.TargetStatusSynchronizePendingAuth},
-		api.TargetStatusDeleting:      {api.TargetStatusFailed, ""},
-	}
-	st, moving := steps[rec.Status]
-	reschedule := false
-	switch {
-	case moving && rec.PendingFailure != "":
-		rec.Status = st.failed
-		rec.StatusReasons = []string{rec.PendingFailure}
-		rec.AuthorizationData = nil
-	case rec.Status == api.TargetStatusDeleting:
-		return s.removeResource(ctx, tx, row)
-	case moving && gatewayTargetNeedsUserAuth(rec.CredentialProviderConfigurations):
-		rec.Status = st.pendingAuth
-		rec.AuthorizationData = &api.AuthorizationData{Oauth2: &api.OAuth2AuthorizationData{
-			AuthorizationUrl: gatewayTargetAuthorizationURL(row.Region),
-		}}
-		reschedule = true
-	case moving || gatewayTargetPendingAuth(string(rec.Status)):
-		rec.Status = api.TargetStatusReady
-		rec.StatusReasons = nil
-		rec.AuthorizationData = nil
-		// Reaching READY means the gateway listed the MCP server's tools
-		// (implicit synchronization), unless the schema is static.
-		if srv := gatewayTargetMcpServer(rec.TargetConfiguration); srv != nil && srv.McpToolSchema == nil {
-			rec.LastSynchronizedAt = api.NewDateTime(now)
-		}
-	default:
+// settleGatewayTarget is the settled hook of targets: an authorization-code
+// target that a change would make READY first waits for the user in the
+// change's *_PENDING_AUTH status; reaching READY otherwise means the gateway
+// listed the MCP server's tools (implicit synchronization), unless the
+// schema is static.
+func settleGatewayTarget(_ context.Context, _ *Service, _ store.Tx, row *store.Resource, t *gatewayTargetRecord, from string) error {
+	t.AuthorizationData = nil
+	if t.Status != api.TargetStatusReady {
 		return nil
 	}
-	rec.PendingFailure = ""
-	rec.UpdatedAt = api.NewDateTime(now)
-	if err := saveDoc(ctx, tx, row, string(rec.Status), rec, now); err != nil {
-		return err
+	if wait, ok := targetPendingAuth[from]; ok && gatewayTargetNeedsUserAuth(t.CredentialProviderConfigurations) {
+		t.Status = wait
+		t.AuthorizationData = &api.AuthorizationData{Oauth2: &api.OAuth2AuthorizationData{
+			AuthorizationUrl: gatewayTargetAuthorizationURL(row.Region),
+		}}
+		return nil
 	}
-	if reschedule {
-		// The user's authorization is the next step, completed by the
-		// lifecycle engine like any other.
-		return s.lifecycle.Schedule(ctx, tx, row)
+	if srv := gatewayTargetMcpServer(t.TargetConfiguration); srv != nil && srv.McpToolSchema == nil {
+		t.LastSynchronizedAt = api.NewDateTime(t.UpdatedAt.Time)
 	}
 	return nil
 }

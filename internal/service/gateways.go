@@ -35,9 +35,10 @@ package service
 //     rules (ConflictException).
 
 import (
+	"cmp"
 	"context"
+	"maps"
 	"strings"
-	"time"
 
 	"agentcored/internal/api"
 	"agentcored/internal/awserr"
@@ -62,10 +63,34 @@ type gatewayRecord struct {
 	PendingFailure string `json:"pendingFailure,omitempty"`
 }
 
+var gateways = &family[gatewayRecord]{
+	kind: kindGateway, group: familyGateways, noun: "gateway", arnPath: "gateway/",
+	newID:     func(name string) string { return strings.ToLower(name) + "-" + randomString(lowerAlphabet, 10) },
+	fields:    fields{ID: "GatewayId", ARN: "GatewayArn", Status: "Status", Reason: "StatusReasons", Created: "CreatedAt", Updated: "UpdatedAt"},
+	states:    gatewayStates(nil),
+	quota:     func(q Quotas) int { return q.GatewaysPerAccount },
+	listLimit: defaultGatewayListLimit,
+	missing:   func(_, _ string) error { return gatewayNotFound() },
+	// Targets block the deletion in every status, DELETING included:
+	// callers must wait until their targets are gone.
+	beforeDelete: refuseWithChildren[gatewayRecord](kindGatewayTarget, func(id string, _ int) error {
+		return awserr.Validation("Gateway %s has targets associated with it. Delete all targets before deleting the gateway.", id)
+	}),
+	settled: purgeGateway,
+}
+
 func (s *Service) registerGateways() {
-	s.lifecycle.Register(familyGateways, kindGateway, s.reconcileGateway)
-	s.lifecycle.Register(familyGateways, kindGatewayTarget, s.reconcileGatewayTarget)
-	s.lifecycle.Register(familyGateways, kindGatewayRule, s.reconcileGatewayRule)
+	gateways.register(s)
+	gatewayTargets.register(s)
+	gatewayRules.register(s)
+}
+
+// gatewayStates is the machine of gateways, and with more of targets: a
+// failed change ends in FAILED, or UPDATE_UNSUCCESSFUL for an update.
+func gatewayStates(more map[string]outcome) states {
+	settle := map[string]outcome{"CREATING": {"READY", "FAILED"}, "UPDATING": {"READY", "UPDATE_UNSUCCESSFUL"}, "DELETING": {"", "FAILED"}}
+	maps.Copy(settle, more)
+	return states{create: "CREATING", update: "UPDATING", delete: "DELETING", settle: settle}
 }
 
 func gatewayNotFound() error {
@@ -76,39 +101,31 @@ func gatewayURL(sc scope, id string) string {
 	return "https://" + id + ".gateway.bedrock-agentcore." + sc.region + ".amazonaws.com/mcp"
 }
 
-func (s *Service) getGateway(ctx context.Context, tx store.Tx, id string) (*store.Resource, *gatewayRecord, error) {
-	return loadDoc[gatewayRecord](ctx, tx, scopeOf(ctx).key(kindGateway, id), func() error { return gatewayNotFound() })
+// checkGatewayExists reads gateway id on its own: a request on a gateway's
+// targets or rules reports a missing gateway before anything else.
+func (s *Service) checkGatewayExists(ctx context.Context, sc scope, id string) error {
+	return s.read(ctx, func(tx store.Tx) error {
+		_, _, err := gateways.load(ctx, tx, sc, "", id)
+		return err
+	})
 }
 
-// gatewayAcceptsChildren fetches a gateway that targets and rules can be
-// added to: it exists and is not being deleted.
-func (s *Service) gatewayAcceptsChildren(ctx context.Context, tx store.Tx, id string) (*gatewayRecord, error) {
-	row, rec, err := s.getGateway(ctx, tx, id)
-	if err != nil {
-		return nil, err
+// gatewayTakesChildren is the check of a target's or rule's create: the
+// gateway exists and is not being deleted.
+func gatewayTakesChildren(ctx context.Context, id string) func(store.Tx, scope) error {
+	return func(tx store.Tx, sc scope) error {
+		_, g, err := gateways.load(ctx, tx, sc, "", id)
+		if err == nil && g.Status == api.GatewayStatusDeleting {
+			err = awserr.Conflict("Gateway %s is being deleted.", id)
+		}
+		return err
 	}
-	if row.Status == string(api.GatewayStatusDeleting) {
-		return nil, awserr.Conflict("Gateway %s is being deleted.", id)
-	}
-	return rec, nil
 }
 
-// gatewayConfig is what CreateGateway and UpdateGateway both set: the whole
-// configuration.
-type gatewayConfig struct {
-	Description               string
-	RoleArn                   string
-	ProtocolType              api.GatewayProtocolType
-	ProtocolConfiguration     *api.GatewayProtocolConfiguration
-	AuthorizerType            api.AuthorizerType
-	AuthorizerConfiguration   *api.AuthorizerConfiguration
-	KmsKeyArn                 string
-	InterceptorConfigurations []api.GatewayInterceptorConfiguration
-	PolicyEngineConfiguration *api.GatewayPolicyEngineConfiguration
-	ExceptionLevel            api.ExceptionLevel
-}
-
-func (c *gatewayConfig) check() error {
+// checkGatewayConfig enforces what the model says only in prose about the
+// configuration a create or update request sets.
+func checkGatewayConfig(in any) error {
+	c := project[api.GetGatewayResponse](in)
 	switch c.AuthorizerType {
 	case api.AuthorizerTypeCustomJwt:
 		if c.AuthorizerConfiguration == nil {
@@ -134,224 +151,60 @@ func (c *gatewayConfig) check() error {
 	return nil
 }
 
-// apply writes the configuration into a gateway document.
-func (c *gatewayConfig) apply(doc *api.GetGatewayResponse) {
-	doc.Description = c.Description
-	doc.RoleArn = c.RoleArn
-	doc.ProtocolType = c.ProtocolType
-	if doc.ProtocolType == "" {
-		doc.ProtocolType = api.GatewayProtocolTypeMcp
-	}
-	doc.ProtocolConfiguration = c.ProtocolConfiguration
-	doc.AuthorizerType = c.AuthorizerType
-	doc.AuthorizerConfiguration = c.AuthorizerConfiguration
-	doc.KmsKeyArn = c.KmsKeyArn
-	doc.InterceptorConfigurations = c.InterceptorConfigurations
-	doc.PolicyEngineConfiguration = c.PolicyEngineConfiguration
-	doc.ExceptionLevel = c.ExceptionLevel
-}
-
 func (s *Service) CreateGateway(ctx context.Context, in *api.CreateGatewayRequest) (*api.CreateGatewayResponse, error) {
-	cfg := gatewayConfig{
-		Description: in.Description, RoleArn: in.RoleArn, ProtocolType: in.ProtocolType,
-		ProtocolConfiguration: in.ProtocolConfiguration, AuthorizerType: in.AuthorizerType,
-		AuthorizerConfiguration: in.AuthorizerConfiguration, KmsKeyArn: in.KmsKeyArn,
-		InterceptorConfigurations: in.InterceptorConfigurations, PolicyEngineConfiguration: in.PolicyEngineConfiguration,
-		ExceptionLevel: in.ExceptionLevel,
-	}
-	if err := cfg.check(); err != nil {
+	if err := checkGatewayConfig(in); err != nil {
 		return nil, err
 	}
-	if err := checkTagKeys("tags", mapKeys(in.Tags)); err != nil {
-		return nil, err
-	}
-	sc := scopeOf(ctx)
-	return mutate(ctx, s, func(tx store.Tx) (*api.CreateGatewayResponse, error) {
-		if err := checkNamed(ctx, tx, sc, kindGateway, in.Name, s.quotas.GatewaysPerAccount, "gateway"); err != nil {
-			return nil, err
-		}
-		now := s.now().UTC()
-		id := strings.ToLower(in.Name) + "-" + randomString(lowerAlphabet, 10)
-		arn := sc.arn("gateway/" + id)
-		wi, err := s.createLinkedIdentity(ctx, tx, id, arn, now)
-		if err != nil {
-			return nil, err
-		}
-		rec := gatewayRecord{GetGatewayResponse: api.GetGatewayResponse{
-			GatewayArn: arn, GatewayId: id, GatewayUrl: gatewayURL(sc, id), Name: in.Name,
-			CreatedAt: api.NewDateTime(now), UpdatedAt: api.NewDateTime(now), Status: api.GatewayStatusCreating,
-			WorkloadIdentityDetails: &api.WorkloadIdentityDetails{WorkloadIdentityArn: wi},
-		}}
-		cfg.apply(&rec.GetGatewayResponse)
-		rec.PendingFailure = s.injectedFailure(ctx, "CreateGateway")
-		row := &store.Resource{Account: sc.account, Region: sc.region, Kind: kindGateway, ID: id, Name: in.Name,
-			ARN: arn, Status: string(rec.Status), CreatedAt: now, UpdatedAt: now, Doc: encodeDoc(rec)}
-		if err := s.insertNamed(ctx, tx, row, in.Tags, "gateway"); err != nil {
-			return nil, err
-		}
-		// The answer is the gateway as created, whatever the lifecycle
-		// policy does to the row next.
-		out := api.CreateGatewayResponse(rec.GetGatewayResponse)
-		if err := s.lifecycle.Schedule(ctx, tx, row); err != nil {
-			return nil, err
-		}
-		return &out, nil
-	})
+	return create[api.CreateGatewayResponse](ctx, s, gateways, creation{name: in.Name, tags: in.Tags, from: in},
+		func(tx store.Tx, sc scope, g *gatewayRecord) error {
+			g.ProtocolType = cmp.Or(g.ProtocolType, api.GatewayProtocolTypeMcp)
+			g.GatewayUrl = gatewayURL(sc, g.GatewayId)
+			wi, err := s.createLinkedIdentity(ctx, tx, g.GatewayId, g.GatewayArn, g.CreatedAt.Time)
+			g.WorkloadIdentityDetails = &api.WorkloadIdentityDetails{WorkloadIdentityArn: wi}
+			return err
+		})
 }
 
 func (s *Service) GetGateway(ctx context.Context, in *api.GetGatewayRequest) (*api.GetGatewayResponse, error) {
-	var rec *gatewayRecord
-	err := s.read(ctx, func(tx store.Tx) error {
-		var err error
-		_, rec, err = s.getGateway(ctx, tx, in.GatewayIdentifier)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &rec.GetGatewayResponse, nil
+	return get[api.GetGatewayResponse](ctx, s, gateways, "", in.GatewayIdentifier)
 }
 
 func (s *Service) UpdateGateway(ctx context.Context, in *api.UpdateGatewayRequest) (*api.UpdateGatewayResponse, error) {
-	cfg := gatewayConfig{
-		Description: in.Description, RoleArn: in.RoleArn, ProtocolType: in.ProtocolType,
-		ProtocolConfiguration: in.ProtocolConfiguration, AuthorizerType: in.AuthorizerType,
-		AuthorizerConfiguration: in.AuthorizerConfiguration, KmsKeyArn: in.KmsKeyArn,
-		InterceptorConfigurations: in.InterceptorConfigurations, PolicyEngineConfiguration: in.PolicyEngineConfiguration,
-		ExceptionLevel: in.ExceptionLevel,
-	}
-	if err := cfg.check(); err != nil {
+	if err := checkGatewayConfig(in); err != nil {
 		return nil, err
 	}
-	return mutate(ctx, s, func(tx store.Tx) (*api.UpdateGatewayResponse, error) {
-		row, rec, err := s.getGateway(ctx, tx, in.GatewayIdentifier)
-		if err != nil {
-			return nil, err
-		}
-		if transitional(row.Status) {
-			return nil, awserr.Conflict("Gateway %s is %s; wait until the change completes and try again.", in.GatewayIdentifier, row.Status)
-		}
-		if in.Name != rec.Name {
-			return nil, awserr.Validation("1 validation error detected: Value at 'name' failed to satisfy constraint: The name of a gateway cannot be changed; it must be '%s'", rec.Name)
-		}
-		now := s.now().UTC()
-		cfg.apply(&rec.GetGatewayResponse)
-		rec.Status = api.GatewayStatusUpdating
-		rec.StatusReasons = nil
-		rec.UpdatedAt = api.NewDateTime(now)
-		rec.PendingFailure = s.injectedFailure(ctx, "UpdateGateway")
-		if err := saveDoc(ctx, tx, row, string(rec.Status), rec, now); err != nil {
-			return nil, err
-		}
-		out := api.UpdateGatewayResponse(rec.GetGatewayResponse)
-		if err := s.lifecycle.Schedule(ctx, tx, row); err != nil {
-			return nil, err
-		}
-		return &out, nil
-	})
+	return update[api.UpdateGatewayResponse](ctx, s, gateways, "", in.GatewayIdentifier, nil,
+		func(_ store.Tx, _ scope, _ *store.Resource, g *gatewayRecord) error {
+			if in.Name != g.Name {
+				return awserr.Validation("1 validation error detected: Value at 'name' failed to satisfy constraint: The name of a gateway cannot be changed; it must be '%s'", g.Name)
+			}
+			assign(g, in) // the whole configuration: members left out are cleared
+			g.ProtocolType = cmp.Or(g.ProtocolType, api.GatewayProtocolTypeMcp)
+			return nil
+		})
 }
 
 func (s *Service) DeleteGateway(ctx context.Context, in *api.DeleteGatewayRequest) (*api.DeleteGatewayResponse, error) {
-	sc := scopeOf(ctx)
-	return mutate(ctx, s, func(tx store.Tx) (*api.DeleteGatewayResponse, error) {
-		row, rec, err := s.getGateway(ctx, tx, in.GatewayIdentifier)
-		if err != nil {
-			return nil, err
-		}
-		out := &api.DeleteGatewayResponse{GatewayId: rec.GatewayId, Status: api.GatewayStatusDeleting}
-		if row.Status == string(api.GatewayStatusDeleting) {
-			return out, nil
-		}
-		// Targets block the deletion in every status, DELETING included:
-		// callers must wait until their targets are gone.
-		n, err := tx.Count(ctx, sc.account, sc.region, kindGatewayTarget, rec.GatewayId)
-		if err != nil {
-			return nil, err
-		}
-		if n > 0 {
-			return nil, awserr.Validation("Gateway %s has targets associated with it. Delete all targets before deleting the gateway.", rec.GatewayId)
-		}
-		now := s.now().UTC()
-		rec.Status = api.GatewayStatusDeleting
-		rec.StatusReasons = nil
-		rec.UpdatedAt = api.NewDateTime(now)
-		rec.PendingFailure = s.injectedFailure(ctx, "DeleteGateway")
-		return out, s.transition(ctx, tx, row, string(rec.Status), rec, now)
-	})
+	return remove[api.DeleteGatewayResponse](ctx, s, gateways, "", in.GatewayIdentifier)
 }
 
 func (s *Service) ListGateways(ctx context.Context, in *api.ListGatewaysRequest) (*api.ListGatewaysResponse, error) {
-	out := &api.ListGatewaysResponse{Items: []api.GatewaySummary{}}
-	sc := scopeOf(ctx)
-	err := s.read(ctx, func(tx store.Tx) error {
-		rows, next, err := s.page(ctx, tx, sc, kindGateway, "", in.MaxResults, defaultGatewayListLimit, in.NextToken)
-		if err != nil {
-			return err
-		}
-		out.NextToken = next
-		for _, r := range rows {
-			var rec gatewayRecord
-			if err := decodeDoc(r, &rec); err != nil {
-				return err
-			}
-			out.Items = append(out.Items, api.GatewaySummary{
-				GatewayId: rec.GatewayId, Name: rec.Name, Status: rec.Status, Description: rec.Description,
-				CreatedAt: rec.CreatedAt, UpdatedAt: rec.UpdatedAt, AuthorizerType: rec.AuthorizerType, ProtocolType: rec.ProtocolType,
-			})
-		}
-		return nil
-	})
+	items, next, err := list[api.GatewaySummary](ctx, s, gateways, listing[gatewayRecord]{maxResults: in.MaxResults, nextToken: in.NextToken})
 	if err != nil {
 		return nil, err
 	}
-	return out, nil
+	return &api.ListGatewaysResponse{Items: items, NextToken: next}, nil
 }
 
-// reconcileGateway completes a gateway's pending transition.
-func (s *Service) reconcileGateway(ctx context.Context, tx store.Tx, row *store.Resource, now time.Time) error {
-	var rec gatewayRecord
-	if err := decodeDoc(row, &rec); err != nil {
+// purgeGateway is the settled hook of gateways: a gateway whose deletion
+// ends takes its rules and its linked identity with it. Targets never
+// remain: DeleteGateway refuses while any exists.
+func purgeGateway(ctx context.Context, s *Service, tx store.Tx, row *store.Resource, g *gatewayRecord, from string) error {
+	if from != "DELETING" || g.Status != api.GatewayStatusDeleting {
+		return nil // another transition ended, or the deletion failed
+	}
+	if err := s.removeChildren(ctx, tx, row, kindGatewayRule, kindGatewayTarget); err != nil {
 		return err
 	}
-	switch rec.Status {
-	case api.GatewayStatusCreating, api.GatewayStatusUpdating, api.GatewayStatusDeleting:
-	default:
-		return nil
-	}
-	if rec.Status == api.GatewayStatusDeleting && rec.PendingFailure == "" {
-		return s.purgeGateway(ctx, tx, row)
-	}
-	next := api.GatewayStatusReady
-	rec.StatusReasons = nil
-	if rec.PendingFailure != "" {
-		next = api.GatewayStatusFailed
-		if rec.Status == api.GatewayStatusUpdating {
-			next = api.GatewayStatusUpdateUnsuccessful
-		}
-		rec.StatusReasons = []string{rec.PendingFailure}
-	}
-	rec.Status = next
-	rec.PendingFailure = ""
-	rec.UpdatedAt = api.NewDateTime(now)
-	return saveDoc(ctx, tx, row, string(next), rec, now)
-}
-
-// purgeGateway removes a gateway with its rules and its linked identity.
-// Targets never remain: DeleteGateway refuses while any exists.
-func (s *Service) purgeGateway(ctx context.Context, tx store.Tx, row *store.Resource) error {
-	for _, kind := range []string{kindGatewayRule, kindGatewayTarget} {
-		children, err := tx.List(ctx, store.ListQuery{Account: row.Account, Region: row.Region, Kind: kind, ParentID: row.ID})
-		if err != nil {
-			return err
-		}
-		for _, c := range children {
-			if err := s.removeResource(ctx, tx, c); err != nil {
-				return err
-			}
-		}
-	}
-	if err := s.deleteLinkedIdentity(ctx, tx, row); err != nil {
-		return err
-	}
-	return s.removeResource(ctx, tx, row)
+	return s.deleteLinkedIdentity(ctx, tx, row)
 }

@@ -618,6 +618,9 @@ type listing[T any] struct {
 	maxResults   *int64
 	nextToken    string
 	keep         func(*T) bool
+	// anyParent lists nothing under a missing parent instead of answering
+	// the family's parentExists error.
+	anyParent bool
 }
 
 // list answers one page of listing entries S, projected from the records
@@ -627,7 +630,7 @@ func list[S, T any](ctx context.Context, s *Service, f *family[T], l listing[T])
 	items := []S{}
 	var next string
 	err := s.read(ctx, func(tx store.Tx) error {
-		if l.parent != "" && f.parentExists != nil {
+		if l.parent != "" && f.parentExists != nil && !l.anyParent {
 			if err := f.parentExists(ctx, tx, sc, l.parent); err != nil {
 				return err
 			}

@@ -46,8 +46,9 @@ var gatewayRules = &family[gatewayRuleRecord]{
 		settle:     map[string]outcome{"CREATING": {"ACTIVE", ""}, "UPDATING": {"ACTIVE", ""}, "DELETING": {"", ""}},
 		infallible: true,
 	},
-	quota:     func(q Quotas) int { return q.RulesPerGateway },
-	listLimit: defaultGatewayListLimit,
+	quota:        func(q Quotas) int { return q.RulesPerGateway },
+	listLimit:    defaultGatewayListLimit,
+	parentExists: gatewayExists,
 	missing: func(gatewayID, ruleID string) error {
 		return awserr.NotFound("Rule '%s' of gateway '%s' was not found.", ruleID, gatewayID)
 	},
@@ -134,9 +135,6 @@ func (s *Service) CreateGatewayRule(ctx context.Context, in *api.CreateGatewayRu
 }
 
 func (s *Service) GetGatewayRule(ctx context.Context, in *api.GetGatewayRuleRequest) (*api.GetGatewayRuleResponse, error) {
-	if err := s.checkGatewayExists(ctx, scopeOf(ctx), in.GatewayIdentifier); err != nil {
-		return nil, err
-	}
 	return get[api.GetGatewayRuleResponse](ctx, s, gatewayRules, in.GatewayIdentifier, in.RuleId)
 }
 
@@ -146,9 +144,6 @@ func (s *Service) UpdateGatewayRule(ctx context.Context, in *api.UpdateGatewayRu
 			return nil, err
 		}
 	}
-	if err := s.checkGatewayExists(ctx, scopeOf(ctx), in.GatewayIdentifier); err != nil {
-		return nil, err
-	}
 	return update[api.UpdateGatewayRuleResponse](ctx, s, gatewayRules, in.GatewayIdentifier, in.RuleId, in,
 		func(tx store.Tx, sc scope, row *store.Resource, r *gatewayRuleRecord) error {
 			return rename(ctx, tx, sc, gatewayRules, row, strconv.FormatInt(intValue64(r.Priority), 10))
@@ -156,16 +151,10 @@ func (s *Service) UpdateGatewayRule(ctx context.Context, in *api.UpdateGatewayRu
 }
 
 func (s *Service) DeleteGatewayRule(ctx context.Context, in *api.DeleteGatewayRuleRequest) (*api.DeleteGatewayRuleResponse, error) {
-	if err := s.checkGatewayExists(ctx, scopeOf(ctx), in.GatewayIdentifier); err != nil {
-		return nil, err
-	}
 	return remove[api.DeleteGatewayRuleResponse](ctx, s, gatewayRules, in.GatewayIdentifier, in.RuleId)
 }
 
 func (s *Service) ListGatewayRules(ctx context.Context, in *api.ListGatewayRulesRequest) (*api.ListGatewayRulesResponse, error) {
-	if err := s.checkGatewayExists(ctx, scopeOf(ctx), in.GatewayIdentifier); err != nil {
-		return nil, err
-	}
 	rules, next, err := list[api.GatewayRuleDetail](ctx, s, gatewayRules,
 		listing[gatewayRuleRecord]{parent: in.GatewayIdentifier, maxResults: in.MaxResults, nextToken: in.NextToken})
 	if err != nil {

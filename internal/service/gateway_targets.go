@@ -73,8 +73,9 @@ var gatewayTargets = &family[gatewayTargetRecord]{
 		"UPDATE_PENDING_AUTH":      {"READY", "UPDATE_UNSUCCESSFUL"},
 		"SYNCHRONIZE_PENDING_AUTH": {"READY", "SYNCHRONIZE_UNSUCCESSFUL"},
 	}),
-	quota:     func(q Quotas) int { return q.TargetsPerGateway },
-	listLimit: defaultGatewayListLimit,
+	quota:        func(q Quotas) int { return q.TargetsPerGateway },
+	listLimit:    defaultGatewayListLimit,
+	parentExists: gatewayExists,
 	missing: func(gatewayID, targetID string) error {
 		return awserr.NotFound("Target '%s' of gateway '%s' was not found.", targetID, gatewayID)
 	},
@@ -240,9 +241,6 @@ func (s *Service) CreateGatewayTarget(ctx context.Context, in *api.CreateGateway
 }
 
 func (s *Service) GetGatewayTarget(ctx context.Context, in *api.GetGatewayTargetRequest) (*api.GetGatewayTargetResponse, error) {
-	if err := s.checkGatewayExists(ctx, scopeOf(ctx), in.GatewayIdentifier); err != nil {
-		return nil, err
-	}
 	return get[api.GetGatewayTargetResponse](ctx, s, gatewayTargets, in.GatewayIdentifier, in.TargetId)
 }
 
@@ -270,15 +268,12 @@ func (s *Service) UpdateGatewayTarget(ctx context.Context, in *api.UpdateGateway
 }
 
 func (s *Service) DeleteGatewayTarget(ctx context.Context, in *api.DeleteGatewayTargetRequest) (*api.DeleteGatewayTargetResponse, error) {
-	if err := s.checkGatewayExists(ctx, scopeOf(ctx), in.GatewayIdentifier); err != nil {
-		return nil, err
-	}
 	return remove[api.DeleteGatewayTargetResponse](ctx, s, gatewayTargets, in.GatewayIdentifier, in.TargetId)
 }
 
 func (s *Service) ListGatewayTargets(ctx context.Context, in *api.ListGatewayTargetsRequest) (*api.ListGatewayTargetsResponse, error) {
 	targets, next, err := list[api.GetGatewayTargetResponse](ctx, s, gatewayTargets,
-		listing[gatewayTargetRecord]{parent: in.GatewayIdentifier, maxResults: in.MaxResults, nextToken: in.NextToken})
+		listing[gatewayTargetRecord]{parent: in.GatewayIdentifier, maxResults: in.MaxResults, nextToken: in.NextToken, anyParent: true})
 	if err != nil {
 		return nil, err
 	}

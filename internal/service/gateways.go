@@ -101,13 +101,11 @@ func gatewayURL(sc scope, id string) string {
 	return "https://" + id + ".gateway.bedrock-agentcore." + sc.region + ".amazonaws.com/mcp"
 }
 
-// checkGatewayExists reads gateway id on its own: a request on a gateway's
-// targets or rules reports a missing gateway before anything else.
-func (s *Service) checkGatewayExists(ctx context.Context, sc scope, id string) error {
-	return s.read(ctx, func(tx store.Tx) error {
-		_, _, err := gateways.load(ctx, tx, sc, "", id)
-		return err
-	})
+// gatewayExists is the parentExists hook of targets and rules: a request
+// on a missing gateway's targets or rules reports the gateway missing.
+func gatewayExists(ctx context.Context, tx store.Tx, sc scope, id string) error {
+	_, _, err := gateways.load(ctx, tx, sc, "", id)
+	return err
 }
 
 // gatewayTakesChildren is the check of a target's or rule's create: the

@@ -61,6 +61,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 
@@ -101,9 +102,8 @@ type memoryRecord struct {
 var memories = &family[memoryRecord]{
 	kind: kindMemory, group: familyMemories, noun: "memory", plural: "memories", arnPath: "memory/",
 	fields: fields{ID: "Id", ARN: "Arn", Status: "Status", Reason: "FailureReason", Created: "CreatedAt", Updated: "UpdatedAt"},
-	states: states{create: string(api.MemoryStatusCreating), delete: string(api.MemoryStatusDeleting), settle: map[string]outcome{
-		string(api.MemoryStatusCreating): {string(api.MemoryStatusActive), string(api.MemoryStatusFailed)},
-		string(api.MemoryStatusDeleting): {"", string(api.MemoryStatusFailed)},
+	states: states{create: "CREATING", delete: "DELETING", settle: map[string]outcome{
+		"CREATING": {"ACTIVE", "FAILED"}, "DELETING": {"", "FAILED"},
 	}},
 	quota:     func(q Quotas) int { return quotaOrDefault(q.MemoriesPerAccount, DefaultQuotas.MemoriesPerAccount) },
 	listLimit: defaultMemoryListLimit,
@@ -319,7 +319,7 @@ func (s *Service) reconcileMemory(ctx context.Context, tx store.Tx, row *store.R
 	if err := decodeDoc(row, &rec); err != nil {
 		return err
 	}
-	if !rec.Updating && !hasTransitionalStrategy(rec.Strategies) {
+	if !rec.Updating && !slices.ContainsFunc(rec.Strategies, transitionalStrategy) {
 		return nil
 	}
 	if rec.PendingFailure != "" {
@@ -332,13 +332,9 @@ func (s *Service) reconcileMemory(ctx context.Context, tx store.Tx, row *store.R
 	return memories.save(ctx, s, tx, row, &rec, now)
 }
 
-func hasTransitionalStrategy(strategies []api.MemoryStrategy) bool {
-	for _, st := range strategies {
-		if st.Status == api.MemoryStrategyStatusCreating || st.Status == api.MemoryStrategyStatusDeleting {
-			return true
-		}
-	}
-	return false
+// transitionalStrategy reports whether a strategy is being created or deleted.
+func transitionalStrategy(st api.MemoryStrategy) bool {
+	return st.Status == api.MemoryStrategyStatusCreating || st.Status == api.MemoryStrategyStatusDeleting
 }
 
 // settleStrategies ends every strategy transition: CREATING → ACTIVE,
@@ -350,9 +346,8 @@ func settleStrategies(rec *memoryRecord, fail string, at api.EpochTime) {
 	}
 	kept := []api.MemoryStrategy{}
 	for _, st := range rec.Strategies {
-		changing := st.Status == api.MemoryStrategyStatusCreating || st.Status == api.MemoryStrategyStatusDeleting || modifying[st.StrategyId]
 		switch {
-		case !changing:
+		case !transitionalStrategy(st) && !modifying[st.StrategyId]:
 		case fail != "":
 			st.Status, st.UpdatedAt = api.MemoryStrategyStatusFailed, at
 		case st.Status == api.MemoryStrategyStatusDeleting:
@@ -389,19 +384,19 @@ func streamDelivery(in *api.StreamDeliveryResources) *api.StreamDeliveryResource
 	if in == nil {
 		return nil
 	}
-	out := &api.StreamDeliveryResources{Resources: []api.StreamDeliveryResource{}}
-	for _, r := range in.Resources {
-		if r.Kinesis != nil {
-			k := *r.Kinesis
-			k.ContentConfigurations = append([]api.ContentConfiguration{}, k.ContentConfigurations...)
-			for i := range k.ContentConfigurations {
-				if k.ContentConfigurations[i].Level == "" {
-					k.ContentConfigurations[i].Level = api.ContentLevelMetadataOnly
-				}
-			}
-			r.Kinesis = &k
+	out := reshape[api.StreamDeliveryResources](in)
+	if out.Resources == nil {
+		out.Resources = []api.StreamDeliveryResource{}
+	}
+	for _, r := range out.Resources {
+		if r.Kinesis == nil {
+			continue
 		}
-		out.Resources = append(out.Resources, r)
+		for i := range r.Kinesis.ContentConfigurations {
+			if c := &r.Kinesis.ContentConfigurations[i]; c.Level == "" {
+				c.Level = api.ContentLevelMetadataOnly
+			}
+		}
 	}
 	return out
 }
@@ -518,22 +513,12 @@ func newStrategy(member string, si api.MemoryStrategyInput, at api.EpochTime) (a
 		if c == nil {
 			return st, awserr.Validation("1 validation error detected: Value null at '%s' failed to satisfy constraint: Member must not be null for a custom memory strategy", path)
 		}
-		override, ns, m := customOverride(c)
-		if override == "" {
+		bare, ns, m := customOverride(c)
+		if bare == nil {
 			return st, awserr.Validation("1 validation error detected: Value at '%s' failed to satisfy constraint: Exactly one override must be set", path)
 		}
 		// The override is set as a modification of a bare strategy of its type.
-		st.Configuration, def = &api.StrategyConfiguration{Type: override}, ns
-		if override == api.OverrideTypeSelfManaged {
-			st.Configuration.SelfManagedConfiguration = &api.SelfManagedConfiguration{
-				HistoricalContextWindowSize: ptr(int64(defaultHistoricalContextWindow)),
-				TriggerConditions: []api.TriggerCondition{
-					{MessageBasedTrigger: &api.MessageBasedTrigger{MessageCount: ptr(int64(defaultTriggerMessageCount))}},
-					{TokenBasedTrigger: &api.TokenBasedTrigger{TokenCount: ptr(int64(defaultTriggerTokenCount))}},
-					{TimeBasedTrigger: &api.TimeBasedTrigger{IdleSessionTimeout: ptr(int64(defaultTriggerIdleTimeout))}},
-				},
-			}
-		}
+		st.Configuration, def = bare, ns
 		var err error
 		if st.Configuration, err = modifiedConfiguration(path, &st, m); err != nil {
 			return st, err
@@ -544,33 +529,43 @@ func newStrategy(member string, si api.MemoryStrategyInput, at api.EpochTime) (a
 	return st, nil
 }
 
-// customOverride reads a custom strategy's override: its type ("" when none
-// is set), its namespace default, and the modification that sets it (the
-// override's members have the same types there), so that creating and
-// modifying a custom strategy are one path.
-func customOverride(c *api.CustomConfigurationInput) (api.OverrideType, string, *api.ModifyStrategyConfiguration) {
+// customOverride reads a custom strategy's override: the bare
+// configuration of its type (nil when none is set), its namespace default,
+// and the modification that sets the override on it (the override's members
+// have the same types there), so that creating and modifying a custom
+// strategy are one path.
+func customOverride(c *api.CustomConfigurationInput) (*api.StrategyConfiguration, string, *api.ModifyStrategyConfiguration) {
 	var ext api.CustomExtractionConfigurationInput
 	var con api.CustomConsolidationConfigurationInput
 	var refl api.CustomReflectionConfigurationInput
-	m := &api.ModifyStrategyConfiguration{}
-	typ, ns := api.OverrideType(""), nsActor
+	bare, ns, m := &api.StrategyConfiguration{}, nsActor, &api.ModifyStrategyConfiguration{}
 	switch {
 	case c.SemanticOverride != nil:
-		typ = api.OverrideTypeSemanticOverride
+		bare.Type = api.OverrideTypeSemanticOverride
 		ext.SemanticExtractionOverride, con.SemanticConsolidationOverride = c.SemanticOverride.Extraction, c.SemanticOverride.Consolidation
 	case c.SummaryOverride != nil:
-		typ, ns = api.OverrideTypeSummaryOverride, nsSession
+		bare.Type, ns = api.OverrideTypeSummaryOverride, nsSession
 		con.SummaryConsolidationOverride = c.SummaryOverride.Consolidation
 	case c.UserPreferenceOverride != nil:
-		typ = api.OverrideTypeUserPreferenceOverride
+		bare.Type = api.OverrideTypeUserPreferenceOverride
 		ext.UserPreferenceExtractionOverride, con.UserPreferenceConsolidationOverride = c.UserPreferenceOverride.Extraction, c.UserPreferenceOverride.Consolidation
 	case c.EpisodicOverride != nil:
 		o := c.EpisodicOverride
-		typ, ns = api.OverrideTypeEpisodicOverride, nsSession
+		bare.Type, ns = api.OverrideTypeEpisodicOverride, nsSession
 		ext.EpisodicExtractionOverride, con.EpisodicConsolidationOverride, refl.EpisodicReflectionOverride = o.Extraction, o.Consolidation, o.Reflection
 	case c.SelfManagedConfiguration != nil:
-		typ = api.OverrideTypeSelfManaged
+		bare.Type = api.OverrideTypeSelfManaged
+		bare.SelfManagedConfiguration = &api.SelfManagedConfiguration{
+			HistoricalContextWindowSize: ptr(int64(defaultHistoricalContextWindow)),
+			TriggerConditions: []api.TriggerCondition{
+				{MessageBasedTrigger: &api.MessageBasedTrigger{MessageCount: ptr(int64(defaultTriggerMessageCount))}},
+				{TokenBasedTrigger: &api.TokenBasedTrigger{TokenCount: ptr(int64(defaultTriggerTokenCount))}},
+				{TimeBasedTrigger: &api.TimeBasedTrigger{IdleSessionTimeout: ptr(int64(defaultTriggerIdleTimeout))}},
+			},
+		}
 		m.SelfManagedConfiguration = reshape[api.ModifySelfManagedConfiguration](c.SelfManagedConfiguration)
+	default:
+		return nil, "", nil
 	}
 	if ext != (api.CustomExtractionConfigurationInput{}) {
 		m.Extraction = &api.ModifyExtractionConfiguration{CustomExtractionConfiguration: &ext}
@@ -581,7 +576,7 @@ func customOverride(c *api.CustomConfigurationInput) (api.OverrideType, string, 
 	if refl != (api.CustomReflectionConfigurationInput{}) {
 		m.Reflection = &api.ModifyReflectionConfiguration{CustomReflectionConfiguration: &refl}
 	}
-	return typ, ns, m
+	return bare, ns, m
 }
 
 // episodicReflection is the reflection of an episodic strategy, with the

@@ -58,8 +58,10 @@ package service
 
 import (
 	"context"
-	"errors"
+	"encoding/json"
 	"fmt"
+	"reflect"
+	"slices"
 	"strings"
 	"time"
 
@@ -97,132 +99,79 @@ type memoryRecord struct {
 	Modifying []string `json:"modifying,omitempty"`
 }
 
+var memories = &family[memoryRecord]{
+	kind: kindMemory, group: familyMemories, noun: "memory", plural: "memories", arnPath: "memory/",
+	fields: fields{ID: "Id", ARN: "Arn", Status: "Status", Reason: "FailureReason", Created: "CreatedAt", Updated: "UpdatedAt"},
+	states: states{create: "CREATING", delete: "DELETING", settle: map[string]outcome{
+		"CREATING": {"ACTIVE", "FAILED"}, "DELETING": {"", "FAILED"},
+	}},
+	quota:     func(q Quotas) int { return quotaOrDefault(q.MemoriesPerAccount, DefaultQuotas.MemoriesPerAccount) },
+	listLimit: defaultMemoryListLimit,
+	missing:   func(_, id string) error { return awserr.NotFound("Memory not found: %s", id) },
+	// A delete supersedes the strategy changes still pending.
+	beforeDelete: func(_ context.Context, _ store.Tx, _ scope, _ *store.Resource, rec *memoryRecord) error {
+		rec.Updating, rec.Modifying = false, nil
+		return nil
+	},
+	settled: func(_ context.Context, _ *Service, _ store.Tx, _ *store.Resource, rec *memoryRecord, from string) error {
+		if from == string(api.MemoryStatusCreating) {
+			settleStrategies(rec, rec.FailureReason, rec.UpdatedAt)
+		}
+		return nil
+	},
+}
+
 func (s *Service) registerMemories() {
 	s.lifecycle.Register(familyMemories, kindMemory, s.reconcileMemory)
 }
 
-func memoryNotFound(id string) error {
-	return awserr.NotFound("Memory not found: %s", id)
-}
-
-func (s *Service) memoryQuotas() (memories, strategies int) {
-	memories, strategies = s.quotas.MemoriesPerAccount, s.quotas.StrategiesPerMemory
-	if memories <= 0 {
-		memories = DefaultQuotas.MemoriesPerAccount
-	}
-	if strategies <= 0 {
-		strategies = DefaultQuotas.StrategiesPerMemory
-	}
-	return memories, strategies
-}
-
-func (s *Service) getMemory(ctx context.Context, tx store.Tx, id string) (*store.Resource, *memoryRecord, error) {
-	return loadDoc[memoryRecord](ctx, tx, scopeOf(ctx).key(kindMemory, id), func() error { return memoryNotFound(id) })
-}
-
-func saveMemory(ctx context.Context, tx store.Tx, row *store.Resource, rec *memoryRecord, now time.Time) error {
-	return saveDoc(ctx, tx, row, string(rec.Status), rec, now)
-}
-
-// memoryOut is the Memory an answer carries, detached from the record.
-func memoryOut(rec *memoryRecord) *api.Memory {
-	m := rec.Memory
-	m.Strategies = append([]api.MemoryStrategy{}, rec.Strategies...)
-	return &m
+func strategiesPerMemory(q Quotas) int {
+	return quotaOrDefault(q.StrategiesPerMemory, DefaultQuotas.StrategiesPerMemory)
 }
 
 func (s *Service) CreateMemory(ctx context.Context, in *api.CreateMemoryInput) (*api.CreateMemoryOutput, error) {
+	// The tag keys first, as the engine would, so that the memory's own
+	// checks keep their place after them.
 	if err := checkTagKeys("tags", mapKeys(in.Tags)); err != nil {
 		return nil, err
 	}
 	if err := checkIndexedKeys("indexedKeys", nil, in.IndexedKeys); err != nil {
 		return nil, err
 	}
-	memQuota, stratQuota := s.memoryQuotas()
-	if len(in.MemoryStrategies) > stratQuota {
-		return nil, strategyQuota(stratQuota, len(in.MemoryStrategies))
-	}
-	if err := checkStrategyNames(nil, in.MemoryStrategies); err != nil {
+	if err := checkStrategyRoom(nil, in.MemoryStrategies, strategiesPerMemory(s.quotas)); err != nil {
 		return nil, err
 	}
-	sc := scopeOf(ctx)
-	return mutate(ctx, s, func(tx store.Tx) (*api.CreateMemoryOutput, error) {
-		if _, err := tx.GetByName(ctx, sc.account, sc.region, kindMemory, "", in.Name); err == nil {
-			return nil, memoryNameTaken(in.Name)
-		} else if !errors.Is(err, store.ErrNotFound) {
-			return nil, err
-		}
-		if n, err := tx.Count(ctx, sc.account, sc.region, kindMemory, ""); err != nil {
-			return nil, err
-		} else if n >= memQuota {
-			return nil, awserr.QuotaExceeded("You have reached the maximum of %d memories in this account and region.", memQuota)
-		}
-		now := s.now().UTC()
-		strategies := []api.MemoryStrategy{}
-		for i, si := range in.MemoryStrategies {
-			st, err := newStrategy(fmt.Sprintf("memoryStrategies.%d.member", i+1), si, now)
-			if err != nil {
-				return nil, err
+	return create[api.CreateMemoryOutput](ctx, s, memories, creation{name: in.Name, tags: in.Tags, from: in},
+		func(_ store.Tx, _ scope, rec *memoryRecord) error {
+			rec.StreamDeliveryResources = streamDelivery(in.StreamDeliveryResources)
+			rec.Strategies = []api.MemoryStrategy{}
+			for i, si := range in.MemoryStrategies {
+				st, err := newStrategy(fmt.Sprintf("memoryStrategies.%d.member", i+1), si, rec.CreatedAt)
+				if err != nil {
+					return err
+				}
+				rec.Strategies = append(rec.Strategies, st)
 			}
-			strategies = append(strategies, st)
-		}
-		id := newID(in.Name)
-		rec := memoryRecord{Memory: api.Memory{
-			Arn: sc.arn("memory/" + id), Id: id, Name: in.Name, Description: in.Description,
-			EncryptionKeyArn: in.EncryptionKeyArn, MemoryExecutionRoleArn: in.MemoryExecutionRoleArn,
-			EventExpiryDuration: in.EventExpiryDuration, Status: api.MemoryStatusCreating,
-			CreatedAt: api.NewEpochTime(now), UpdatedAt: api.NewEpochTime(now), Strategies: strategies,
-			IndexedKeys: in.IndexedKeys, StreamDeliveryResources: streamDelivery(in.StreamDeliveryResources),
-		}}
-		rec.PendingFailure = s.injectedFailure(ctx, "CreateMemory")
-		row := &store.Resource{Account: sc.account, Region: sc.region, Kind: kindMemory, ID: id, Name: in.Name,
-			ARN: rec.Arn, Status: string(rec.Status), CreatedAt: now, UpdatedAt: now, Doc: encodeDoc(rec)}
-		if err := tx.Insert(ctx, row); err != nil {
-			if errors.Is(err, store.ErrConflict) {
-				return nil, memoryNameTaken(in.Name)
-			}
-			return nil, err
-		}
-		if err := s.createTags(ctx, tx, rec.Arn, in.Tags); err != nil {
-			return nil, err
-		}
-		if err := s.lifecycle.Schedule(ctx, tx, row); err != nil {
-			return nil, err
-		}
-		return &api.CreateMemoryOutput{Memory: memoryOut(&rec)}, nil
-	})
-}
-
-func memoryNameTaken(name string) error {
-	return awserr.Conflict("A memory named '%s' already exists in this account and region.", name)
-}
-
-func strategyQuota(quota, n int) error {
-	return awserr.QuotaExceeded("A memory can have at most %d memory strategies; this request would make it %d.", quota, n)
+			return nil
+		})
 }
 
 func (s *Service) GetMemory(ctx context.Context, in *api.GetMemoryInput) (*api.GetMemoryOutput, error) {
-	var rec *memoryRecord
-	err := s.read(ctx, func(tx store.Tx) error {
-		var err error
-		_, rec, err = s.getMemory(ctx, tx, in.MemoryId)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &api.GetMemoryOutput{Memory: memoryOut(rec)}, nil
+	return get[api.GetMemoryOutput](ctx, s, memories, "", in.MemoryId)
 }
 
+// UpdateMemory is the family's own: the memory keeps its status while its
+// strategies change (see the header), which the engine's update, moving
+// the resource itself into a transitional status, does not express.
 func (s *Service) UpdateMemory(ctx context.Context, in *api.UpdateMemoryInput) (*api.UpdateMemoryOutput, error) {
-	_, stratQuota := s.memoryQuotas()
+	sc := scopeOf(ctx)
 	return mutate(ctx, s, func(tx store.Tx) (*api.UpdateMemoryOutput, error) {
-		row, rec, err := s.getMemory(ctx, tx, in.MemoryId)
+		row, rec, err := memories.load(ctx, tx, sc, "", in.MemoryId)
 		if err != nil {
 			return nil, err
 		}
 		switch {
-		case rec.Status == api.MemoryStatusCreating || rec.Status == api.MemoryStatusDeleting:
+		case memories.transitional(string(rec.Status)):
 			return nil, awserr.Validation("Memory is in transitional state %s", rec.Status)
 		case rec.Updating:
 			return nil, awserr.Validation("Memory is in transitional state UPDATING. Cannot update memory while strategies are being modified.")
@@ -230,15 +179,7 @@ func (s *Service) UpdateMemory(ctx context.Context, in *api.UpdateMemoryInput) (
 			return nil, awserr.Validation("Memory %s is in FAILED state and cannot be updated; delete it and create it again.", in.MemoryId)
 		}
 		now := s.now().UTC()
-		if in.Description != "" {
-			rec.Description = in.Description
-		}
-		if in.EventExpiryDuration != nil {
-			rec.EventExpiryDuration = in.EventExpiryDuration
-		}
-		if in.MemoryExecutionRoleArn != "" {
-			rec.MemoryExecutionRoleArn = in.MemoryExecutionRoleArn
-		}
+		patch(rec, in) // description, expiry and role: absent members keep their value
 		if in.StreamDeliveryResources != nil {
 			rec.StreamDeliveryResources = streamDelivery(in.StreamDeliveryResources)
 		}
@@ -249,7 +190,7 @@ func (s *Service) UpdateMemory(ctx context.Context, in *api.UpdateMemoryInput) (
 			rec.IndexedKeys = append(rec.IndexedKeys, in.AddIndexedKeys...)
 		}
 		if ms := in.MemoryStrategies; ms != nil {
-			if err := applyStrategyChanges(rec, ms, stratQuota, now); err != nil {
+			if err := applyStrategyChanges(rec, ms, strategiesPerMemory(s.quotas), api.NewEpochTime(now)); err != nil {
 				return nil, err
 			}
 		}
@@ -258,7 +199,7 @@ func (s *Service) UpdateMemory(ctx context.Context, in *api.UpdateMemoryInput) (
 			rec.FailureReason = ""
 			rec.PendingFailure = s.injectedFailure(ctx, "UpdateMemory")
 		}
-		if err := saveMemory(ctx, tx, row, rec, now); err != nil {
+		if err := memories.save(ctx, s, tx, row, rec, now); err != nil {
 			return nil, err
 		}
 		if rec.Updating {
@@ -266,201 +207,153 @@ func (s *Service) UpdateMemory(ctx context.Context, in *api.UpdateMemoryInput) (
 				return nil, err
 			}
 		}
-		return &api.UpdateMemoryOutput{Memory: memoryOut(rec)}, nil
+		return project[api.UpdateMemoryOutput](rec), nil
 	})
 }
 
 // applyStrategyChanges applies an UpdateMemory's strategy changes to the
 // record: deletions first, then modifications, then additions (so a name
 // freed by a deletion can be reused in the same request).
-func applyStrategyChanges(rec *memoryRecord, ms *api.ModifyMemoryStrategies, quota int, now time.Time) error {
+func applyStrategyChanges(rec *memoryRecord, ms *api.ModifyMemoryStrategies, quota int, at api.EpochTime) error {
 	index := map[string]int{}
 	for i, st := range rec.Strategies {
 		index[st.StrategyId] = i
 	}
-	deleting := map[string]bool{}
-	var missing []string
+	var deleteIDs, modifyIDs []string
 	for _, d := range ms.DeleteMemoryStrategies {
-		if _, ok := index[d.MemoryStrategyId]; !ok {
-			missing = append(missing, d.MemoryStrategyId)
-			continue
-		}
-		deleting[d.MemoryStrategyId] = true
+		deleteIDs = append(deleteIDs, d.MemoryStrategyId)
 	}
-	if len(missing) > 0 {
-		return awserr.Validation("Cannot delete non-existent memory strategies: [%s]", strings.Join(missing, ", "))
-	}
-	missing = nil
-	modified := map[string]bool{}
 	for _, m := range ms.ModifyMemoryStrategies {
-		if _, ok := index[m.MemoryStrategyId]; !ok {
-			missing = append(missing, m.MemoryStrategyId)
+		modifyIDs = append(modifyIDs, m.MemoryStrategyId)
+	}
+	for _, change := range []struct {
+		verb string
+		ids  []string
+	}{{"delete", deleteIDs}, {"modify", modifyIDs}} {
+		var missing []string
+		for _, id := range change.ids {
+			if _, ok := index[id]; !ok {
+				missing = append(missing, id)
+			}
+		}
+		if len(missing) > 0 {
+			return awserr.Validation("Cannot %s non-existent memory strategies: [%s]", change.verb, strings.Join(missing, ", "))
 		}
 	}
-	if len(missing) > 0 {
-		return awserr.Validation("Cannot modify non-existent memory strategies: [%s]", strings.Join(missing, ", "))
+	deleting, modified := map[string]bool{}, map[string]bool{}
+	for _, id := range deleteIDs {
+		deleting[id] = true
 	}
 	for i, m := range ms.ModifyMemoryStrategies {
-		if deleting[m.MemoryStrategyId] {
-			return awserr.Validation("Memory strategy %s cannot be both modified and deleted in one request.", m.MemoryStrategyId)
+		switch id := m.MemoryStrategyId; {
+		case deleting[id]:
+			return awserr.Validation("Memory strategy %s cannot be both modified and deleted in one request.", id)
+		case modified[id]:
+			return awserr.Validation("Memory strategy %s is modified more than once in one request.", id)
 		}
-		if modified[m.MemoryStrategyId] {
-			return awserr.Validation("Memory strategy %s is modified more than once in one request.", m.MemoryStrategyId)
-		}
-		st := &rec.Strategies[index[m.MemoryStrategyId]]
-		if err := modifyStrategy(fmt.Sprintf("memoryStrategies.modifyMemoryStrategies.%d.member", i+1), st, m, now); err != nil {
+		member := fmt.Sprintf("memoryStrategies.modifyMemoryStrategies.%d.member", i+1)
+		if err := modifyStrategy(member, &rec.Strategies[index[m.MemoryStrategyId]], m, at); err != nil {
 			return err
 		}
 		modified[m.MemoryStrategyId] = true
 	}
+	// An error below discards the record, so the deleted ones can be
+	// marked while the kept ones are collected.
 	var kept []api.MemoryStrategy
-	for _, st := range rec.Strategies {
-		if !deleting[st.StrategyId] {
-			kept = append(kept, st)
+	for i := range rec.Strategies {
+		if st := &rec.Strategies[i]; deleting[st.StrategyId] {
+			st.Status, st.UpdatedAt = api.MemoryStrategyStatusDeleting, at
+		} else {
+			kept = append(kept, *st)
 		}
 	}
-	if n := len(kept) + len(ms.AddMemoryStrategies); n > quota {
-		return strategyQuota(quota, n)
-	}
-	if err := checkStrategyNames(kept, ms.AddMemoryStrategies); err != nil {
+	if err := checkStrategyRoom(kept, ms.AddMemoryStrategies, quota); err != nil {
 		return err
 	}
-	for i := range rec.Strategies {
-		if deleting[rec.Strategies[i].StrategyId] {
-			rec.Strategies[i].Status = api.MemoryStrategyStatusDeleting
-			rec.Strategies[i].UpdatedAt = api.NewEpochTime(now)
-		}
-	}
 	for i, si := range ms.AddMemoryStrategies {
-		st, err := newStrategy(fmt.Sprintf("memoryStrategies.addMemoryStrategies.%d.member", i+1), si, now)
+		st, err := newStrategy(fmt.Sprintf("memoryStrategies.addMemoryStrategies.%d.member", i+1), si, at)
 		if err != nil {
 			return err
 		}
 		rec.Strategies = append(rec.Strategies, st)
 	}
-	rec.Modifying = rec.Modifying[:0]
-	for _, m := range ms.ModifyMemoryStrategies {
-		rec.Modifying = append(rec.Modifying, m.MemoryStrategyId)
-	}
+	rec.Modifying = modifyIDs
 	rec.Updating = len(deleting)+len(modified)+len(ms.AddMemoryStrategies) > 0
 	return nil
 }
 
+// DeleteMemory answers {memoryId, status}: the record projected on the
+// answer under the record's member names.
 func (s *Service) DeleteMemory(ctx context.Context, in *api.DeleteMemoryInput) (*api.DeleteMemoryOutput, error) {
-	return mutate(ctx, s, func(tx store.Tx) (*api.DeleteMemoryOutput, error) {
-		row, rec, err := s.getMemory(ctx, tx, in.MemoryId)
-		if err != nil {
-			return nil, err
-		}
-		out := &api.DeleteMemoryOutput{MemoryId: in.MemoryId, Status: api.MemoryStatusDeleting}
-		if rec.Status == api.MemoryStatusDeleting {
-			return out, nil
-		}
-		now := s.now().UTC()
-		rec.Status = api.MemoryStatusDeleting
-		rec.FailureReason = ""
-		rec.Updating, rec.Modifying = false, nil
-		rec.PendingFailure = s.injectedFailure(ctx, "DeleteMemory")
-		rec.UpdatedAt = api.NewEpochTime(now)
-		if err := saveMemory(ctx, tx, row, rec, now); err != nil {
-			return nil, err
-		}
-		return out, s.lifecycle.Schedule(ctx, tx, row)
-	})
-}
-
-func (s *Service) ListMemories(ctx context.Context, in *api.ListMemoriesInput) (*api.ListMemoriesOutput, error) {
-	out := &api.ListMemoriesOutput{Memories: []api.MemorySummary{}}
-	sc := scopeOf(ctx)
-	err := s.read(ctx, func(tx store.Tx) error {
-		rows, next, err := s.page(ctx, tx, sc, kindMemory, "", in.MaxResults, defaultMemoryListLimit, in.NextToken)
-		if err != nil {
-			return err
-		}
-		out.NextToken = next
-		for _, r := range rows {
-			var rec memoryRecord
-			if err := decodeDoc(r, &rec); err != nil {
-				return err
-			}
-			// Summaries carry no name, as on AWS.
-			out.Memories = append(out.Memories, api.MemorySummary{
-				Arn: rec.Arn, Id: rec.Id, Status: rec.Status, CreatedAt: rec.CreatedAt, UpdatedAt: rec.UpdatedAt,
-			})
-		}
-		return nil
-	})
+	out, err := remove[memoryDeletion](ctx, s, memories, "", in.MemoryId)
 	if err != nil {
 		return nil, err
 	}
-	return out, nil
+	return &api.DeleteMemoryOutput{MemoryId: out.Id, Status: out.Status}, nil
 }
 
-// reconcileMemory completes a memory's pending creation, strategy changes
-// or deletion.
+// memoryDeletion is api.DeleteMemoryOutput with the record's name for the
+// id; its JSON, which a clientToken replay answers, is the same.
+type memoryDeletion struct {
+	Id     string           `json:"memoryId,omitzero"`
+	Status api.MemoryStatus `json:"status,omitzero"`
+}
+
+func (s *Service) ListMemories(ctx context.Context, in *api.ListMemoriesInput) (*api.ListMemoriesOutput, error) {
+	// Summaries carry no name, as on AWS.
+	items, next, err := list[api.MemorySummary](ctx, s, memories, listing[memoryRecord]{maxResults: in.MaxResults, nextToken: in.NextToken})
+	if err != nil {
+		return nil, err
+	}
+	return &api.ListMemoriesOutput{Memories: items, NextToken: next}, nil
+}
+
+// reconcileMemory ends a memory's pending transition. The engine ends
+// CREATING and DELETING; an update's strategy changes leave the memory
+// ACTIVE, so they are ended here.
 func (s *Service) reconcileMemory(ctx context.Context, tx store.Tx, row *store.Resource, now time.Time) error {
+	if memories.transitional(row.Status) {
+		return memories.reconcile(ctx, s, tx, row, now)
+	}
 	var rec memoryRecord
 	if err := decodeDoc(row, &rec); err != nil {
 		return err
 	}
-	fail := rec.PendingFailure
-	switch {
-	case rec.Status == api.MemoryStatusDeleting:
-		if fail == "" {
-			return s.removeResource(ctx, tx, row)
-		}
-		rec.Status = api.MemoryStatusFailed
-		rec.FailureReason = fail
-	case rec.Status == api.MemoryStatusCreating:
-		rec.Status = api.MemoryStatusActive
-		if fail != "" {
-			rec.Status = api.MemoryStatusFailed
-			rec.FailureReason = fail
-		}
-		settleStrategies(&rec, fail, now)
-	case rec.Updating || hasTransitionalStrategy(rec.Strategies):
-		if fail != "" {
-			rec.FailureReason = fail
-		}
-		settleStrategies(&rec, fail, now)
-	default:
+	if !rec.Updating && !slices.ContainsFunc(rec.Strategies, transitionalStrategy) {
 		return nil
 	}
+	if rec.PendingFailure != "" {
+		rec.FailureReason = rec.PendingFailure
+	}
+	rec.UpdatedAt = api.NewEpochTime(now)
+	settleStrategies(&rec, rec.PendingFailure, rec.UpdatedAt)
 	rec.PendingFailure = ""
 	rec.Updating, rec.Modifying = false, nil
-	rec.UpdatedAt = api.NewEpochTime(now)
-	return saveMemory(ctx, tx, row, &rec, now)
+	return memories.save(ctx, s, tx, row, &rec, now)
 }
 
-func hasTransitionalStrategy(strategies []api.MemoryStrategy) bool {
-	for _, st := range strategies {
-		if st.Status == api.MemoryStrategyStatusCreating || st.Status == api.MemoryStrategyStatusDeleting {
-			return true
-		}
-	}
-	return false
+// transitionalStrategy reports whether a strategy is being created or deleted.
+func transitionalStrategy(st api.MemoryStrategy) bool {
+	return st.Status == api.MemoryStrategyStatusCreating || st.Status == api.MemoryStrategyStatusDeleting
 }
 
 // settleStrategies ends every strategy transition: CREATING → ACTIVE,
 // DELETING → gone; with a failure, those and the modified ones → FAILED.
-func settleStrategies(rec *memoryRecord, fail string, now time.Time) {
+func settleStrategies(rec *memoryRecord, fail string, at api.EpochTime) {
 	modifying := map[string]bool{}
 	for _, id := range rec.Modifying {
 		modifying[id] = true
 	}
 	kept := []api.MemoryStrategy{}
 	for _, st := range rec.Strategies {
-		changing := st.Status == api.MemoryStrategyStatusCreating || st.Status == api.MemoryStrategyStatusDeleting || modifying[st.StrategyId]
 		switch {
-		case !changing:
+		case !transitionalStrategy(st) && !modifying[st.StrategyId]:
 		case fail != "":
-			st.Status = api.MemoryStrategyStatusFailed
-			st.UpdatedAt = api.NewEpochTime(now)
+			st.Status, st.UpdatedAt = api.MemoryStrategyStatusFailed, at
 		case st.Status == api.MemoryStrategyStatusDeleting:
 			continue
 		case st.Status == api.MemoryStrategyStatusCreating:
-			st.Status = api.MemoryStrategyStatusActive
-			st.UpdatedAt = api.NewEpochTime(now)
+			st.Status, st.UpdatedAt = api.MemoryStrategyStatusActive, at
 		}
 		kept = append(kept, st)
 	}
@@ -491,51 +384,39 @@ func streamDelivery(in *api.StreamDeliveryResources) *api.StreamDeliveryResource
 	if in == nil {
 		return nil
 	}
-	out := &api.StreamDeliveryResources{Resources: []api.StreamDeliveryResource{}}
-	for _, r := range in.Resources {
-		if r.Kinesis != nil {
-			k := *r.Kinesis
-			k.ContentConfigurations = append([]api.ContentConfiguration{}, k.ContentConfigurations...)
-			for i := range k.ContentConfigurations {
-				if k.ContentConfigurations[i].Level == "" {
-					k.ContentConfigurations[i].Level = api.ContentLevelMetadataOnly
-				}
-			}
-			r.Kinesis = &k
+	out := reshape[api.StreamDeliveryResources](in)
+	if out.Resources == nil {
+		out.Resources = []api.StreamDeliveryResource{}
+	}
+	for _, r := range out.Resources {
+		if r.Kinesis == nil {
+			continue
 		}
-		out.Resources = append(out.Resources, r)
+		for i := range r.Kinesis.ContentConfigurations {
+			if c := &r.Kinesis.ContentConfigurations[i]; c.Level == "" {
+				c.Level = api.ContentLevelMetadataOnly
+			}
+		}
 	}
 	return out
 }
 
-// strategyName is the name of whichever union member is set.
-func strategyName(si api.MemoryStrategyInput) string {
-	switch {
-	case si.SemanticMemoryStrategy != nil:
-		return si.SemanticMemoryStrategy.Name
-	case si.SummaryMemoryStrategy != nil:
-		return si.SummaryMemoryStrategy.Name
-	case si.UserPreferenceMemoryStrategy != nil:
-		return si.UserPreferenceMemoryStrategy.Name
-	case si.CustomMemoryStrategy != nil:
-		return si.CustomMemoryStrategy.Name
-	case si.EpisodicMemoryStrategy != nil:
-		return si.EpisodicMemoryStrategy.Name
+// checkStrategyRoom enforces, for strategies added to those a memory keeps,
+// the quota of strategies per memory and unique names: among the new ones
+// (ValidationException) and against the kept ones (ConflictException, like
+// other name clashes).
+func checkStrategyRoom(kept []api.MemoryStrategy, add []api.MemoryStrategyInput, quota int) error {
+	if n := len(kept) + len(add); n > quota {
+		return awserr.QuotaExceeded("A memory can have at most %d memory strategies; this request would make it %d.", quota, n)
 	}
-	return ""
-}
-
-// checkStrategyNames enforces unique strategy names within a memory: among
-// the new ones (ValidationException) and against those it keeps
-// (ConflictException, like other name clashes).
-func checkStrategyNames(existing []api.MemoryStrategy, add []api.MemoryStrategyInput) error {
 	taken := map[string]bool{}
-	for _, st := range existing {
+	for _, st := range kept {
 		taken[st.Name] = true
 	}
 	seen := map[string]bool{}
 	for _, si := range add {
-		name := strategyName(si)
+		_, given := setMember(si)
+		name := project[api.MemoryStrategy](given).Name
 		if seen[name] {
 			return awserr.Validation("Memory strategy names must be unique within a memory: '%s' is given more than once.", name)
 		}
@@ -561,178 +442,161 @@ func namespacePair(ns, templates []string, def string) ([]string, []string) {
 	return ns, templates
 }
 
+// strategyKinds: per member of MemoryStrategyInput, the type of the
+// strategy it makes and its namespace default.
+var strategyKinds = map[string]struct {
+	typ       api.MemoryStrategyType
+	namespace string
+}{
+	"SemanticMemoryStrategy":       {api.MemoryStrategyTypeSemantic, nsActor},
+	"SummaryMemoryStrategy":        {api.MemoryStrategyTypeSummarization, nsSession},
+	"UserPreferenceMemoryStrategy": {api.MemoryStrategyTypeUserPreference, nsActor},
+	"EpisodicMemoryStrategy":       {api.MemoryStrategyTypeEpisodic, nsSession},
+	"CustomMemoryStrategy":         {api.MemoryStrategyTypeCustom, nsActor},
+}
+
+// overridePrefixes name each override type's members of the extraction,
+// consolidation and reflection unions: SemanticExtractionOverride, ...
+var overridePrefixes = map[api.OverrideType]string{
+	api.OverrideTypeSemanticOverride:       "Semantic",
+	api.OverrideTypeSummaryOverride:        "Summary",
+	api.OverrideTypeUserPreferenceOverride: "UserPreference",
+	api.OverrideTypeEpisodicOverride:       "Episodic",
+}
+
+// setMember returns the member a union (a struct of pointers, one set)
+// sets: its Go name and value, or "" and nil when none is.
+func setMember(union any) (string, any) {
+	v := reflect.ValueOf(union)
+	if v.Kind() == reflect.Pointer {
+		if v.IsNil() {
+			return "", nil
+		}
+		v = v.Elem()
+	}
+	for i := range v.NumField() {
+		if f := v.Field(i); !f.IsNil() {
+			return v.Type().Field(i).Name, f.Interface()
+		}
+	}
+	return "", nil
+}
+
+// reshape copies src into a new Out through their wire form: several input
+// shapes of a strategy's configuration and their output shapes differ only
+// in their Go types.
+func reshape[Out any](src any) *Out {
+	var out Out
+	if err := json.Unmarshal(encodeDoc(src), &out); err != nil {
+		panic(fmt.Sprintf("reshape %T: %v", src, err)) // both are our own shapes
+	}
+	return &out
+}
+
 // newStrategy maps one input strategy to its output shape, CREATING.
-func newStrategy(member string, si api.MemoryStrategyInput, now time.Time) (api.MemoryStrategy, error) {
-	st := api.MemoryStrategy{Status: api.MemoryStrategyStatusCreating, CreatedAt: api.NewEpochTime(now), UpdatedAt: api.NewEpochTime(now)}
-	var ns, templates []string
-	def := nsActor
+func newStrategy(member string, si api.MemoryStrategyInput, at api.EpochTime) (api.MemoryStrategy, error) {
+	name, given := setMember(si)
+	kind, ok := strategyKinds[name]
+	if !ok {
+		return api.MemoryStrategy{}, awserr.Validation("1 validation error detected: Value at '%s' failed to satisfy constraint: Exactly one memory strategy type must be set", member)
+	}
+	// Every kind has the name, description, namespaces and record schema.
+	st := *project[api.MemoryStrategy](given)
+	st.Type, st.Status, st.CreatedAt, st.UpdatedAt = kind.typ, api.MemoryStrategyStatusCreating, at, at
+	def := kind.namespace
 	switch {
-	case si.SemanticMemoryStrategy != nil:
-		in := si.SemanticMemoryStrategy
-		st.Type, st.Name, st.Description, st.MemoryRecordSchema = api.MemoryStrategyTypeSemantic, in.Name, in.Description, in.MemoryRecordSchema
-		ns, templates = in.Namespaces, in.NamespaceTemplates
-	case si.SummaryMemoryStrategy != nil:
-		in := si.SummaryMemoryStrategy
-		st.Type, st.Name, st.Description, st.MemoryRecordSchema = api.MemoryStrategyTypeSummarization, in.Name, in.Description, in.MemoryRecordSchema
-		ns, templates, def = in.Namespaces, in.NamespaceTemplates, nsSession
-	case si.UserPreferenceMemoryStrategy != nil:
-		in := si.UserPreferenceMemoryStrategy
-		st.Type, st.Name, st.Description, st.MemoryRecordSchema = api.MemoryStrategyTypeUserPreference, in.Name, in.Description, in.MemoryRecordSchema
-		ns, templates = in.Namespaces, in.NamespaceTemplates
 	case si.EpisodicMemoryStrategy != nil:
-		in := si.EpisodicMemoryStrategy
-		st.Type, st.Name, st.Description, st.MemoryRecordSchema = api.MemoryStrategyTypeEpisodic, in.Name, in.Description, in.MemoryRecordSchema
-		ns, templates, def = in.Namespaces, in.NamespaceTemplates, nsSession
-		refl := &api.EpisodicReflectionConfiguration{}
-		var rns, rtemplates []string
-		if r := in.ReflectionConfiguration; r != nil {
-			rns, rtemplates, refl.MemoryRecordSchema = r.Namespaces, r.NamespaceTemplates, r.MemoryRecordSchema
-		}
-		refl.Namespaces, refl.NamespaceTemplates = namespacePair(rns, rtemplates, nsActor)
-		st.Configuration = &api.StrategyConfiguration{Reflection: &api.ReflectionConfiguration{EpisodicReflectionConfiguration: refl}}
+		st.Configuration = &api.StrategyConfiguration{Reflection: episodicReflection(si.EpisodicMemoryStrategy.ReflectionConfiguration)}
 	case si.CustomMemoryStrategy != nil:
-		in := si.CustomMemoryStrategy
-		st.Type, st.Name, st.Description, st.MemoryRecordSchema = api.MemoryStrategyTypeCustom, in.Name, in.Description, in.MemoryRecordSchema
-		ns, templates = in.Namespaces, in.NamespaceTemplates
-		if in.Configuration == nil {
-			return st, awserr.Validation("1 validation error detected: Value null at '%s.customMemoryStrategy.configuration' failed to satisfy constraint: Member must not be null for a custom memory strategy", member)
+		path := member + ".customMemoryStrategy.configuration"
+		c := si.CustomMemoryStrategy.Configuration
+		if c == nil {
+			return st, awserr.Validation("1 validation error detected: Value null at '%s' failed to satisfy constraint: Member must not be null for a custom memory strategy", path)
 		}
-		cfg, d, err := customConfiguration(member+".customMemoryStrategy.configuration", in.Configuration)
-		if err != nil {
+		bare, ns, m := customOverride(c)
+		if bare == nil {
+			return st, awserr.Validation("1 validation error detected: Value at '%s' failed to satisfy constraint: Exactly one override must be set", path)
+		}
+		// The override is set as a modification of a bare strategy of its type.
+		st.Configuration, def = bare, ns
+		var err error
+		if st.Configuration, err = modifiedConfiguration(path, &st, m); err != nil {
 			return st, err
 		}
-		st.Configuration, def = cfg, d
-	default:
-		return st, awserr.Validation("1 validation error detected: Value at '%s' failed to satisfy constraint: Exactly one memory strategy type must be set", member)
 	}
 	st.StrategyId = newID(st.Name)
-	st.Namespaces, st.NamespaceTemplates = namespacePair(ns, templates, def)
+	st.Namespaces, st.NamespaceTemplates = namespacePair(st.Namespaces, st.NamespaceTemplates, def)
 	return st, nil
 }
 
-// customConfiguration maps a custom strategy's override to the output
-// configuration and returns the namespace default of its kind.
-func customConfiguration(member string, c *api.CustomConfigurationInput) (*api.StrategyConfiguration, string, error) {
-	cfg := &api.StrategyConfiguration{}
-	def := nsActor
+// customOverride reads a custom strategy's override: the bare
+// configuration of its type (nil when none is set), its namespace default,
+// and the modification that sets the override on it (the override's members
+// have the same types there), so that creating and modifying a custom
+// strategy are one path.
+func customOverride(c *api.CustomConfigurationInput) (*api.StrategyConfiguration, string, *api.ModifyStrategyConfiguration) {
+	var ext api.CustomExtractionConfigurationInput
+	var con api.CustomConsolidationConfigurationInput
+	var refl api.CustomReflectionConfigurationInput
+	bare, ns, m := &api.StrategyConfiguration{}, nsActor, &api.ModifyStrategyConfiguration{}
 	switch {
 	case c.SemanticOverride != nil:
-		o := c.SemanticOverride
-		cfg.Type = api.OverrideTypeSemanticOverride
-		if o.Extraction != nil {
-			v := api.SemanticExtractionOverride(*o.Extraction)
-			cfg.Extraction = &api.ExtractionConfiguration{CustomExtractionConfiguration: &api.CustomExtractionConfiguration{SemanticExtractionOverride: &v}}
-		}
-		if o.Consolidation != nil {
-			v := api.SemanticConsolidationOverride(*o.Consolidation)
-			cfg.Consolidation = &api.ConsolidationConfiguration{CustomConsolidationConfiguration: &api.CustomConsolidationConfiguration{SemanticConsolidationOverride: &v}}
-		}
+		bare.Type = api.OverrideTypeSemanticOverride
+		ext.SemanticExtractionOverride, con.SemanticConsolidationOverride = c.SemanticOverride.Extraction, c.SemanticOverride.Consolidation
 	case c.SummaryOverride != nil:
-		o := c.SummaryOverride
-		cfg.Type, def = api.OverrideTypeSummaryOverride, nsSession
-		if o.Consolidation != nil {
-			v := api.SummaryConsolidationOverride(*o.Consolidation)
-			cfg.Consolidation = &api.ConsolidationConfiguration{CustomConsolidationConfiguration: &api.CustomConsolidationConfiguration{SummaryConsolidationOverride: &v}}
-		}
+		bare.Type, ns = api.OverrideTypeSummaryOverride, nsSession
+		con.SummaryConsolidationOverride = c.SummaryOverride.Consolidation
 	case c.UserPreferenceOverride != nil:
-		o := c.UserPreferenceOverride
-		cfg.Type = api.OverrideTypeUserPreferenceOverride
-		if o.Extraction != nil {
-			v := api.UserPreferenceExtractionOverride(*o.Extraction)
-			cfg.Extraction = &api.ExtractionConfiguration{CustomExtractionConfiguration: &api.CustomExtractionConfiguration{UserPreferenceExtractionOverride: &v}}
-		}
-		if o.Consolidation != nil {
-			v := api.UserPreferenceConsolidationOverride(*o.Consolidation)
-			cfg.Consolidation = &api.ConsolidationConfiguration{CustomConsolidationConfiguration: &api.CustomConsolidationConfiguration{UserPreferenceConsolidationOverride: &v}}
-		}
+		bare.Type = api.OverrideTypeUserPreferenceOverride
+		ext.UserPreferenceExtractionOverride, con.UserPreferenceConsolidationOverride = c.UserPreferenceOverride.Extraction, c.UserPreferenceOverride.Consolidation
 	case c.EpisodicOverride != nil:
 		o := c.EpisodicOverride
-		cfg.Type, def = api.OverrideTypeEpisodicOverride, nsSession
-		if o.Extraction != nil {
-			v := api.EpisodicExtractionOverride(*o.Extraction)
-			cfg.Extraction = &api.ExtractionConfiguration{CustomExtractionConfiguration: &api.CustomExtractionConfiguration{EpisodicExtractionOverride: &v}}
-		}
-		if o.Consolidation != nil {
-			v := api.EpisodicConsolidationOverride(*o.Consolidation)
-			cfg.Consolidation = &api.ConsolidationConfiguration{CustomConsolidationConfiguration: &api.CustomConsolidationConfiguration{EpisodicConsolidationOverride: &v}}
-		}
-		if o.Reflection != nil {
-			cfg.Reflection = episodicReflectionOverride(o.Reflection)
-		}
+		bare.Type, ns = api.OverrideTypeEpisodicOverride, nsSession
+		ext.EpisodicExtractionOverride, con.EpisodicConsolidationOverride, refl.EpisodicReflectionOverride = o.Extraction, o.Consolidation, o.Reflection
 	case c.SelfManagedConfiguration != nil:
-		o := c.SelfManagedConfiguration
-		cfg.Type = api.OverrideTypeSelfManaged
-		sm := &api.SelfManagedConfiguration{
-			TriggerConditions:           triggerConditions(o.TriggerConditions),
-			HistoricalContextWindowSize: o.HistoricalContextWindowSize,
-		}
-		if o.InvocationConfiguration != nil {
-			v := api.InvocationConfiguration(*o.InvocationConfiguration)
-			sm.InvocationConfiguration = &v
-		}
-		if sm.HistoricalContextWindowSize == nil {
-			sm.HistoricalContextWindowSize = ptr(int64(defaultHistoricalContextWindow))
-		}
-		if len(sm.TriggerConditions) == 0 {
-			sm.TriggerConditions = []api.TriggerCondition{
+		bare.Type = api.OverrideTypeSelfManaged
+		bare.SelfManagedConfiguration = &api.SelfManagedConfiguration{
+			HistoricalContextWindowSize: ptr(int64(defaultHistoricalContextWindow)),
+			TriggerConditions: []api.TriggerCondition{
 				{MessageBasedTrigger: &api.MessageBasedTrigger{MessageCount: ptr(int64(defaultTriggerMessageCount))}},
 				{TokenBasedTrigger: &api.TokenBasedTrigger{TokenCount: ptr(int64(defaultTriggerTokenCount))}},
 				{TimeBasedTrigger: &api.TimeBasedTrigger{IdleSessionTimeout: ptr(int64(defaultTriggerIdleTimeout))}},
-			}
+			},
 		}
-		cfg.SelfManagedConfiguration = sm
+		m.SelfManagedConfiguration = reshape[api.ModifySelfManagedConfiguration](c.SelfManagedConfiguration)
 	default:
-		return nil, "", awserr.Validation("1 validation error detected: Value at '%s' failed to satisfy constraint: Exactly one override must be set", member)
+		return nil, "", nil
 	}
-	return cfg, def, nil
+	if ext != (api.CustomExtractionConfigurationInput{}) {
+		m.Extraction = &api.ModifyExtractionConfiguration{CustomExtractionConfiguration: &ext}
+	}
+	if con != (api.CustomConsolidationConfigurationInput{}) {
+		m.Consolidation = &api.ModifyConsolidationConfiguration{CustomConsolidationConfiguration: &con}
+	}
+	if refl != (api.CustomReflectionConfigurationInput{}) {
+		m.Reflection = &api.ModifyReflectionConfiguration{CustomReflectionConfiguration: &refl}
+	}
+	return bare, ns, m
 }
 
-func episodicReflectionOverride(in *api.EpisodicOverrideReflectionConfigurationInput) *api.ReflectionConfiguration {
-	v := api.EpisodicReflectionOverride(*in)
-	v.Namespaces, v.NamespaceTemplates = namespacePair(in.Namespaces, in.NamespaceTemplates, nsActor)
-	return &api.ReflectionConfiguration{CustomReflectionConfiguration: &api.CustomReflectionConfiguration{EpisodicReflectionOverride: &v}}
-}
-
-func triggerConditions(in []api.TriggerConditionInput) []api.TriggerCondition {
-	var out []api.TriggerCondition
-	for _, t := range in {
-		var c api.TriggerCondition
-		if t.MessageBasedTrigger != nil {
-			c.MessageBasedTrigger = &api.MessageBasedTrigger{MessageCount: t.MessageBasedTrigger.MessageCount}
-		}
-		if t.TokenBasedTrigger != nil {
-			c.TokenBasedTrigger = &api.TokenBasedTrigger{TokenCount: t.TokenBasedTrigger.TokenCount}
-		}
-		if t.TimeBasedTrigger != nil {
-			c.TimeBasedTrigger = &api.TimeBasedTrigger{IdleSessionTimeout: t.TimeBasedTrigger.IdleSessionTimeout}
-		}
-		out = append(out, c)
-	}
-	return out
-}
-
-// overrideOf is the override kind a strategy's configuration has ("" for
-// built-in strategies).
-func overrideOf(st *api.MemoryStrategy) api.OverrideType {
-	if st.Configuration == nil {
-		return ""
-	}
-	return st.Configuration.Type
+// episodicReflection is the reflection of an episodic strategy, with the
+// actor namespace by default.
+func episodicReflection(in *api.EpisodicReflectionConfigurationInput) *api.ReflectionConfiguration {
+	refl := project[api.EpisodicReflectionConfiguration](in)
+	refl.Namespaces, refl.NamespaceTemplates = namespacePair(refl.Namespaces, refl.NamespaceTemplates, nsActor)
+	return &api.ReflectionConfiguration{EpisodicReflectionConfiguration: refl}
 }
 
 func wrongConfiguration(member string, st *api.MemoryStrategy, what string) error {
 	kind := string(st.Type)
-	if o := overrideOf(st); o != "" {
-		kind += "/" + string(o)
+	if st.Configuration != nil && st.Configuration.Type != "" {
+		kind += "/" + string(st.Configuration.Type)
 	}
 	return awserr.Validation("1 validation error detected: Value at '%s' failed to satisfy constraint: %s does not apply to memory strategy %s of type %s", member, what, st.StrategyId, kind)
 }
 
-// modifyStrategy applies one ModifyMemoryStrategyInput. Configuration
-// changes must match the strategy's kind: extraction/consolidation overrides
-// of the custom strategy's own override type, episodic reflections for
-// episodic strategies, self-managed settings for self-managed ones.
-func modifyStrategy(member string, st *api.MemoryStrategy, m api.ModifyMemoryStrategyInput, now time.Time) error {
+// modifyStrategy applies one ModifyMemoryStrategyInput.
+func modifyStrategy(member string, st *api.MemoryStrategy, m api.ModifyMemoryStrategyInput, at api.EpochTime) error {
 	next := *st
 	if m.Description != "" {
 		next.Description = m.Description
@@ -744,114 +608,75 @@ func modifyStrategy(member string, st *api.MemoryStrategy, m api.ModifyMemoryStr
 		next.MemoryRecordSchema = m.MemoryRecordSchema
 	}
 	if c := m.Configuration; c != nil {
-		var cfg api.StrategyConfiguration
-		if st.Configuration != nil {
-			cfg = *st.Configuration
+		cfg, err := modifiedConfiguration(member+".configuration", st, c)
+		if err != nil {
+			return err
 		}
-		override := overrideOf(st)
-		if c.Extraction != nil {
-			ext, err := modifiedExtraction(member+".configuration.extraction", st, override, c.Extraction)
-			if err != nil {
-				return err
-			}
-			cfg.Extraction = ext
-		}
-		if c.Consolidation != nil {
-			con, err := modifiedConsolidation(member+".configuration.consolidation", st, override, c.Consolidation)
-			if err != nil {
-				return err
-			}
-			cfg.Consolidation = con
-		}
-		if r := c.Reflection; r != nil {
-			switch {
-			case r.EpisodicReflectionConfiguration != nil && st.Type == api.MemoryStrategyTypeEpisodic:
-				in := r.EpisodicReflectionConfiguration
-				refl := &api.EpisodicReflectionConfiguration{MemoryRecordSchema: in.MemoryRecordSchema}
-				refl.Namespaces, refl.NamespaceTemplates = namespacePair(in.Namespaces, in.NamespaceTemplates, nsActor)
-				cfg.Reflection = &api.ReflectionConfiguration{EpisodicReflectionConfiguration: refl}
-			case r.CustomReflectionConfiguration != nil && r.CustomReflectionConfiguration.EpisodicReflectionOverride != nil &&
-				override == api.OverrideTypeEpisodicOverride:
-				cfg.Reflection = episodicReflectionOverride(r.CustomReflectionConfiguration.EpisodicReflectionOverride)
-			default:
-				return wrongConfiguration(member+".configuration.reflection", st, "This reflection configuration")
-			}
-		}
-		if sm := c.SelfManagedConfiguration; sm != nil {
-			if override != api.OverrideTypeSelfManaged || cfg.SelfManagedConfiguration == nil {
-				return wrongConfiguration(member+".configuration.selfManagedConfiguration", st, "A self-managed configuration")
-			}
-			cur := *cfg.SelfManagedConfiguration
-			if len(sm.TriggerConditions) > 0 {
-				cur.TriggerConditions = triggerConditions(sm.TriggerConditions)
-			}
-			if sm.HistoricalContextWindowSize != nil {
-				cur.HistoricalContextWindowSize = sm.HistoricalContextWindowSize
-			}
-			if ic := sm.InvocationConfiguration; ic != nil {
-				inv := api.InvocationConfiguration{}
-				if cur.InvocationConfiguration != nil {
-					inv = *cur.InvocationConfiguration
-				}
-				if ic.TopicArn != "" {
-					inv.TopicArn = ic.TopicArn
-				}
-				if ic.PayloadDeliveryBucketName != "" {
-					inv.PayloadDeliveryBucketName = ic.PayloadDeliveryBucketName
-				}
-				cur.InvocationConfiguration = &inv
-			}
-			cfg.SelfManagedConfiguration = &cur
-		}
-		next.Configuration = &cfg
+		next.Configuration = cfg
 	}
-	next.UpdatedAt = api.NewEpochTime(now)
+	next.UpdatedAt = at
 	*st = next
 	return nil
 }
 
-func modifiedExtraction(member string, st *api.MemoryStrategy, override api.OverrideType, e *api.ModifyExtractionConfiguration) (*api.ExtractionConfiguration, error) {
-	in := e.CustomExtractionConfiguration
-	out := &api.CustomExtractionConfiguration{}
-	switch {
-	case in == nil:
-	case in.SemanticExtractionOverride != nil && override == api.OverrideTypeSemanticOverride:
-		v := api.SemanticExtractionOverride(*in.SemanticExtractionOverride)
-		out.SemanticExtractionOverride = &v
-		return &api.ExtractionConfiguration{CustomExtractionConfiguration: out}, nil
-	case in.UserPreferenceExtractionOverride != nil && override == api.OverrideTypeUserPreferenceOverride:
-		v := api.UserPreferenceExtractionOverride(*in.UserPreferenceExtractionOverride)
-		out.UserPreferenceExtractionOverride = &v
-		return &api.ExtractionConfiguration{CustomExtractionConfiguration: out}, nil
-	case in.EpisodicExtractionOverride != nil && override == api.OverrideTypeEpisodicOverride:
-		v := api.EpisodicExtractionOverride(*in.EpisodicExtractionOverride)
-		out.EpisodicExtractionOverride = &v
-		return &api.ExtractionConfiguration{CustomExtractionConfiguration: out}, nil
+// modifiedConfiguration is a strategy's configuration with the changes
+// applied. They must match the strategy's kind: extraction, consolidation
+// and reflection overrides of the custom strategy's own override type,
+// episodic reflections for episodic strategies, self-managed settings for
+// self-managed ones.
+func modifiedConfiguration(member string, st *api.MemoryStrategy, c *api.ModifyStrategyConfiguration) (*api.StrategyConfiguration, error) {
+	var cfg api.StrategyConfiguration
+	if st.Configuration != nil {
+		cfg = *st.Configuration
 	}
-	return nil, wrongConfiguration(member, st, "This extraction override")
-}
-
-func modifiedConsolidation(member string, st *api.MemoryStrategy, override api.OverrideType, c *api.ModifyConsolidationConfiguration) (*api.ConsolidationConfiguration, error) {
-	in := c.CustomConsolidationConfiguration
-	out := &api.CustomConsolidationConfiguration{}
-	switch {
-	case in == nil:
-	case in.SemanticConsolidationOverride != nil && override == api.OverrideTypeSemanticOverride:
-		v := api.SemanticConsolidationOverride(*in.SemanticConsolidationOverride)
-		out.SemanticConsolidationOverride = &v
-		return &api.ConsolidationConfiguration{CustomConsolidationConfiguration: out}, nil
-	case in.SummaryConsolidationOverride != nil && override == api.OverrideTypeSummaryOverride:
-		v := api.SummaryConsolidationOverride(*in.SummaryConsolidationOverride)
-		out.SummaryConsolidationOverride = &v
-		return &api.ConsolidationConfiguration{CustomConsolidationConfiguration: out}, nil
-	case in.UserPreferenceConsolidationOverride != nil && override == api.OverrideTypeUserPreferenceOverride:
-		v := api.UserPreferenceConsolidationOverride(*in.UserPreferenceConsolidationOverride)
-		out.UserPreferenceConsolidationOverride = &v
-		return &api.ConsolidationConfiguration{CustomConsolidationConfiguration: out}, nil
-	case in.EpisodicConsolidationOverride != nil && override == api.OverrideTypeEpisodicOverride:
-		v := api.EpisodicConsolidationOverride(*in.EpisodicConsolidationOverride)
-		out.EpisodicConsolidationOverride = &v
-		return &api.ConsolidationConfiguration{CustomConsolidationConfiguration: out}, nil
+	// Built-in and self-managed strategies have no prefix: no override fits.
+	prefix := overridePrefixes[cfg.Type]
+	fits := func(part string, union any) bool {
+		name, _ := setMember(union)
+		return name == prefix+part+"Override"
 	}
-	return nil, wrongConfiguration(member, st, "This consolidation override")
+	if e := c.Extraction; e != nil {
+		if !fits("Extraction", e.CustomExtractionConfiguration) {
+			return nil, wrongConfiguration(member+".extraction", st, "This extraction override")
+		}
+		cfg.Extraction = reshape[api.ExtractionConfiguration](e)
+	}
+	if e := c.Consolidation; e != nil {
+		if !fits("Consolidation", e.CustomConsolidationConfiguration) {
+			return nil, wrongConfiguration(member+".consolidation", st, "This consolidation override")
+		}
+		cfg.Consolidation = reshape[api.ConsolidationConfiguration](e)
+	}
+	if r := c.Reflection; r != nil {
+		switch {
+		case r.EpisodicReflectionConfiguration != nil && st.Type == api.MemoryStrategyTypeEpisodic:
+			cfg.Reflection = episodicReflection(r.EpisodicReflectionConfiguration)
+		case fits("Reflection", r.CustomReflectionConfiguration):
+			v := reshape[api.EpisodicReflectionOverride](r.CustomReflectionConfiguration.EpisodicReflectionOverride)
+			v.Namespaces, v.NamespaceTemplates = namespacePair(v.Namespaces, v.NamespaceTemplates, nsActor)
+			cfg.Reflection = &api.ReflectionConfiguration{CustomReflectionConfiguration: &api.CustomReflectionConfiguration{EpisodicReflectionOverride: v}}
+		default:
+			return nil, wrongConfiguration(member+".reflection", st, "This reflection configuration")
+		}
+	}
+	if sm := c.SelfManagedConfiguration; sm != nil {
+		if cfg.Type != api.OverrideTypeSelfManaged || cfg.SelfManagedConfiguration == nil {
+			return nil, wrongConfiguration(member+".selfManagedConfiguration", st, "A self-managed configuration")
+		}
+		cur := *cfg.SelfManagedConfiguration
+		patch(&cur, sm) // historicalContextWindowSize
+		if len(sm.TriggerConditions) > 0 {
+			cur.TriggerConditions = *reshape[[]api.TriggerCondition](sm.TriggerConditions)
+		}
+		if ic := sm.InvocationConfiguration; ic != nil {
+			inv := api.InvocationConfiguration{}
+			if cur.InvocationConfiguration != nil {
+				inv = *cur.InvocationConfiguration
+			}
+			patch(&inv, ic) // members given replace the current ones
+			cur.InvocationConfiguration = &inv
+		}
+		cfg.SelfManagedConfiguration = &cur
+	}
+	return &cfg, nil
 }

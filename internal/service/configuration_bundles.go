@@ -76,11 +76,6 @@ func (r *bundleRecord) defaultBranch() string {
 	return r.FirstBranch
 }
 
-// bundleVersionRecord is the document of a version row.
-type bundleVersionRecord struct {
-	api.GetConfigurationBundleVersionResponse
-}
-
 var bundles = &family[bundleRecord]{
 	kind: kindBundle, group: familyBundles, noun: "configuration bundle", arnPath: "configuration-bundle/",
 	fields: fields{ID: "BundleId", ARN: "BundleArn", Status: "Status", Created: "CreatedAt", Updated: "UpdatedAt"},
@@ -93,6 +88,17 @@ var bundles = &family[bundleRecord]{
 			return nil
 		}
 		return s.removeChildren(ctx, tx, row, kindBundleVersion)
+	},
+}
+
+// bundleVersions are read through the engine; they are written only as a
+// side effect of the bundle's Create and Update (addBundleVersion).
+var bundleVersions = &family[api.GetConfigurationBundleVersionResponse]{
+	kind: kindBundleVersion, noun: "configuration bundle version", fields: fields{ID: "VersionId"},
+	missing: bundleVersionNotFound,
+	parentExists: func(ctx context.Context, tx store.Tx, sc scope, bundleID string) error {
+		_, _, err := bundles.load(ctx, tx, sc, "", bundleID)
+		return err
 	},
 }
 
@@ -109,8 +115,6 @@ func bundleVersionID() string {
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
-func bundleVersionRowID(bundleID, versionID string) string { return bundleID + "/" + versionID }
-
 func bundleVersionNotFound(bundleID, versionID string) error {
 	return awserr.NotFound("Version '%s' of configuration bundle '%s' was not found.", versionID, bundleID)
 }
@@ -119,33 +123,31 @@ func bundleNameTaken(name string) error {
 	return awserr.Conflict("A configuration bundle named '%s' already exists in this account and region.", name)
 }
 
-// getBundleVersion reads one version; found is false when it does not exist.
-func getBundleVersion(ctx context.Context, tx store.Tx, sc scope, bundleID, versionID string) (*bundleVersionRecord, bool, error) {
-	r, err := tx.Get(ctx, sc.key(kindBundleVersion, bundleVersionRowID(bundleID, versionID)))
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, false, nil
+// addBundleVersion stores a new version of the bundle rec, with the
+// bundle's current name and description, and makes it the head of its
+// branch (and the bundle's own head when that is the default branch).
+func addBundleVersion(ctx context.Context, tx store.Tx, sc scope, rec *bundleRecord,
+	components map[string]api.ComponentConfiguration, lineage *api.VersionLineageMetadata, at time.Time) (string, error) {
+	if components == nil {
+		components = map[string]api.ComponentConfiguration{} // required in every output
 	}
-	if err != nil {
-		return nil, false, err
+	v := &api.GetConfigurationBundleVersionResponse{
+		BundleArn: rec.BundleArn, BundleId: rec.BundleId, BundleName: rec.BundleName, Description: rec.Description,
+		VersionId: bundleVersionID(), Components: components, LineageMetadata: lineage,
+		CreatedAt: rec.CreatedAt, VersionCreatedAt: api.NewEpochTime(at),
 	}
-	var rec bundleVersionRecord
-	return &rec, true, decodeDoc(r, &rec)
-}
-
-func insertBundleVersion(ctx context.Context, tx store.Tx, sc scope, v *bundleVersionRecord, now time.Time) error {
-	return tx.Insert(ctx, &store.Resource{
+	if rec.Branches == nil {
+		rec.Branches, rec.FirstBranch = map[string]string{}, lineage.BranchName
+	}
+	rec.Branches[lineage.BranchName] = v.VersionId
+	if lineage.BranchName == rec.defaultBranch() {
+		rec.VersionId, rec.Components, rec.LineageMetadata = v.VersionId, v.Components, v.LineageMetadata
+	}
+	return v.VersionId, tx.Insert(ctx, &store.Resource{
 		Account: sc.account, Region: sc.region, Kind: kindBundleVersion,
-		ID: bundleVersionRowID(v.BundleId, v.VersionId), ParentID: v.BundleId,
-		Status: string(api.ConfigurationBundleStatusActive), CreatedAt: now, UpdatedAt: now, Doc: encodeDoc(v),
+		ID: bundleVersions.rowID(v.BundleId, v.VersionId), ParentID: v.BundleId,
+		Status: string(api.ConfigurationBundleStatusActive), CreatedAt: at, UpdatedAt: at, Doc: encodeDoc(v),
 	})
-}
-
-// components never reports null: the member is required in every output.
-func nonNilComponents(c map[string]api.ComponentConfiguration) map[string]api.ComponentConfiguration {
-	if c == nil {
-		return map[string]api.ComponentConfiguration{}
-	}
-	return c
 }
 
 func (s *Service) CreateConfigurationBundle(ctx context.Context, in *api.CreateConfigurationBundleRequest) (*api.CreateConfigurationBundleResponse, error) {
@@ -155,74 +157,44 @@ func (s *Service) CreateConfigurationBundle(ctx context.Context, in *api.CreateC
 			if branch == "" {
 				branch = mainlineBranch
 			}
-			ver := &bundleVersionRecord{api.GetConfigurationBundleVersionResponse{
-				BundleArn: rec.BundleArn, BundleId: rec.BundleId, BundleName: in.BundleName, Description: in.Description,
-				VersionId: bundleVersionID(), Components: nonNilComponents(in.Components),
-				LineageMetadata: &api.VersionLineageMetadata{BranchName: branch, CreatedBy: in.CreatedBy, CommitMessage: in.CommitMessage},
-				CreatedAt:       rec.CreatedAt, VersionCreatedAt: rec.CreatedAt,
-			}}
-			rec.VersionId, rec.Components, rec.LineageMetadata = ver.VersionId, ver.Components, ver.LineageMetadata
-			rec.Branches, rec.FirstBranch = map[string]string{branch: ver.VersionId}, branch
-			return insertBundleVersion(ctx, tx, sc, ver, rec.CreatedAt.Time)
+			_, err := addBundleVersion(ctx, tx, sc, rec, in.Components,
+				&api.VersionLineageMetadata{BranchName: branch, CreatedBy: in.CreatedBy, CommitMessage: in.CommitMessage}, rec.CreatedAt.Time)
+			return err
 		})
 }
 
 func (s *Service) GetConfigurationBundle(ctx context.Context, in *api.GetConfigurationBundleRequest) (*api.GetConfigurationBundleResponse, error) {
 	sc := scopeOf(ctx)
-	var out *api.GetConfigurationBundleResponse
-	err := s.read(ctx, func(tx store.Tx) error {
+	return readAnswer(ctx, s, func(tx store.Tx) (*api.GetConfigurationBundleResponse, error) {
 		_, rec, err := bundles.load(ctx, tx, sc, "", in.BundleId)
 		if err != nil {
-			return err
+			return nil, err
 		}
+		out := &rec.GetConfigurationBundleResponse
 		if in.BranchName == "" || in.BranchName == rec.defaultBranch() {
-			out = &rec.GetConfigurationBundleResponse
-			return nil
+			return out, nil
 		}
 		head, ok := rec.Branches[in.BranchName]
 		if !ok {
-			return awserr.NotFound("Branch '%s' of configuration bundle '%s' was not found.", in.BranchName, in.BundleId)
+			return nil, awserr.NotFound("Branch '%s' of configuration bundle '%s' was not found.", in.BranchName, in.BundleId)
 		}
-		v, found, err := getBundleVersion(ctx, tx, sc, in.BundleId, head)
+		_, v, err := bundleVersions.load(ctx, tx, sc, in.BundleId, head)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if !found {
-			return bundleVersionNotFound(in.BundleId, head)
-		}
-		out = &rec.GetConfigurationBundleResponse
 		out.VersionId, out.Components, out.LineageMetadata = v.VersionId, v.Components, v.LineageMetadata
-		return nil
+		return out, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
 func (s *Service) GetConfigurationBundleVersion(ctx context.Context, in *api.GetConfigurationBundleVersionRequest) (*api.GetConfigurationBundleVersionResponse, error) {
-	sc := scopeOf(ctx)
-	var out *api.GetConfigurationBundleVersionResponse
-	err := s.read(ctx, func(tx store.Tx) error {
-		if _, _, err := bundles.load(ctx, tx, sc, "", in.BundleId); err != nil {
-			return err
-		}
-		v, found, err := getBundleVersion(ctx, tx, sc, in.BundleId, in.VersionId)
-		if err != nil {
-			return err
-		}
-		if !found {
-			return bundleVersionNotFound(in.BundleId, in.VersionId)
-		}
-		out = &v.GetConfigurationBundleVersionResponse
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return get[api.GetConfigurationBundleVersionResponse](ctx, s, bundleVersions, in.BundleId, in.VersionId)
 }
 
+// UpdateConfigurationBundle commits a new version in its own transaction
+// rather than through update: the bundle's updatedAt and the version's
+// versionCreatedAt are one instant, and a rename lost to a concurrent one
+// answers the bundle's own name-taken error.
 func (s *Service) UpdateConfigurationBundle(ctx context.Context, in *api.UpdateConfigurationBundleRequest) (*api.UpdateConfigurationBundleResponse, error) {
 	if len(in.ParentVersionIds) > maxBundleVersionPars {
 		return nil, awserr.Validation("1 validation error detected: Value at 'parentVersionIds' failed to satisfy constraint: A version has at most %d parents", maxBundleVersionPars)
@@ -236,17 +208,16 @@ func (s *Service) UpdateConfigurationBundle(ctx context.Context, in *api.UpdateC
 		if rec.Status == api.ConfigurationBundleStatusDeleting {
 			return nil, awserr.Conflict("Configuration bundle '%s' is being deleted.", in.BundleId)
 		}
-		var parents []*bundleVersionRecord
+		var parents []*api.GetConfigurationBundleVersionResponse
 		for _, pid := range in.ParentVersionIds {
 			if len(parents) == 1 && parents[0].VersionId == pid {
 				return nil, awserr.Validation("1 validation error detected: Value at 'parentVersionIds' failed to satisfy constraint: Version '%s' is listed twice", pid)
 			}
-			v, found, err := getBundleVersion(ctx, tx, sc, in.BundleId, pid)
+			_, v, err := loadDoc[api.GetConfigurationBundleVersionResponse](ctx, tx, sc.key(kindBundleVersion, bundleVersions.rowID(in.BundleId, pid)), func() error {
+				return awserr.Validation("Parent version '%s' does not exist in configuration bundle '%s'.", pid, in.BundleId)
+			})
 			if err != nil {
 				return nil, err
-			}
-			if !found {
-				return nil, awserr.Validation("Parent version '%s' does not exist in configuration bundle '%s'.", pid, in.BundleId)
 			}
 			parents = append(parents, v)
 		}
@@ -260,16 +231,14 @@ func (s *Service) UpdateConfigurationBundle(ctx context.Context, in *api.UpdateC
 		}
 		head, exists := rec.Branches[branch]
 		if len(parents) == 0 {
+			// A new branch starts from the default branch's head.
 			from := head
 			if !exists {
 				from = rec.Branches[rec.defaultBranch()]
 			}
-			v, found, err := getBundleVersion(ctx, tx, sc, in.BundleId, from)
+			_, v, err := bundleVersions.load(ctx, tx, sc, in.BundleId, from)
 			if err != nil {
 				return nil, err
-			}
-			if !found {
-				return nil, bundleVersionNotFound(in.BundleId, from)
 			}
 			parents = append(parents, v)
 		} else if exists && parents[0].VersionId != head {
@@ -282,7 +251,7 @@ func (s *Service) UpdateConfigurationBundle(ctx context.Context, in *api.UpdateC
 			} else if !errors.Is(err, store.ErrNotFound) {
 				return nil, err
 			}
-			rec.BundleName = in.BundleName
+			rec.BundleName, row.Name = in.BundleName, in.BundleName
 		}
 		if in.Description != "" {
 			rec.Description = in.Description
@@ -296,31 +265,19 @@ func (s *Service) UpdateConfigurationBundle(ctx context.Context, in *api.UpdateC
 			parentIDs[i] = p.VersionId
 		}
 		now := s.now().UTC()
-		ver := &bundleVersionRecord{api.GetConfigurationBundleVersionResponse{
-			BundleArn: rec.BundleArn, BundleId: rec.BundleId, BundleName: rec.BundleName, Description: rec.Description,
-			VersionId: bundleVersionID(), Components: nonNilComponents(components),
-			LineageMetadata: &api.VersionLineageMetadata{ParentVersionIds: parentIDs, BranchName: branch,
-				CreatedBy: in.CreatedBy, CommitMessage: in.CommitMessage},
-			CreatedAt: rec.CreatedAt, VersionCreatedAt: api.NewEpochTime(now),
-		}}
-		if err := insertBundleVersion(ctx, tx, sc, ver, now); err != nil {
+		version, err := addBundleVersion(ctx, tx, sc, rec, components, &api.VersionLineageMetadata{ParentVersionIds: parentIDs,
+			BranchName: branch, CreatedBy: in.CreatedBy, CommitMessage: in.CommitMessage}, now)
+		if err != nil {
 			return nil, err
 		}
-		rec.Branches[branch] = ver.VersionId
-		if branch == rec.defaultBranch() {
-			rec.VersionId, rec.Components, rec.LineageMetadata = ver.VersionId, ver.Components, ver.LineageMetadata
-		}
 		rec.UpdatedAt = api.NewEpochTime(now)
-		row.Name = rec.BundleName
-		row.UpdatedAt = now
-		row.Doc = encodeDoc(rec)
-		if err := tx.Update(ctx, row); err != nil {
+		if err := bundles.save(ctx, s, tx, row, rec, now); err != nil {
 			if errors.Is(err, store.ErrConflict) {
 				return nil, bundleNameTaken(rec.BundleName)
 			}
 			return nil, err
 		}
-		return &api.UpdateConfigurationBundleResponse{BundleArn: rec.BundleArn, BundleId: rec.BundleId, VersionId: ver.VersionId, UpdatedAt: rec.UpdatedAt}, nil
+		return &api.UpdateConfigurationBundleResponse{BundleArn: rec.BundleArn, BundleId: rec.BundleId, VersionId: version, UpdatedAt: rec.UpdatedAt}, nil
 	})
 }
 
@@ -336,59 +293,47 @@ func (s *Service) ListConfigurationBundles(ctx context.Context, in *api.ListConf
 	return &api.ListConfigurationBundlesResponse{Bundles: items, NextToken: next}, nil
 }
 
-// ListConfigurationBundleVersions filters the versions, then pages through
-// what is left by keyset on the rows' seq (tokens as s.page makes them).
+// ListConfigurationBundleVersions pages through the versions the filter
+// keeps. It stays outside list because latestPerBranch needs the bundle's
+// branch heads, read in the same transaction; the token is checked first.
 func (s *Service) ListConfigurationBundleVersions(ctx context.Context, in *api.ListConfigurationBundleVersionsRequest) (*api.ListConfigurationBundleVersionsResponse, error) {
-	out := &api.ListConfigurationBundleVersionsResponse{Versions: []api.ConfigurationBundleVersionSummary{}}
 	sc := scopeOf(ctx)
-	limit := intValue(in.MaxResults, defaultBundleLimit)
-	var after int64
 	if in.NextToken != "" {
-		var err error
-		if after, err = s.decodePageToken(sc, in.NextToken, kindBundleVersion, in.BundleId); err != nil {
+		if _, err := s.decodePageToken(sc, in.NextToken, kindBundleVersion, in.BundleId); err != nil {
 			return nil, err
 		}
 	}
-	err := s.read(ctx, func(tx store.Tx) error {
+	return readAnswer(ctx, s, func(tx store.Tx) (*api.ListConfigurationBundleVersionsResponse, error) {
 		_, rec, err := bundles.load(ctx, tx, sc, "", in.BundleId)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		heads := map[string]bool{}
 		for _, v := range rec.Branches {
 			heads[v] = true
 		}
-		rows, err := tx.List(ctx, store.ListQuery{Account: sc.account, Region: sc.region, Kind: kindBundleVersion, ParentID: in.BundleId, AfterSeq: after})
-		if err != nil {
-			return err
-		}
-		for _, r := range rows {
-			var v bundleVersionRecord
-			if err := decodeDoc(r, &v); err != nil {
-				return err
-			}
-			if !versionMatches(&v, in.Filter, heads) {
-				continue
-			}
-			if len(out.Versions) == limit {
-				out.NextToken = s.encodePageToken(sc, pageToken{Kind: kindBundleVersion, Parent: in.BundleId, Seq: after})
-				return nil
-			}
-			after = r.Seq
-			out.Versions = append(out.Versions, api.ConfigurationBundleVersionSummary{
-				BundleArn: v.BundleArn, BundleId: v.BundleId, VersionId: v.VersionId,
-				LineageMetadata: v.LineageMetadata, VersionCreatedAt: v.VersionCreatedAt,
+		rows, next, err := s.pageKeeping(ctx, tx, sc, kindBundleVersion, in.BundleId, in.MaxResults, defaultBundleLimit, in.NextToken,
+			func(r *store.Resource) (bool, error) {
+				var v api.GetConfigurationBundleVersionResponse
+				err := decodeDoc(r, &v)
+				return err == nil && versionMatches(&v, in.Filter, heads), err
 			})
+		if err != nil {
+			return nil, err
 		}
-		return nil
+		out := &api.ListConfigurationBundleVersionsResponse{Versions: []api.ConfigurationBundleVersionSummary{}, NextToken: next}
+		for _, r := range rows {
+			var v api.GetConfigurationBundleVersionResponse
+			if err := decodeDoc(r, &v); err != nil {
+				return nil, err
+			}
+			out.Versions = append(out.Versions, *project[api.ConfigurationBundleVersionSummary](&v))
+		}
+		return out, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
-func versionMatches(v *bundleVersionRecord, f *api.VersionFilter, heads map[string]bool) bool {
+func versionMatches(v *api.GetConfigurationBundleVersionResponse, f *api.VersionFilter, heads map[string]bool) bool {
 	if f == nil {
 		return true
 	}
@@ -396,14 +341,7 @@ func versionMatches(v *bundleVersionRecord, f *api.VersionFilter, heads map[stri
 	if lm == nil {
 		lm = &api.VersionLineageMetadata{}
 	}
-	if f.BranchName != "" && lm.BranchName != f.BranchName {
-		return false
-	}
-	if f.CreatedByName != "" && (lm.CreatedBy == nil || lm.CreatedBy.Name != f.CreatedByName) {
-		return false
-	}
-	if f.LatestPerBranch != nil && *f.LatestPerBranch && !heads[v.VersionId] {
-		return false
-	}
-	return true
+	return (f.BranchName == "" || lm.BranchName == f.BranchName) &&
+		(f.CreatedByName == "" || lm.CreatedBy != nil && lm.CreatedBy.Name == f.CreatedByName) &&
+		(f.LatestPerBranch == nil || !*f.LatestPerBranch || heads[v.VersionId])
 }

@@ -111,9 +111,7 @@ var evaluators = &family[evaluatorRecord]{
 	kind: kindEvaluator, group: familyEvaluators, noun: "evaluator", arnPath: "evaluator/",
 	fields: fields{ID: "EvaluatorId", ARN: "EvaluatorArn", Status: "Status", Created: "CreatedAt", Updated: "UpdatedAt"},
 	states: activeStates, quota: func(q Quotas) int { return q.EvaluatorsPerAccount }, listLimit: defaultEvaluatorLimit,
-	taken: func(_, name string) error {
-		return awserr.Conflict("An evaluator named '%s' already exists in this account and region.", name)
-	},
+	taken: nameTakenAn("evaluator"),
 	beforeDelete: func(ctx context.Context, tx store.Tx, sc scope, _ *store.Resource, rec *evaluatorRecord) error {
 		return refuseLocked(ctx, tx, sc, rec.EvaluatorId,
 			"Evaluator '%s' is used by the enabled online evaluation configuration '%s'; disable or delete that configuration first.")
@@ -126,17 +124,39 @@ func (s *Service) registerEvaluations() {
 	s.registerConfigurationBundles()
 }
 
+// nameTakenAn is the name-taken error of a family whose noun takes "an".
+func nameTakenAn(noun string) func(parent, name string) error {
+	return func(_, name string) error {
+		return awserr.Conflict("An %s named '%s' already exists in this account and region.", noun, name)
+	}
+}
+
+// readAnswer runs fn in a read transaction and returns its answer.
+func readAnswer[T any](ctx context.Context, s *Service, fn func(tx store.Tx) (*T, error)) (*T, error) {
+	var out *T
+	err := s.read(ctx, func(tx store.Tx) error {
+		var err error
+		out, err = fn(tx)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // isBuiltinEvaluatorID reports whether id names the built-in namespace
 // (whether or not such a built-in exists).
 func isBuiltinEvaluatorID(id string) bool { return strings.HasPrefix(id, builtinEvaluatorPfx) }
 
-func findBuiltinEvaluator(id string) (builtinEvaluator, bool) {
+// builtinEvaluatorDoc is the built-in evaluator id names, or nil.
+func builtinEvaluatorDoc(id string) *api.GetEvaluatorResponse {
 	for _, b := range builtinEvaluators {
 		if builtinEvaluatorPfx+b.name == id {
-			return b, true
+			return b.doc()
 		}
 	}
-	return builtinEvaluator{}, false
+	return nil
 }
 
 func (b builtinEvaluator) doc() *api.GetEvaluatorResponse {
@@ -161,8 +181,17 @@ func (b builtinEvaluator) doc() *api.GetEvaluatorResponse {
 	}
 }
 
-func evaluatorNotFound(id string) error {
-	return awserr.NotFound("Evaluator '%s' was not found.", id)
+// refuseBuiltin answers for an id in the built-in namespace, which cannot
+// be verb ("updated", "deleted"): not found, or ValidationException. It is
+// nil for the id of a custom evaluator.
+func refuseBuiltin(id, verb string) error {
+	switch {
+	case !isBuiltinEvaluatorID(id):
+		return nil
+	case builtinEvaluatorDoc(id) == nil:
+		return evaluators.notFound(id)
+	}
+	return awserr.Validation("Evaluator '%s' is a built-in evaluator and cannot be %s.", id, verb)
 }
 
 // refuseLocked answers ConflictException (message: evaluator id, then
@@ -204,58 +233,40 @@ func (s *Service) CreateEvaluator(ctx context.Context, in *api.CreateEvaluatorRe
 		})
 }
 
-// metadataOnly drops what includedData=METADATA_ONLY leaves out: the
-// instructions and the rating scale (the model configuration stays).
-func metadataOnly(doc api.GetEvaluatorResponse) *api.GetEvaluatorResponse {
-	if c := doc.EvaluatorConfig; c != nil && c.LlmAsAJudge != nil {
-		doc.EvaluatorConfig = &api.EvaluatorConfig{LlmAsAJudge: &api.LlmAsAJudgeEvaluatorConfig{ModelConfig: c.LlmAsAJudge.ModelConfig}}
-	}
-	return &doc
-}
-
+// GetEvaluator stays outside get: a built-in is synthesized without a
+// transaction, and lockedForModification is read with the record.
 func (s *Service) GetEvaluator(ctx context.Context, in *api.GetEvaluatorRequest) (*api.GetEvaluatorResponse, error) {
-	var doc *api.GetEvaluatorResponse
-	if isBuiltinEvaluatorID(in.EvaluatorId) {
-		b, ok := findBuiltinEvaluator(in.EvaluatorId)
-		if !ok {
-			return nil, evaluatorNotFound(in.EvaluatorId)
+	doc := builtinEvaluatorDoc(in.EvaluatorId)
+	if doc == nil {
+		if isBuiltinEvaluatorID(in.EvaluatorId) {
+			return nil, evaluators.notFound(in.EvaluatorId)
 		}
-		doc = b.doc()
-	} else {
 		sc := scopeOf(ctx)
-		err := s.read(ctx, func(tx store.Tx) error {
+		var err error
+		doc, err = readAnswer(ctx, s, func(tx store.Tx) (*api.GetEvaluatorResponse, error) {
 			_, rec, err := evaluators.load(ctx, tx, sc, "", in.EvaluatorId)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			locks, err := evaluatorLocks(ctx, tx, sc)
-			if err != nil {
-				return err
-			}
 			rec.LockedForModification = ptr(locks[in.EvaluatorId] != "")
-			doc = &rec.GetEvaluatorResponse
-			return nil
+			return &rec.GetEvaluatorResponse, err
 		})
 		if err != nil {
 			return nil, err
 		}
 	}
-	if in.IncludedData == api.IncludedDataMetadataOnly {
-		doc = metadataOnly(*doc)
+	// includedData=METADATA_ONLY leaves out the instructions and the rating
+	// scale (the model configuration stays).
+	if c := doc.EvaluatorConfig; in.IncludedData == api.IncludedDataMetadataOnly && c != nil && c.LlmAsAJudge != nil {
+		doc.EvaluatorConfig = &api.EvaluatorConfig{LlmAsAJudge: &api.LlmAsAJudgeEvaluatorConfig{ModelConfig: c.LlmAsAJudge.ModelConfig}}
 	}
 	return doc, nil
 }
 
-func builtinImmutable(id, verb string) error {
-	return awserr.Validation("Evaluator '%s' is a built-in evaluator and cannot be %s.", id, verb)
-}
-
 func (s *Service) UpdateEvaluator(ctx context.Context, in *api.UpdateEvaluatorRequest) (*api.UpdateEvaluatorResponse, error) {
-	if isBuiltinEvaluatorID(in.EvaluatorId) {
-		if _, ok := findBuiltinEvaluator(in.EvaluatorId); !ok {
-			return nil, evaluatorNotFound(in.EvaluatorId)
-		}
-		return nil, builtinImmutable(in.EvaluatorId, "updated")
+	if err := refuseBuiltin(in.EvaluatorId, "updated"); err != nil {
+		return nil, err
 	}
 	return update[api.UpdateEvaluatorResponse](ctx, s, evaluators, "", in.EvaluatorId, in,
 		func(tx store.Tx, sc scope, _ *store.Resource, rec *evaluatorRecord) error {
@@ -268,11 +279,8 @@ func (s *Service) UpdateEvaluator(ctx context.Context, in *api.UpdateEvaluatorRe
 }
 
 func (s *Service) DeleteEvaluator(ctx context.Context, in *api.DeleteEvaluatorRequest) (*api.DeleteEvaluatorResponse, error) {
-	if isBuiltinEvaluatorID(in.EvaluatorId) {
-		if _, ok := findBuiltinEvaluator(in.EvaluatorId); !ok {
-			return nil, evaluatorNotFound(in.EvaluatorId)
-		}
-		return nil, builtinImmutable(in.EvaluatorId, "deleted")
+	if err := refuseBuiltin(in.EvaluatorId, "deleted"); err != nil {
+		return nil, err
 	}
 	return remove[api.DeleteEvaluatorResponse](ctx, s, evaluators, "", in.EvaluatorId)
 }
@@ -281,65 +289,59 @@ func (s *Service) DeleteEvaluator(ctx context.Context, in *api.DeleteEvaluatorRe
 // either points into the built-in table (parent builtinPageParent, seq = the
 // next index) or is an ordinary keyset token over the stored rows.
 func (s *Service) ListEvaluators(ctx context.Context, in *api.ListEvaluatorsRequest) (*api.ListEvaluatorsResponse, error) {
-	out := &api.ListEvaluatorsResponse{Evaluators: []api.EvaluatorSummary{}}
 	sc := scopeOf(ctx)
 	limit := intValue(in.MaxResults, defaultEvaluatorLimit)
 	start, customToken := 0, ""
 	if in.NextToken != "" {
-		if i, err := s.decodePageToken(sc, in.NextToken, kindEvaluator, builtinPageParent); err == nil {
-			if i < 0 || int(i) > len(builtinEvaluators) {
-				return nil, invalidToken()
-			}
-			start = int(i)
-		} else {
+		i, err := s.decodePageToken(sc, in.NextToken, kindEvaluator, builtinPageParent)
+		switch {
+		case err != nil:
 			start, customToken = len(builtinEvaluators), in.NextToken
+		case i < 0 || int(i) > len(builtinEvaluators):
+			return nil, invalidToken()
+		default:
+			start = int(i)
 		}
 	}
-	err := s.read(ctx, func(tx store.Tx) error {
+	return readAnswer(ctx, s, func(tx store.Tx) (*api.ListEvaluatorsResponse, error) {
+		out := &api.ListEvaluatorsResponse{Evaluators: []api.EvaluatorSummary{}}
 		end := min(start+limit, len(builtinEvaluators))
 		for _, b := range builtinEvaluators[start:end] {
 			out.Evaluators = append(out.Evaluators, evaluatorSummary(b.doc(), api.EvaluatorTypeBuiltin, nil))
 		}
 		if end < len(builtinEvaluators) {
 			out.NextToken = s.encodePageToken(sc, pageToken{Kind: kindEvaluator, Parent: builtinPageParent, Seq: int64(end)})
-			return nil
+			return out, nil
 		}
 		room := limit - len(out.Evaluators)
 		if room == 0 {
 			// The page ends with the last built-in: hand out a token only if
 			// stored evaluators follow.
-			rows, err := tx.List(ctx, store.ListQuery{Account: sc.account, Region: sc.region, Kind: kindEvaluator, Limit: 1})
-			if err != nil {
-				return err
-			}
-			if len(rows) > 0 {
+			n, err := tx.Count(ctx, sc.account, sc.region, kindEvaluator, "")
+			if n > 0 {
 				out.NextToken = s.encodePageToken(sc, pageToken{Kind: kindEvaluator})
 			}
-			return nil
+			return out, err
 		}
 		rows, next, err := s.page(ctx, tx, sc, kindEvaluator, "", ptr(int64(room)), room, customToken)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		out.NextToken = next
 		locks, err := evaluatorLocks(ctx, tx, sc)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		for _, r := range rows {
 			var rec evaluatorRecord
 			if err := decodeDoc(r, &rec); err != nil {
-				return err
+				return nil, err
 			}
 			out.Evaluators = append(out.Evaluators, evaluatorSummary(&rec.GetEvaluatorResponse,
 				evaluatorType(rec.EvaluatorConfig), ptr(locks[rec.EvaluatorId] != "")))
 		}
-		return nil
+		return out, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
 func evaluatorSummary(e *api.GetEvaluatorResponse, typ api.EvaluatorType, locked *bool) api.EvaluatorSummary {

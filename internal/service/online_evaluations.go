@@ -25,7 +25,6 @@ package service
 
 import (
 	"context"
-	"errors"
 
 	"agentcored/internal/api"
 	"agentcored/internal/awserr"
@@ -51,9 +50,7 @@ var onlineEvals = &family[onlineEvalRecord]{
 	fields: fields{ID: "OnlineEvaluationConfigId", ARN: "OnlineEvaluationConfigArn", Status: "Status", Reason: "FailureReason",
 		Created: "CreatedAt", Updated: "UpdatedAt"},
 	states: activeStates, quota: func(q Quotas) int { return q.OnlineEvaluationConfigsPerAccount }, listLimit: defaultEvaluatorLimit,
-	taken: func(_, name string) error {
-		return awserr.Conflict("An online evaluation configuration named '%s' already exists in this account and region.", name)
-	},
+	taken: nameTakenAn("online evaluation configuration"),
 	// Deleting stops the evaluation at once, which also unlocks its
 	// evaluators.
 	beforeDelete: func(_ context.Context, _ store.Tx, _ scope, _ *store.Resource, rec *onlineEvalRecord) error {
@@ -104,17 +101,14 @@ func checkEvaluatorRefs(ctx context.Context, tx store.Tx, sc scope, refs []api.E
 			return awserr.Validation("1 validation error detected: Value at 'evaluators' failed to satisfy constraint: Evaluator '%s' is listed more than once", id)
 		}
 		seen[id] = true
+		missing := func() error { return awserr.Validation("Evaluator '%s' does not exist.", id) }
 		if isBuiltinEvaluatorID(id) {
-			if _, ok := findBuiltinEvaluator(id); !ok {
-				return awserr.Validation("Evaluator '%s' does not exist.", id)
+			if builtinEvaluatorDoc(id) == nil {
+				return missing()
 			}
 			continue
 		}
-		_, rec, err := evaluators.load(ctx, tx, sc, "", id)
-		var ae *awserr.Error
-		if errors.As(err, &ae) && ae.Code == awserr.CodeNotFound {
-			return awserr.Validation("Evaluator '%s' does not exist.", id)
-		}
+		_, rec, err := loadDoc[evaluatorRecord](ctx, tx, sc.key(kindEvaluator, id), missing)
 		if err != nil {
 			return err
 		}

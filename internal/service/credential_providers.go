@@ -101,13 +101,11 @@ type secretNames struct {
 func credentialFamily(kind, arnType, noun string) *family[credentialRecord] {
 	return &family[credentialRecord]{
 		kind: kind, noun: noun, listLimit: 10,
-		arnOf:  func(sc scope, _, name string) string { return sc.arn("token-vault/default/" + arnType + "/" + name) },
-		newID:  func(name string) string { return name },
-		fields: fields{ID: "Name", ARN: "CredentialProviderArn", Created: "CreatedTime", Updated: "LastUpdatedTime"},
-		quota:  func(q Quotas) int { return q.IdentitiesPerAccount },
-		missing: func(_, name string) error {
-			return awserr.NotFound("The %s '%s' was not found.", noun, name)
-		},
+		arnOf:   func(sc scope, _, name string) string { return sc.arn("token-vault/default/" + arnType + "/" + name) },
+		newID:   func(name string) string { return name },
+		fields:  fields{ID: "Name", ARN: "CredentialProviderArn", Created: "CreatedTime", Updated: "LastUpdatedTime"},
+		quota:   func(q Quotas) int { return q.IdentitiesPerAccount },
+		missing: func(_, name string) error { return awserr.NotFound("The %s '%s' was not found.", noun, name) },
 		taken: func(_, name string) error {
 			return awserr.Conflict("A credential provider named '%s' already exists.", name)
 		},
@@ -166,7 +164,9 @@ func createProvider[Out, Full any](ctx context.Context, s *Service, k *credentia
 	// The quota first, then the engine's name (and quota) check.
 	quotaFirst := func(tx store.Tx, sc scope) error { return k.checkRoom(ctx, s, tx, sc, "", "") }
 	rec, err := create[credentialRecord](ctx, s, k.family, creation{name: name, tags: tags, check: quotaFirst},
-		func(_ store.Tx, sc scope, rec *credentialRecord) error { return s.seal(sc, k.secrets, rec, fill) })
+		func(_ store.Tx, sc scope, rec *credentialRecord) error {
+			return s.sealSecrets(sc, k.secrets, rec, fill)
+		})
 	return answer[Out](k, rec, err)
 }
 
@@ -175,7 +175,7 @@ func createProvider[Out, Full any](ctx context.Context, s *Service, k *credentia
 func updateProvider[Out, Full any](ctx context.Context, s *Service, k *credentialKind[Full], name string, fill func(*sealer) error) (*Out, error) {
 	rec, err := update[credentialRecord](ctx, s, k.family, "", name, nil,
 		func(_ store.Tx, sc scope, _ *store.Resource, rec *credentialRecord) error {
-			return s.seal(sc, k.secrets, rec, fill)
+			return s.sealSecrets(sc, k.secrets, rec, fill)
 		})
 	return answer[Out](k, rec, err)
 }
@@ -233,16 +233,15 @@ type sealer struct {
 	box    *secrets.Box
 	sc     scope
 	names  secretNames
-	rec    *credentialRecord
-	old    map[string]sealedSecret
-	next   map[string]sealedSecret
-	config map[string]any // the sanitized config, when the kind has one
+	rec    *credentialRecord       // its Secrets are the old ones until the end
+	next   map[string]sealedSecret // the secrets given this time
+	config map[string]any          // the sanitized config, when the kind has one
 }
 
-// seal runs fill over a sealer for rec, then makes the collected secrets
+// sealSecrets runs fill over a sealer for rec, then makes the collected secrets
 // (and config) the record's: members not given this time are gone.
-func (s *Service) seal(sc scope, names secretNames, rec *credentialRecord, fill func(*sealer) error) error {
-	z := &sealer{box: s.secrets, sc: sc, names: names, rec: rec, old: rec.Secrets, next: map[string]sealedSecret{}}
+func (s *Service) sealSecrets(sc scope, names secretNames, rec *credentialRecord, fill func(*sealer) error) error {
+	z := &sealer{box: s.secrets, sc: sc, names: names, rec: rec, next: map[string]sealedSecret{}}
 	if err := fill(z); err != nil {
 		return err
 	}
@@ -256,7 +255,7 @@ func (s *Service) seal(sc scope, names secretNames, rec *credentialRecord, fill 
 // seal stores plaintext under member and returns the secret's ARN; an empty
 // plaintext only reserves the ARN.
 func (z *sealer) seal(member, plaintext string) (string, error) {
-	arn := z.old[member].SecretArn
+	arn := z.rec.Secrets[member].SecretArn
 	if arn == "" {
 		folder := z.names.dir + "/" + z.rec.Name
 		if z.names.perMember {
@@ -278,10 +277,11 @@ func (z *sealer) seal(member, plaintext string) (string, error) {
 }
 
 // sealConfig seals the secrets of in, the vendor configuration union that
-// is the operation's input member, and keeps it as the provider's config
-// with its vendor. The union's member set must be the one want names.
-func (z *sealer) sealConfig(operation, member, vendor, want string, in any) error {
-	doc, err := z.sanitize(inputMemberShape(operation, member), in)
+// is the input member of the kind's Create (and Update: the same shape), and
+// keeps it as the provider's config with its vendor. The union's member set
+// must be the one want names.
+func (z *sealer) sealConfig(create, member, vendor, want string, in any) error {
+	doc, err := z.sanitize(inputMemberShape(create, member), in)
 	if err != nil {
 		return err
 	}
@@ -501,9 +501,9 @@ func oauthDiscovery(vendor api.CredentialProviderVendorType, cfg map[string]any)
 
 // sealOauth2Config checks that the config fits the vendor, seals its
 // secrets and stores it with its discovery information.
-func sealOauth2Config(operation string, vendor api.CredentialProviderVendorType, in *api.Oauth2ProviderConfigInput) func(*sealer) error {
+func sealOauth2Config(vendor api.CredentialProviderVendorType, in *api.Oauth2ProviderConfigInput) func(*sealer) error {
 	return func(z *sealer) error {
-		if err := z.sealConfig(operation, "oauth2ProviderConfigInput", string(vendor), oauth2ConfigMember(vendor), in); err != nil {
+		if err := z.sealConfig("CreateOauth2CredentialProvider", "oauth2ProviderConfigInput", string(vendor), oauth2ConfigMember(vendor), in); err != nil {
 			return err
 		}
 		cfg, _ := z.config[unionMember(z.config)].(map[string]any)
@@ -530,7 +530,7 @@ func callbackUUID() string {
 }
 
 func (s *Service) CreateOauth2CredentialProvider(ctx context.Context, in *api.CreateOauth2CredentialProviderRequest) (*api.CreateOauth2CredentialProviderResponse, error) {
-	sealConfig := sealOauth2Config("CreateOauth2CredentialProvider", in.CredentialProviderVendor, in.Oauth2ProviderConfigInput)
+	sealConfig := sealOauth2Config(in.CredentialProviderVendor, in.Oauth2ProviderConfigInput)
 	return createProvider[api.CreateOauth2CredentialProviderResponse](ctx, s, oauth2Providers, in.Name, in.Tags, func(z *sealer) error {
 		z.rec.CallbackUrl = "https://bedrock-agentcore." + z.sc.region + ".amazonaws.com/identities/oauth2/callback/" + callbackUUID()
 		return sealConfig(z)
@@ -543,7 +543,7 @@ func (s *Service) GetOauth2CredentialProvider(ctx context.Context, in *api.GetOa
 
 func (s *Service) UpdateOauth2CredentialProvider(ctx context.Context, in *api.UpdateOauth2CredentialProviderRequest) (*api.UpdateOauth2CredentialProviderResponse, error) {
 	return updateProvider[api.UpdateOauth2CredentialProviderResponse](ctx, s, oauth2Providers, in.Name,
-		sealOauth2Config("UpdateOauth2CredentialProvider", in.CredentialProviderVendor, in.Oauth2ProviderConfigInput))
+		sealOauth2Config(in.CredentialProviderVendor, in.Oauth2ProviderConfigInput))
 }
 
 func (s *Service) DeleteOauth2CredentialProvider(ctx context.Context, in *api.DeleteOauth2CredentialProviderRequest) (*api.DeleteOauth2CredentialProviderResponse, error) {
@@ -561,15 +561,15 @@ var paymentConfigMembers = map[api.PaymentCredentialProviderVendorType]string{
 	api.PaymentCredentialProviderVendorTypeStripePrivy: "stripePrivyConfiguration",
 }
 
-func sealPaymentConfig(operation string, vendor api.PaymentCredentialProviderVendorType, in *api.PaymentProviderConfigurationInput) func(*sealer) error {
+func sealPaymentConfig(vendor api.PaymentCredentialProviderVendorType, in *api.PaymentProviderConfigurationInput) func(*sealer) error {
 	return func(z *sealer) error {
-		return z.sealConfig(operation, "providerConfigurationInput", string(vendor), paymentConfigMembers[vendor], in)
+		return z.sealConfig("CreatePaymentCredentialProvider", "providerConfigurationInput", string(vendor), paymentConfigMembers[vendor], in)
 	}
 }
 
 func (s *Service) CreatePaymentCredentialProvider(ctx context.Context, in *api.CreatePaymentCredentialProviderRequest) (*api.CreatePaymentCredentialProviderResponse, error) {
 	return createProvider[api.CreatePaymentCredentialProviderResponse](ctx, s, paymentProviders, in.Name, in.Tags,
-		sealPaymentConfig("CreatePaymentCredentialProvider", in.CredentialProviderVendor, in.ProviderConfigurationInput))
+		sealPaymentConfig(in.CredentialProviderVendor, in.ProviderConfigurationInput))
 }
 
 // GetPaymentCredentialProvider also reports the provider's tags (the
@@ -593,7 +593,7 @@ func (s *Service) GetPaymentCredentialProvider(ctx context.Context, in *api.GetP
 
 func (s *Service) UpdatePaymentCredentialProvider(ctx context.Context, in *api.UpdatePaymentCredentialProviderRequest) (*api.UpdatePaymentCredentialProviderResponse, error) {
 	return updateProvider[api.UpdatePaymentCredentialProviderResponse](ctx, s, paymentProviders, in.Name,
-		sealPaymentConfig("UpdatePaymentCredentialProvider", in.CredentialProviderVendor, in.ProviderConfigurationInput))
+		sealPaymentConfig(in.CredentialProviderVendor, in.ProviderConfigurationInput))
 }
 
 func (s *Service) DeletePaymentCredentialProvider(ctx context.Context, in *api.DeletePaymentCredentialProviderRequest) (*api.DeletePaymentCredentialProviderResponse, error) {

@@ -13,17 +13,12 @@ import (
 	"agentcored/internal/store"
 )
 
+// credentialService is a service on a fresh store with the quotas q (the
+// defaults when zero).
 func credentialService(t *testing.T, q Quotas) (*Service, store.Store) {
-	t.Helper()
-	ctx := context.Background()
-	st, err := store.OpenSQLite(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	s, err := New(ctx, st, Options{Quotas: q, Lifecycle: NewLifecycle(st, PolicyManual, 0)})
-	if err != nil {
-		t.Fatal(err)
+	s, st := widgetService(t)
+	if q != (Quotas{}) {
+		s.quotas = q
 	}
 	return s, st
 }

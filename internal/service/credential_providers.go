@@ -2,11 +2,11 @@ package service
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -27,14 +27,10 @@ import (
 // name, and kept base64 in the document. The API answers only with the
 // Secrets Manager-style ARN that names a secret, never with its value, and
 // nothing here logs a request.
-
-type credentialFamily struct {
-	kind string
-	// arnType is the resource type in the ARN and secretDir the folder of
-	// its secrets' names.
-	arnType, secretDir string
-	noun               string // for messages
-}
+//
+// Each kind is a family over the one record shape below, whose row id is the
+// provider's name; the quota (Quotas.IdentitiesPerAccount per kind) is
+// checked before the name.
 
 // Kinds of the credential-provider families in the store (for RevealSecret).
 const (
@@ -43,34 +39,13 @@ const (
 	KindPaymentCredentialProvider = "payment-credential-provider"
 )
 
-var (
-	apiKeyProviders = credentialFamily{kind: KindAPIKeyCredentialProvider, arnType: "apikeycredentialprovider",
-		secretDir: "apikey", noun: "API key credential provider"}
-	oauth2Providers = credentialFamily{kind: KindOAuth2CredentialProvider, arnType: "oauth2credentialprovider",
-		secretDir: "oauth2", noun: "OAuth2 credential provider"}
-	paymentProviders = credentialFamily{kind: KindPaymentCredentialProvider, arnType: "paymentcredentialprovider",
-		secretDir: "payment", noun: "payment credential provider"}
-)
-
-func (f credentialFamily) arn(sc scope, name string) string {
-	return sc.arn("token-vault/default/" + f.arnType + "/" + name)
-}
-
-func (f credentialFamily) notFound(name string) error {
-	return awserr.NotFound("The %s '%s' was not found.", f.noun, name)
-}
-
-func (f credentialFamily) nameTaken(name string) error {
-	return awserr.Conflict("A credential provider named '%s' already exists.", name)
-}
-
 // credentialRecord is the stored document of a credential provider of any
-// family.
+// kind.
 type credentialRecord struct {
-	Name        string `json:"name"`
-	ARN         string `json:"arn"`
-	Vendor      string `json:"vendor,omitempty"`
-	CallbackURL string `json:"callbackUrl,omitempty"`
+	Name                  string `json:"name"`
+	CredentialProviderArn string `json:"arn"`
+	Vendor                string `json:"vendor,omitempty"`
+	CallbackUrl           string `json:"callbackUrl,omitempty"`
 	// Config is the provider configuration as given, each secret member
 	// replaced by "<member>Arn": {"secretArn": ...}; for OAuth2 completed
 	// with the vendor's oauthDiscovery.
@@ -96,6 +71,141 @@ func (r *credentialRecord) secret(member string) *api.Secret {
 	return nil
 }
 
+// decodeConfig decodes the provider's stored config into the model's
+// output union (a pointer to its pointer member).
+func decodeConfig(rec *credentialRecord, union any) error {
+	if err := json.Unmarshal(rec.Config, union); err != nil {
+		return fmt.Errorf("decode config of credential provider %s: %w", rec.Name, err)
+	}
+	return nil
+}
+
+// credentialKind is one kind of credential provider: its family, where its
+// secrets are named, and how its record reads as the model's Get*Response
+// (Full), from which every other answer is projected.
+type credentialKind[Full any] struct {
+	*family[credentialRecord]
+	secrets secretNames
+	view    func(*credentialRecord) (*Full, error)
+}
+
+// secretNames is how a kind names its secrets:
+// ...:secret:bedrock-agentcore-identity!default/<dir>/<provider>[/<member>]-<6>.
+type secretNames struct {
+	dir       string
+	perMember bool // several secrets per provider: one name each
+}
+
+// credentialFamily is the family of one kind, whose ARN is
+// ...:token-vault/default/<arnType>/<name>.
+func credentialFamily(kind, arnType, noun string) *family[credentialRecord] {
+	return &family[credentialRecord]{
+		kind: kind, noun: noun, listLimit: 10,
+		arnOf:   func(sc scope, _, name string) string { return sc.arn("token-vault/default/" + arnType + "/" + name) },
+		newID:   func(name string) string { return name },
+		fields:  fields{ID: "Name", ARN: "CredentialProviderArn", Created: "CreatedTime", Updated: "LastUpdatedTime"},
+		quota:   func(q Quotas) int { return q.IdentitiesPerAccount },
+		missing: func(_, name string) error { return awserr.NotFound("The %s '%s' was not found.", noun, name) },
+		taken: func(_, name string) error {
+			return awserr.Conflict("A credential provider named '%s' already exists.", name)
+		},
+		full: func(_ string, quota int) error {
+			return awserr.Errorf("ResourceLimitExceededException", "You have reached the maximum of %d %ss in this account and region.", quota, noun)
+		},
+	}
+}
+
+var apiKeyProviders = &credentialKind[api.GetApiKeyCredentialProviderResponse]{
+	family:  credentialFamily(KindAPIKeyCredentialProvider, "apikeycredentialprovider", "API key credential provider"),
+	secrets: secretNames{dir: "apikey"},
+	view: func(rec *credentialRecord) (*api.GetApiKeyCredentialProviderResponse, error) {
+		out := project[api.GetApiKeyCredentialProviderResponse](rec)
+		out.ApiKeySecretArn = rec.secret("apiKey")
+		return out, nil
+	},
+}
+
+var oauth2Providers = &credentialKind[api.GetOauth2CredentialProviderResponse]{
+	family:  credentialFamily(KindOAuth2CredentialProvider, "oauth2credentialprovider", "OAuth2 credential provider"),
+	secrets: secretNames{dir: "oauth2"},
+	view: func(rec *credentialRecord) (*api.GetOauth2CredentialProviderResponse, error) {
+		out := project[api.GetOauth2CredentialProviderResponse](rec)
+		out.ClientSecretArn, out.Status = rec.secret("clientSecret"), api.StatusReady
+		out.CredentialProviderVendor = api.CredentialProviderVendorType(rec.Vendor)
+		return out, decodeConfig(rec, &out.Oauth2ProviderConfigOutput)
+	},
+}
+
+var paymentProviders = &credentialKind[api.GetPaymentCredentialProviderResponse]{
+	family:  credentialFamily(KindPaymentCredentialProvider, "paymentcredentialprovider", "payment credential provider"),
+	secrets: secretNames{dir: "payment", perMember: true},
+	view: func(rec *credentialRecord) (*api.GetPaymentCredentialProviderResponse, error) {
+		out := project[api.GetPaymentCredentialProviderResponse](rec)
+		out.CredentialProviderVendor = api.PaymentCredentialProviderVendorType(rec.Vendor)
+		return out, decodeConfig(rec, &out.ProviderConfigurationOutput)
+	},
+}
+
+// answer projects a record, read as its kind's Get*Response, on Out.
+func answer[Out, Full any](k *credentialKind[Full], rec *credentialRecord, err error) (*Out, error) {
+	if err != nil {
+		return nil, err
+	}
+	full, err := k.view(rec)
+	if err != nil {
+		return nil, err
+	}
+	return project[Out](full), nil
+}
+
+// createProvider creates a provider whose vendor, config and secrets fill
+// sets through the sealer.
+func createProvider[Out, Full any](ctx context.Context, s *Service, k *credentialKind[Full], name string, tags map[string]string, fill func(*sealer) error) (*Out, error) {
+	// The quota first, then the engine's name (and quota) check.
+	quotaFirst := func(tx store.Tx, sc scope) error { return k.checkRoom(ctx, s, tx, sc, "", "") }
+	rec, err := create[credentialRecord](ctx, s, k.family, creation{name: name, tags: tags, check: quotaFirst},
+		func(_ store.Tx, sc scope, rec *credentialRecord) error {
+			return s.sealSecrets(sc, k.secrets, rec, fill)
+		})
+	return answer[Out](k, rec, err)
+}
+
+// updateProvider replaces a provider's vendor, config and secrets through
+// fill.
+func updateProvider[Out, Full any](ctx context.Context, s *Service, k *credentialKind[Full], name string, fill func(*sealer) error) (*Out, error) {
+	rec, err := update[credentialRecord](ctx, s, k.family, "", name, nil,
+		func(_ store.Tx, sc scope, _ *store.Resource, rec *credentialRecord) error {
+			return s.sealSecrets(sc, k.secrets, rec, fill)
+		})
+	return answer[Out](k, rec, err)
+}
+
+func getProvider[Full any](ctx context.Context, s *Service, k *credentialKind[Full], name string) (*Full, error) {
+	rec, err := get[credentialRecord](ctx, s, k.family, "", name)
+	return answer[Full](k, rec, err)
+}
+
+// listProviders answers one page of a kind as its List*Response Out, whose
+// entries are Items.
+func listProviders[Out, Item, Full any](ctx context.Context, s *Service, k *credentialKind[Full], maxResults *int64, nextToken string) (*Out, error) {
+	recs, next, err := list[credentialRecord](ctx, s, k.family, listing[credentialRecord]{maxResults: maxResults, nextToken: nextToken})
+	if err != nil {
+		return nil, err
+	}
+	items := make([]Item, 0, len(recs))
+	for i := range recs {
+		item, err := answer[Item](k, &recs[i], nil)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, *item)
+	}
+	return project[Out](struct {
+		CredentialProviders []Item
+		NextToken           string
+	}{items, next}), nil
+}
+
 // ephemeralSecrets is the Box of a Service built without one (tests): its
 // key lives as long as the process.
 func ephemeralSecrets() *secrets.Box {
@@ -116,29 +226,39 @@ func secretAD(providerARN, member string) []byte {
 	return []byte(providerARN + "\x00" + member)
 }
 
-// sealer collects the sealed secrets of one create or update. ARNs of
-// members the provider already had are kept, as Secrets Manager keeps a
-// secret's ARN across new versions of its value.
+// sealer collects the sealed secrets and the config of one create or
+// update. ARNs of members the provider already had are kept, as Secrets
+// Manager keeps a secret's ARN across new versions of its value.
 type sealer struct {
-	box  *secrets.Box
-	sc   scope
-	fam  credentialFamily
-	rec  *credentialRecord
-	old  map[string]sealedSecret
-	next map[string]sealedSecret
+	box    *secrets.Box
+	sc     scope
+	names  secretNames
+	rec    *credentialRecord       // its Secrets are the old ones until the end
+	next   map[string]sealedSecret // the secrets given this time
+	config map[string]any          // the sanitized config, when the kind has one
 }
 
-func (s *Service) newSealer(sc scope, fam credentialFamily, rec *credentialRecord) *sealer {
-	return &sealer{box: s.secrets, sc: sc, fam: fam, rec: rec, old: rec.Secrets, next: map[string]sealedSecret{}}
+// sealSecrets runs fill over a sealer for rec, then makes the collected secrets
+// (and config) the record's: members not given this time are gone.
+func (s *Service) sealSecrets(sc scope, names secretNames, rec *credentialRecord, fill func(*sealer) error) error {
+	z := &sealer{box: s.secrets, sc: sc, names: names, rec: rec, next: map[string]sealedSecret{}}
+	if err := fill(z); err != nil {
+		return err
+	}
+	rec.Secrets = z.next
+	if z.config != nil {
+		rec.Config = encodeDoc(z.config)
+	}
+	return nil
 }
 
 // seal stores plaintext under member and returns the secret's ARN; an empty
 // plaintext only reserves the ARN.
 func (z *sealer) seal(member, plaintext string) (string, error) {
-	arn := z.old[member].SecretArn
+	arn := z.rec.Secrets[member].SecretArn
 	if arn == "" {
-		folder := z.fam.secretDir + "/" + z.rec.Name
-		if z.fam.secretDir == paymentProviders.secretDir { // several secrets per provider
+		folder := z.names.dir + "/" + z.rec.Name
+		if z.names.perMember {
 			folder += "/" + member
 		}
 		arn = "arn:aws:secretsmanager:" + z.sc.region + ":" + z.sc.account +
@@ -146,7 +266,7 @@ func (z *sealer) seal(member, plaintext string) (string, error) {
 	}
 	sec := sealedSecret{SecretArn: arn}
 	if plaintext != "" {
-		sealed, err := z.box.Seal([]byte(plaintext), secretAD(z.rec.ARN, member))
+		sealed, err := z.box.Seal([]byte(plaintext), secretAD(z.rec.CredentialProviderArn, member))
 		if err != nil {
 			return "", awserr.Errorf("EncryptionFailure", "The secret could not be encrypted.")
 		}
@@ -154,6 +274,22 @@ func (z *sealer) seal(member, plaintext string) (string, error) {
 	}
 	z.next[member] = sec
 	return arn, nil
+}
+
+// sealConfig seals the secrets of in, the vendor configuration union that
+// is the input member of the kind's Create (and Update: the same shape), and
+// keeps it as the provider's config with its vendor. The union's member set
+// must be the one want names.
+func (z *sealer) sealConfig(create, member, vendor, want string, in any) error {
+	doc, err := z.sanitize(inputMemberShape(create, member), in)
+	if err != nil {
+		return err
+	}
+	if got := unionMember(doc); got != want {
+		return awserr.Validation("credentialProviderVendor '%s' requires %s.%s, got %s.", vendor, member, want, got)
+	}
+	z.rec.Vendor, z.config = vendor, doc
+	return nil
 }
 
 // sanitize returns the JSON of v, a request member of the given model shape,
@@ -220,10 +356,6 @@ func (z *sealer) walk(shape int, node any) error {
 	return nil
 }
 
-// done makes the collected secrets the record's: members not given this
-// time are gone.
-func (z *sealer) done() { z.rec.Secrets = z.next }
-
 // inputMemberShape is the model shape of one member of an operation's input.
 func inputMemberShape(operation, member string) int {
 	op := model.OperationByName(operation)
@@ -243,119 +375,16 @@ func unionMember(doc map[string]any) string {
 	return ""
 }
 
-func (s *Service) getCredentialProvider(ctx context.Context, tx store.Tx, fam credentialFamily, name string) (*store.Resource, *credentialRecord, error) {
-	return loadDoc[credentialRecord](ctx, tx, scopeOf(ctx).key(fam.kind, name), func() error { return fam.notFound(name) })
-}
-
-func (s *Service) readCredentialProvider(ctx context.Context, fam credentialFamily, name string) (*credentialRecord, error) {
-	var rec *credentialRecord
-	err := s.read(ctx, func(tx store.Tx) error {
-		var err error
-		_, rec, err = s.getCredentialProvider(ctx, tx, fam, name)
-		return err
-	})
-	return rec, err
-}
-
-// insertCredentialProvider creates a provider: fill sets its vendor, config
-// and secrets through the sealer.
-func (s *Service) insertCredentialProvider(ctx context.Context, tx store.Tx, fam credentialFamily, name string, tags map[string]string, fill func(z *sealer) error) (*credentialRecord, error) {
-	sc := scopeOf(ctx)
-	if n, err := tx.Count(ctx, sc.account, sc.region, fam.kind, ""); err != nil {
-		return nil, err
-	} else if n >= s.quotas.IdentitiesPerAccount {
-		return nil, awserr.Errorf("ResourceLimitExceededException", "You have reached the maximum of %d %ss in this account and region.", s.quotas.IdentitiesPerAccount, fam.noun)
-	}
-	if _, err := tx.GetByName(ctx, sc.account, sc.region, fam.kind, "", name); err == nil {
-		return nil, fam.nameTaken(name)
-	} else if !errors.Is(err, store.ErrNotFound) {
-		return nil, err
-	}
-	now := s.now().UTC()
-	rec := &credentialRecord{Name: name, ARN: fam.arn(sc, name), CreatedTime: api.NewEpochTime(now), LastUpdatedTime: api.NewEpochTime(now)}
-	z := s.newSealer(sc, fam, rec)
-	if err := fill(z); err != nil {
-		return nil, err
-	}
-	z.done()
-	err := tx.Insert(ctx, &store.Resource{
-		Account: sc.account, Region: sc.region, Kind: fam.kind, ID: name, Name: name, ARN: rec.ARN,
-		CreatedAt: now, UpdatedAt: now, Doc: encodeDoc(rec),
-	})
-	if errors.Is(err, store.ErrConflict) {
-		return nil, fam.nameTaken(name)
-	}
-	if err != nil {
-		return nil, err
-	}
-	return rec, s.createTags(ctx, tx, rec.ARN, tags)
-}
-
-// updateCredentialProvider replaces a provider's vendor, config and secrets
-// through fill.
-func (s *Service) updateCredentialProvider(ctx context.Context, tx store.Tx, fam credentialFamily, name string, fill func(z *sealer) error) (*credentialRecord, error) {
-	row, rec, err := s.getCredentialProvider(ctx, tx, fam, name)
-	if err != nil {
-		return nil, err
-	}
-	z := s.newSealer(scopeOf(ctx), fam, rec)
-	if err := fill(z); err != nil {
-		return nil, err
-	}
-	z.done()
-	now := s.now().UTC()
-	rec.LastUpdatedTime = api.NewEpochTime(now)
-	row.UpdatedAt = now
-	row.Doc = encodeDoc(rec)
-	return rec, tx.Update(ctx, row)
-}
-
-func (s *Service) deleteCredentialProvider(ctx context.Context, fam credentialFamily, name string) error {
-	_, err := mutate(ctx, s, func(tx store.Tx) (*struct{}, error) {
-		row, _, err := s.getCredentialProvider(ctx, tx, fam, name)
-		if err != nil {
-			return nil, err
-		}
-		return &struct{}{}, s.removeResource(ctx, tx, row)
-	})
-	return err
-}
-
-// pageCredentialProviders lists one page of a family.
-func (s *Service) pageCredentialProviders(ctx context.Context, fam credentialFamily, maxResults *int64, nextToken string) ([]*credentialRecord, string, error) {
-	var recs []*credentialRecord
-	var next string
-	sc := scopeOf(ctx)
-	err := s.read(ctx, func(tx store.Tx) error {
-		rows, n, err := s.page(ctx, tx, sc, fam.kind, "", maxResults, 10, nextToken)
-		if err != nil {
-			return err
-		}
-		next = n
-		for _, r := range rows {
-			var rec credentialRecord
-			if err := decodeDoc(r, &rec); err != nil {
-				return err
-			}
-			recs = append(recs, &rec)
-		}
-		return nil
-	})
-	return recs, next, err
-}
-
 // RevealSecret returns the clear value of one secret member of a credential
 // provider ("apiKey" of an API key provider, "clientSecret" of an OAuth2
 // provider, ...). It is for the data plane and tests; no control-plane
 // operation returns a secret.
 func (s *Service) RevealSecret(ctx context.Context, account, region, kind, name, member string) (string, error) {
-	var rec credentialRecord
-	err := s.store.Read(ctx, func(tx store.Tx) error {
-		r, err := tx.Get(ctx, store.Key{Account: account, Region: region, Kind: kind, ID: name})
-		if err != nil {
-			return err
-		}
-		return decodeDoc(r, &rec)
+	var rec *credentialRecord
+	err := s.store.Read(ctx, func(tx store.Tx) (err error) {
+		_, rec, err = loadDoc[credentialRecord](ctx, tx, store.Key{Account: account, Region: region, Kind: kind, ID: name},
+			func() error { return store.ErrNotFound })
+		return err
 	})
 	if err != nil {
 		return "", err
@@ -365,10 +394,10 @@ func (s *Service) RevealSecret(ctx context.Context, account, region, kind, name,
 		return "", fmt.Errorf("%s %s has no secret %s: %w", kind, name, member, store.ErrNotFound)
 	}
 	sealed, err := base64.StdEncoding.DecodeString(sec.Sealed)
-	if err != nil {
-		return "", awserr.Errorf("DecryptionFailure", "The secret could not be decrypted.")
+	var plain []byte
+	if err == nil {
+		plain, err = s.secrets.Open(sealed, secretAD(rec.CredentialProviderArn, member))
 	}
-	plain, err := s.secrets.Open(sealed, secretAD(rec.ARN, member))
 	if err != nil {
 		return "", awserr.Errorf("DecryptionFailure", "The secret could not be decrypted.")
 	}
@@ -377,70 +406,31 @@ func (s *Service) RevealSecret(ctx context.Context, account, region, kind, name,
 
 // ---- API key credential providers ----
 
-func (s *Service) CreateApiKeyCredentialProvider(ctx context.Context, in *api.CreateApiKeyCredentialProviderRequest) (*api.CreateApiKeyCredentialProviderResponse, error) {
-	if err := checkTagKeys("tags", mapKeys(in.Tags)); err != nil {
-		return nil, err
+func sealAPIKey(key string) func(*sealer) error {
+	return func(z *sealer) error {
+		_, err := z.seal("apiKey", key)
+		return err
 	}
-	return mutate(ctx, s, func(tx store.Tx) (*api.CreateApiKeyCredentialProviderResponse, error) {
-		rec, err := s.insertCredentialProvider(ctx, tx, apiKeyProviders, in.Name, in.Tags, func(z *sealer) error {
-			_, err := z.seal("apiKey", in.ApiKey)
-			return err
-		})
-		if err != nil {
-			return nil, err
-		}
-		return &api.CreateApiKeyCredentialProviderResponse{ApiKeySecretArn: rec.secret("apiKey"), Name: rec.Name, CredentialProviderArn: rec.ARN}, nil
-	})
 }
 
-func apiKeyProviderOut(rec *credentialRecord) *api.GetApiKeyCredentialProviderResponse {
-	return &api.GetApiKeyCredentialProviderResponse{
-		ApiKeySecretArn: rec.secret("apiKey"), Name: rec.Name, CredentialProviderArn: rec.ARN,
-		CreatedTime: rec.CreatedTime, LastUpdatedTime: rec.LastUpdatedTime,
-	}
+func (s *Service) CreateApiKeyCredentialProvider(ctx context.Context, in *api.CreateApiKeyCredentialProviderRequest) (*api.CreateApiKeyCredentialProviderResponse, error) {
+	return createProvider[api.CreateApiKeyCredentialProviderResponse](ctx, s, apiKeyProviders, in.Name, in.Tags, sealAPIKey(in.ApiKey))
 }
 
 func (s *Service) GetApiKeyCredentialProvider(ctx context.Context, in *api.GetApiKeyCredentialProviderRequest) (*api.GetApiKeyCredentialProviderResponse, error) {
-	rec, err := s.readCredentialProvider(ctx, apiKeyProviders, in.Name)
-	if err != nil {
-		return nil, err
-	}
-	return apiKeyProviderOut(rec), nil
+	return getProvider(ctx, s, apiKeyProviders, in.Name)
 }
 
 func (s *Service) UpdateApiKeyCredentialProvider(ctx context.Context, in *api.UpdateApiKeyCredentialProviderRequest) (*api.UpdateApiKeyCredentialProviderResponse, error) {
-	return mutate(ctx, s, func(tx store.Tx) (*api.UpdateApiKeyCredentialProviderResponse, error) {
-		rec, err := s.updateCredentialProvider(ctx, tx, apiKeyProviders, in.Name, func(z *sealer) error {
-			_, err := z.seal("apiKey", in.ApiKey)
-			return err
-		})
-		if err != nil {
-			return nil, err
-		}
-		out := api.UpdateApiKeyCredentialProviderResponse(*apiKeyProviderOut(rec))
-		return &out, nil
-	})
+	return updateProvider[api.UpdateApiKeyCredentialProviderResponse](ctx, s, apiKeyProviders, in.Name, sealAPIKey(in.ApiKey))
 }
 
 func (s *Service) DeleteApiKeyCredentialProvider(ctx context.Context, in *api.DeleteApiKeyCredentialProviderRequest) (*api.DeleteApiKeyCredentialProviderResponse, error) {
-	if err := s.deleteCredentialProvider(ctx, apiKeyProviders, in.Name); err != nil {
-		return nil, err
-	}
-	return &api.DeleteApiKeyCredentialProviderResponse{}, nil
+	return remove[api.DeleteApiKeyCredentialProviderResponse](ctx, s, apiKeyProviders.family, "", in.Name)
 }
 
 func (s *Service) ListApiKeyCredentialProviders(ctx context.Context, in *api.ListApiKeyCredentialProvidersRequest) (*api.ListApiKeyCredentialProvidersResponse, error) {
-	recs, next, err := s.pageCredentialProviders(ctx, apiKeyProviders, in.MaxResults, in.NextToken)
-	if err != nil {
-		return nil, err
-	}
-	out := &api.ListApiKeyCredentialProvidersResponse{CredentialProviders: []api.ApiKeyCredentialProviderItem{}, NextToken: next}
-	for _, r := range recs {
-		out.CredentialProviders = append(out.CredentialProviders, api.ApiKeyCredentialProviderItem{
-			Name: r.Name, CredentialProviderArn: r.ARN, CreatedTime: r.CreatedTime, LastUpdatedTime: r.LastUpdatedTime,
-		})
-	}
-	return out, nil
+	return listProviders[api.ListApiKeyCredentialProvidersResponse, api.ApiKeyCredentialProviderItem](ctx, s, apiKeyProviders, in.MaxResults, in.NextToken)
 }
 
 // ---- OAuth2 credential providers ----
@@ -493,28 +483,15 @@ func oauthDiscovery(vendor api.CredentialProviderVendorType, cfg map[string]any)
 	str := func(k string) string { v, _ := cfg[k].(string); return v }
 	issuer, authz, token := str("issuer"), str("authorizationEndpoint"), str("tokenEndpoint")
 	if vendor == api.CredentialProviderVendorTypeMicrosoftOauth2 {
-		tenant := str("tenantId")
-		if tenant == "" {
-			tenant = "common"
-		}
-		base := "https://login.microsoftonline.com/" + tenant
+		base := "https://login.microsoftonline.com/" + cmp.Or(str("tenantId"), "common")
 		issuer, authz, token = base+"/v2.0", base+"/oauth2/v2.0/authorize", base+"/oauth2/v2.0/token"
 	}
 	known, isKnown := vendorEndpoints[vendor]
 	if authz == "" && token == "" && issuer != "" && !isKnown {
 		return map[string]any{"discoveryUrl": strings.TrimSuffix(issuer, "/") + "/.well-known/openid-configuration"}
 	}
-	if issuer == "" {
-		issuer = known[0]
-	}
-	if authz == "" {
-		authz = known[1]
-	}
-	if token == "" {
-		token = known[2]
-	}
 	meta := map[string]any{"responseTypes": []any{"code"}}
-	for k, v := range map[string]string{"issuer": issuer, "authorizationEndpoint": authz, "tokenEndpoint": token} {
+	for k, v := range map[string]string{"issuer": cmp.Or(issuer, known[0]), "authorizationEndpoint": cmp.Or(authz, known[1]), "tokenEndpoint": cmp.Or(token, known[2])} {
 		if v != "" {
 			meta[k] = v
 		}
@@ -524,49 +501,23 @@ func oauthDiscovery(vendor api.CredentialProviderVendorType, cfg map[string]any)
 
 // sealOauth2Config checks that the config fits the vendor, seals its
 // secrets and stores it with its discovery information.
-func sealOauth2Config(z *sealer, operation string, vendor api.CredentialProviderVendorType, in *api.Oauth2ProviderConfigInput) error {
-	doc, err := z.sanitize(inputMemberShape(operation, "oauth2ProviderConfigInput"), in)
-	if err != nil {
-		return err
-	}
-	member, want := unionMember(doc), oauth2ConfigMember(vendor)
-	if member != want {
-		return awserr.Validation("credentialProviderVendor '%s' requires oauth2ProviderConfigInput.%s, got %s.", vendor, want, member)
-	}
-	cfg, _ := doc[member].(map[string]any)
-	if _, ok := cfg["oauthDiscovery"]; !ok && cfg != nil {
-		cfg["oauthDiscovery"] = oauthDiscovery(vendor, cfg)
-	}
-	// An OAuth2 provider always names its client secret, even without one.
-	if _, ok := z.next["clientSecret"]; !ok {
-		if _, err := z.seal("clientSecret", ""); err != nil {
+func sealOauth2Config(vendor api.CredentialProviderVendorType, in *api.Oauth2ProviderConfigInput) func(*sealer) error {
+	return func(z *sealer) error {
+		if err := z.sealConfig("CreateOauth2CredentialProvider", "oauth2ProviderConfigInput", string(vendor), oauth2ConfigMember(vendor), in); err != nil {
 			return err
 		}
+		cfg, _ := z.config[unionMember(z.config)].(map[string]any)
+		if _, ok := cfg["oauthDiscovery"]; !ok && cfg != nil {
+			cfg["oauthDiscovery"] = oauthDiscovery(vendor, cfg)
+		}
+		// An OAuth2 provider always names its client secret, even without one.
+		if _, ok := z.next["clientSecret"]; !ok {
+			if _, err := z.seal("clientSecret", ""); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
-	z.rec.Vendor = string(vendor)
-	z.rec.Config = encodeDoc(doc)
-	return nil
-}
-
-func oauth2ConfigOut(rec *credentialRecord) (*api.Oauth2ProviderConfigOutput, error) {
-	var out api.Oauth2ProviderConfigOutput
-	if err := json.Unmarshal(rec.Config, &out); err != nil {
-		return nil, fmt.Errorf("decode oauth2 config of %s: %w", rec.Name, err)
-	}
-	return &out, nil
-}
-
-func oauth2ProviderOut(rec *credentialRecord) (*api.GetOauth2CredentialProviderResponse, error) {
-	cfg, err := oauth2ConfigOut(rec)
-	if err != nil {
-		return nil, err
-	}
-	return &api.GetOauth2CredentialProviderResponse{
-		ClientSecretArn: rec.secret("clientSecret"), Name: rec.Name, CredentialProviderArn: rec.ARN,
-		CredentialProviderVendor: api.CredentialProviderVendorType(rec.Vendor), CallbackUrl: rec.CallbackURL,
-		Oauth2ProviderConfigOutput: cfg, CreatedTime: rec.CreatedTime, LastUpdatedTime: rec.LastUpdatedTime,
-		Status: api.StatusReady,
-	}, nil
 }
 
 // callbackUUID is a random (version 4) UUID.
@@ -579,78 +530,28 @@ func callbackUUID() string {
 }
 
 func (s *Service) CreateOauth2CredentialProvider(ctx context.Context, in *api.CreateOauth2CredentialProviderRequest) (*api.CreateOauth2CredentialProviderResponse, error) {
-	if err := checkTagKeys("tags", mapKeys(in.Tags)); err != nil {
-		return nil, err
-	}
-	sc := scopeOf(ctx)
-	return mutate(ctx, s, func(tx store.Tx) (*api.CreateOauth2CredentialProviderResponse, error) {
-		rec, err := s.insertCredentialProvider(ctx, tx, oauth2Providers, in.Name, in.Tags, func(z *sealer) error {
-			z.rec.CallbackURL = "https://bedrock-agentcore." + sc.region + ".amazonaws.com/identities/oauth2/callback/" + callbackUUID()
-			return sealOauth2Config(z, "CreateOauth2CredentialProvider", in.CredentialProviderVendor, in.Oauth2ProviderConfigInput)
-		})
-		if err != nil {
-			return nil, err
-		}
-		full, err := oauth2ProviderOut(rec)
-		if err != nil {
-			return nil, err
-		}
-		return &api.CreateOauth2CredentialProviderResponse{
-			ClientSecretArn: full.ClientSecretArn, Name: full.Name, CredentialProviderArn: full.CredentialProviderArn,
-			CallbackUrl: full.CallbackUrl, Oauth2ProviderConfigOutput: full.Oauth2ProviderConfigOutput, Status: full.Status,
-		}, nil
+	sealConfig := sealOauth2Config(in.CredentialProviderVendor, in.Oauth2ProviderConfigInput)
+	return createProvider[api.CreateOauth2CredentialProviderResponse](ctx, s, oauth2Providers, in.Name, in.Tags, func(z *sealer) error {
+		z.rec.CallbackUrl = "https://bedrock-agentcore." + z.sc.region + ".amazonaws.com/identities/oauth2/callback/" + callbackUUID()
+		return sealConfig(z)
 	})
 }
 
 func (s *Service) GetOauth2CredentialProvider(ctx context.Context, in *api.GetOauth2CredentialProviderRequest) (*api.GetOauth2CredentialProviderResponse, error) {
-	rec, err := s.readCredentialProvider(ctx, oauth2Providers, in.Name)
-	if err != nil {
-		return nil, err
-	}
-	return oauth2ProviderOut(rec)
+	return getProvider(ctx, s, oauth2Providers, in.Name)
 }
 
 func (s *Service) UpdateOauth2CredentialProvider(ctx context.Context, in *api.UpdateOauth2CredentialProviderRequest) (*api.UpdateOauth2CredentialProviderResponse, error) {
-	return mutate(ctx, s, func(tx store.Tx) (*api.UpdateOauth2CredentialProviderResponse, error) {
-		rec, err := s.updateCredentialProvider(ctx, tx, oauth2Providers, in.Name, func(z *sealer) error {
-			return sealOauth2Config(z, "UpdateOauth2CredentialProvider", in.CredentialProviderVendor, in.Oauth2ProviderConfigInput)
-		})
-		if err != nil {
-			return nil, err
-		}
-		full, err := oauth2ProviderOut(rec)
-		if err != nil {
-			return nil, err
-		}
-		return &api.UpdateOauth2CredentialProviderResponse{
-			ClientSecretArn: full.ClientSecretArn, Name: full.Name, CredentialProviderVendor: full.CredentialProviderVendor,
-			CredentialProviderArn: full.CredentialProviderArn, CallbackUrl: full.CallbackUrl,
-			Oauth2ProviderConfigOutput: full.Oauth2ProviderConfigOutput, CreatedTime: full.CreatedTime,
-			LastUpdatedTime: full.LastUpdatedTime, Status: full.Status,
-		}, nil
-	})
+	return updateProvider[api.UpdateOauth2CredentialProviderResponse](ctx, s, oauth2Providers, in.Name,
+		sealOauth2Config(in.CredentialProviderVendor, in.Oauth2ProviderConfigInput))
 }
 
 func (s *Service) DeleteOauth2CredentialProvider(ctx context.Context, in *api.DeleteOauth2CredentialProviderRequest) (*api.DeleteOauth2CredentialProviderResponse, error) {
-	if err := s.deleteCredentialProvider(ctx, oauth2Providers, in.Name); err != nil {
-		return nil, err
-	}
-	return &api.DeleteOauth2CredentialProviderResponse{}, nil
+	return remove[api.DeleteOauth2CredentialProviderResponse](ctx, s, oauth2Providers.family, "", in.Name)
 }
 
 func (s *Service) ListOauth2CredentialProviders(ctx context.Context, in *api.ListOauth2CredentialProvidersRequest) (*api.ListOauth2CredentialProvidersResponse, error) {
-	recs, next, err := s.pageCredentialProviders(ctx, oauth2Providers, in.MaxResults, in.NextToken)
-	if err != nil {
-		return nil, err
-	}
-	out := &api.ListOauth2CredentialProvidersResponse{CredentialProviders: []api.Oauth2CredentialProviderItem{}, NextToken: next}
-	for _, r := range recs {
-		out.CredentialProviders = append(out.CredentialProviders, api.Oauth2CredentialProviderItem{
-			Name: r.Name, CredentialProviderVendor: api.CredentialProviderVendorType(r.Vendor), CredentialProviderArn: r.ARN,
-			CreatedTime: r.CreatedTime, LastUpdatedTime: r.LastUpdatedTime,
-		})
-	}
-	return out, nil
+	return listProviders[api.ListOauth2CredentialProvidersResponse, api.Oauth2CredentialProviderItem](ctx, s, oauth2Providers, in.MaxResults, in.NextToken)
 }
 
 // ---- Payment credential providers ----
@@ -660,111 +561,45 @@ var paymentConfigMembers = map[api.PaymentCredentialProviderVendorType]string{
 	api.PaymentCredentialProviderVendorTypeStripePrivy: "stripePrivyConfiguration",
 }
 
-func sealPaymentConfig(z *sealer, operation string, vendor api.PaymentCredentialProviderVendorType, in *api.PaymentProviderConfigurationInput) error {
-	doc, err := z.sanitize(inputMemberShape(operation, "providerConfigurationInput"), in)
-	if err != nil {
-		return err
+func sealPaymentConfig(vendor api.PaymentCredentialProviderVendorType, in *api.PaymentProviderConfigurationInput) func(*sealer) error {
+	return func(z *sealer) error {
+		return z.sealConfig("CreatePaymentCredentialProvider", "providerConfigurationInput", string(vendor), paymentConfigMembers[vendor], in)
 	}
-	if member, want := unionMember(doc), paymentConfigMembers[vendor]; member != want {
-		return awserr.Validation("credentialProviderVendor '%s' requires providerConfigurationInput.%s, got %s.", vendor, want, member)
-	}
-	z.rec.Vendor = string(vendor)
-	z.rec.Config = encodeDoc(doc)
-	return nil
-}
-
-func paymentProviderOut(rec *credentialRecord) (*api.GetPaymentCredentialProviderResponse, error) {
-	var cfg api.PaymentProviderConfigurationOutput
-	if err := json.Unmarshal(rec.Config, &cfg); err != nil {
-		return nil, fmt.Errorf("decode payment config of %s: %w", rec.Name, err)
-	}
-	return &api.GetPaymentCredentialProviderResponse{
-		Name: rec.Name, CredentialProviderArn: rec.ARN, CredentialProviderVendor: api.PaymentCredentialProviderVendorType(rec.Vendor),
-		ProviderConfigurationOutput: &cfg, CreatedTime: rec.CreatedTime, LastUpdatedTime: rec.LastUpdatedTime,
-	}, nil
 }
 
 func (s *Service) CreatePaymentCredentialProvider(ctx context.Context, in *api.CreatePaymentCredentialProviderRequest) (*api.CreatePaymentCredentialProviderResponse, error) {
-	if err := checkTagKeys("tags", mapKeys(in.Tags)); err != nil {
-		return nil, err
-	}
-	return mutate(ctx, s, func(tx store.Tx) (*api.CreatePaymentCredentialProviderResponse, error) {
-		rec, err := s.insertCredentialProvider(ctx, tx, paymentProviders, in.Name, in.Tags, func(z *sealer) error {
-			return sealPaymentConfig(z, "CreatePaymentCredentialProvider", in.CredentialProviderVendor, in.ProviderConfigurationInput)
-		})
-		if err != nil {
-			return nil, err
-		}
-		full, err := paymentProviderOut(rec)
-		if err != nil {
-			return nil, err
-		}
-		return &api.CreatePaymentCredentialProviderResponse{
-			Name: full.Name, CredentialProviderVendor: full.CredentialProviderVendor,
-			CredentialProviderArn: full.CredentialProviderArn, ProviderConfigurationOutput: full.ProviderConfigurationOutput,
-		}, nil
-	})
+	return createProvider[api.CreatePaymentCredentialProviderResponse](ctx, s, paymentProviders, in.Name, in.Tags,
+		sealPaymentConfig(in.CredentialProviderVendor, in.ProviderConfigurationInput))
 }
 
+// GetPaymentCredentialProvider also reports the provider's tags (the
+// model's output has them), read in the same transaction.
 func (s *Service) GetPaymentCredentialProvider(ctx context.Context, in *api.GetPaymentCredentialProviderRequest) (*api.GetPaymentCredentialProviderResponse, error) {
-	var out *api.GetPaymentCredentialProviderResponse
-	err := s.read(ctx, func(tx store.Tx) error {
-		_, rec, err := s.getCredentialProvider(ctx, tx, paymentProviders, in.Name)
-		if err != nil {
-			return err
-		}
-		if out, err = paymentProviderOut(rec); err != nil {
-			return err
-		}
-		tags, err := tx.Tags(ctx, rec.ARN)
-		if len(tags) > 0 {
-			out.Tags = tags
+	sc := scopeOf(ctx)
+	var rec *credentialRecord
+	var tags map[string]string
+	err := s.read(ctx, func(tx store.Tx) (err error) {
+		if _, rec, err = paymentProviders.load(ctx, tx, sc, "", in.Name); err == nil {
+			tags, err = tx.Tags(ctx, rec.CredentialProviderArn)
 		}
 		return err
 	})
-	if err != nil {
-		return nil, err
+	out, err := answer[api.GetPaymentCredentialProviderResponse](paymentProviders, rec, err)
+	if err == nil && len(tags) > 0 {
+		out.Tags = tags
 	}
-	return out, nil
+	return out, err
 }
 
 func (s *Service) UpdatePaymentCredentialProvider(ctx context.Context, in *api.UpdatePaymentCredentialProviderRequest) (*api.UpdatePaymentCredentialProviderResponse, error) {
-	return mutate(ctx, s, func(tx store.Tx) (*api.UpdatePaymentCredentialProviderResponse, error) {
-		rec, err := s.updateCredentialProvider(ctx, tx, paymentProviders, in.Name, func(z *sealer) error {
-			return sealPaymentConfig(z, "UpdatePaymentCredentialProvider", in.CredentialProviderVendor, in.ProviderConfigurationInput)
-		})
-		if err != nil {
-			return nil, err
-		}
-		full, err := paymentProviderOut(rec)
-		if err != nil {
-			return nil, err
-		}
-		return &api.UpdatePaymentCredentialProviderResponse{
-			Name: full.Name, CredentialProviderVendor: full.CredentialProviderVendor, CredentialProviderArn: full.CredentialProviderArn,
-			ProviderConfigurationOutput: full.ProviderConfigurationOutput, CreatedTime: full.CreatedTime, LastUpdatedTime: full.LastUpdatedTime,
-		}, nil
-	})
+	return updateProvider[api.UpdatePaymentCredentialProviderResponse](ctx, s, paymentProviders, in.Name,
+		sealPaymentConfig(in.CredentialProviderVendor, in.ProviderConfigurationInput))
 }
 
 func (s *Service) DeletePaymentCredentialProvider(ctx context.Context, in *api.DeletePaymentCredentialProviderRequest) (*api.DeletePaymentCredentialProviderResponse, error) {
-	if err := s.deleteCredentialProvider(ctx, paymentProviders, in.Name); err != nil {
-		return nil, err
-	}
-	return &api.DeletePaymentCredentialProviderResponse{}, nil
+	return remove[api.DeletePaymentCredentialProviderResponse](ctx, s, paymentProviders.family, "", in.Name)
 }
 
 func (s *Service) ListPaymentCredentialProviders(ctx context.Context, in *api.ListPaymentCredentialProvidersRequest) (*api.ListPaymentCredentialProvidersResponse, error) {
-	recs, next, err := s.pageCredentialProviders(ctx, paymentProviders, in.MaxResults, in.NextToken)
-	if err != nil {
-		return nil, err
-	}
-	out := &api.ListPaymentCredentialProvidersResponse{CredentialProviders: []api.PaymentCredentialProviderItem{}, NextToken: next}
-	for _, r := range recs {
-		out.CredentialProviders = append(out.CredentialProviders, api.PaymentCredentialProviderItem{
-			Name: r.Name, CredentialProviderVendor: api.PaymentCredentialProviderVendorType(r.Vendor), CredentialProviderArn: r.ARN,
-			CreatedTime: r.CreatedTime, LastUpdatedTime: r.LastUpdatedTime,
-		})
-	}
-	return out, nil
+	return listProviders[api.ListPaymentCredentialProvidersResponse, api.PaymentCredentialProviderItem](ctx, s, paymentProviders, in.MaxResults, in.NextToken)
 }

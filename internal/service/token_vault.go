@@ -12,7 +12,8 @@ import (
 // The token vault: one per account and region, named "default", holding the
 // credential providers. It exists without being created; its row is written
 // the first time it is read or configured, so that lastModifiedDate stays the
-// same from one call to the next.
+// same from one call to the next. Being a singleton with no create, delete
+// or list, it is not a family of the engine.
 
 const (
 	kindTokenVault    = "token-vault"
@@ -24,58 +25,58 @@ type tokenVaultRecord struct {
 	LastModifiedDate api.EpochTime        `json:"lastModifiedDate"`
 }
 
-func tokenVaultName(id string) (string, error) {
-	if id == "" {
-		return defaultTokenVault, nil
+// checkTokenVaultID accepts the default vault's name, or none.
+func checkTokenVaultID(id string) error {
+	if id != "" && id != defaultTokenVault {
+		return awserr.NotFound("Token vault '%s' was not found.", id)
 	}
-	if id != defaultTokenVault {
-		return "", awserr.NotFound("Token vault '%s' was not found.", id)
-	}
-	return id, nil
+	return nil
 }
 
-// tokenVault reads the vault, writing its default row first when it has
-// none. change, when not nil, modifies the record before it is written back.
-func (s *Service) tokenVault(ctx context.Context, change func(rec *tokenVaultRecord) error) (*tokenVaultRecord, error) {
+// tokenVault answers the vault, writing its default row first when it has
+// none; kms, when not nil, replaces its key configuration.
+func (s *Service) tokenVault(ctx context.Context, kms *api.KmsConfiguration) (*api.GetTokenVaultResponse, error) {
 	sc := scopeOf(ctx)
 	key := sc.key(kindTokenVault, defaultTokenVault)
 	var rec tokenVaultRecord
-	if change == nil {
-		err := s.read(ctx, func(tx store.Tx) error {
-			r, err := tx.Get(ctx, key)
-			if err != nil {
-				return err
-			}
-			return decodeDoc(r, &rec)
-		})
+	load := func(tx store.Tx) (*store.Resource, error) {
+		rec = tokenVaultRecord{}
+		row, err := tx.Get(ctx, key)
 		if err == nil {
-			return &rec, nil
+			err = decodeDoc(row, &rec)
 		}
-		if !errors.Is(err, store.ErrNotFound) {
+		return row, err
+	}
+	answer := func(err error) (*api.GetTokenVaultResponse, error) {
+		if err != nil {
 			return nil, err
+		}
+		out := project[api.GetTokenVaultResponse](&rec)
+		out.TokenVaultId = defaultTokenVault
+		return out, nil
+	}
+	if kms == nil {
+		err := s.read(ctx, func(tx store.Tx) error { _, err := load(tx); return err })
+		if !errors.Is(err, store.ErrNotFound) {
+			return answer(err)
 		}
 	}
 	for attempt := 0; ; attempt++ {
 		err := s.store.Write(ctx, func(tx store.Tx) error {
 			now := s.now().UTC()
-			row, err := tx.Get(ctx, key)
-			if errors.Is(err, store.ErrNotFound) {
+			row, err := load(tx)
+			switch {
+			case errors.Is(err, store.ErrNotFound):
 				rec = tokenVaultRecord{KmsConfiguration: api.KmsConfiguration{KeyType: api.KeyTypeServiceManagedKey}, LastModifiedDate: api.NewEpochTime(now)}
 				row = &store.Resource{Account: sc.account, Region: sc.region, Kind: kindTokenVault, ID: defaultTokenVault,
 					Name: defaultTokenVault, ARN: sc.arn("token-vault/" + defaultTokenVault), CreatedAt: now, UpdatedAt: now}
-			} else if err != nil {
+			case err != nil:
 				return err
-			} else if err := decodeDoc(row, &rec); err != nil {
-				return err
-			}
-			if change != nil {
-				if err := change(&rec); err != nil {
-					return err
-				}
-				rec.LastModifiedDate = api.NewEpochTime(now)
-				row.UpdatedAt = now
-			} else if row.Revision != 0 {
+			case kms == nil:
 				return nil // someone else wrote it meanwhile
+			}
+			if kms != nil {
+				rec.KmsConfiguration, rec.LastModifiedDate, row.UpdatedAt = *kms, api.NewEpochTime(now), now
 			}
 			row.Doc = encodeDoc(rec)
 			if row.Revision == 0 {
@@ -83,56 +84,37 @@ func (s *Service) tokenVault(ctx context.Context, change func(rec *tokenVaultRec
 			}
 			return tx.Update(ctx, row)
 		})
-		// Two first touches raced (or two changes crossed): go again.
-		if (errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrRevision)) && attempt < 3 {
-			continue
+		raced := errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrRevision)
+		switch {
+		case raced && attempt < 3:
+			continue // two first touches raced, or two changes crossed: go again
+		case raced:
+			err = awserr.Errorf("ConcurrentModificationException", "The token vault was modified concurrently. Try again.")
 		}
-		if errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrRevision) {
-			return nil, awserr.Errorf("ConcurrentModificationException", "The token vault was modified concurrently. Try again.")
-		}
-		if err != nil {
-			return nil, storeError(err)
-		}
-		return &rec, nil
+		return answer(storeError(err))
 	}
 }
 
 func (s *Service) GetTokenVault(ctx context.Context, in *api.GetTokenVaultRequest) (*api.GetTokenVaultResponse, error) {
-	id, err := tokenVaultName(in.TokenVaultId)
-	if err != nil {
+	if err := checkTokenVaultID(in.TokenVaultId); err != nil {
 		return nil, err
 	}
-	rec, err := s.tokenVault(ctx, nil)
-	if err != nil {
-		return nil, err
-	}
-	kms := rec.KmsConfiguration
-	return &api.GetTokenVaultResponse{TokenVaultId: id, KmsConfiguration: &kms, LastModifiedDate: rec.LastModifiedDate}, nil
+	return s.tokenVault(ctx, nil)
 }
 
 func (s *Service) SetTokenVaultCMK(ctx context.Context, in *api.SetTokenVaultCMKRequest) (*api.SetTokenVaultCMKResponse, error) {
-	id, err := tokenVaultName(in.TokenVaultId)
+	kms := in.KmsConfiguration // required by the model, checked by the dispatcher
+	switch err := checkTokenVaultID(in.TokenVaultId); {
+	case err != nil:
+		return nil, err
+	case kms.KeyType == api.KeyTypeCustomerManagedKey && kms.KmsKeyArn == "":
+		return nil, awserr.Validation("1 validation error detected: kmsConfiguration.kmsKeyArn is required when keyType is CustomerManagedKey")
+	case kms.KeyType == api.KeyTypeServiceManagedKey && kms.KmsKeyArn != "":
+		return nil, awserr.Validation("1 validation error detected: kmsConfiguration.kmsKeyArn must not be set when keyType is ServiceManagedKey")
+	}
+	vault, err := s.tokenVault(ctx, kms)
 	if err != nil {
 		return nil, err
 	}
-	kms := *in.KmsConfiguration // required by the model, checked by the dispatcher
-	switch kms.KeyType {
-	case api.KeyTypeCustomerManagedKey:
-		if kms.KmsKeyArn == "" {
-			return nil, awserr.Validation("1 validation error detected: kmsConfiguration.kmsKeyArn is required when keyType is CustomerManagedKey")
-		}
-	case api.KeyTypeServiceManagedKey:
-		if kms.KmsKeyArn != "" {
-			return nil, awserr.Validation("1 validation error detected: kmsConfiguration.kmsKeyArn must not be set when keyType is ServiceManagedKey")
-		}
-	}
-	rec, err := s.tokenVault(ctx, func(rec *tokenVaultRecord) error {
-		rec.KmsConfiguration = kms
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	out := rec.KmsConfiguration
-	return &api.SetTokenVaultCMKResponse{TokenVaultId: id, KmsConfiguration: &out, LastModifiedDate: rec.LastModifiedDate}, nil
+	return ptr(api.SetTokenVaultCMKResponse(*vault)), nil
 }

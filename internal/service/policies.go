@@ -94,6 +94,18 @@ func cedarDefinition(statement string) *api.PolicyDefinition {
 	return &api.PolicyDefinition{Cedar: &api.CedarPolicy{Statement: statement}}
 }
 
+// setPolicyDefinition stores the Cedar statement a definition stands for,
+// with the reasons its validation fails the pending transition with.
+func setPolicyDefinition(ctx context.Context, tx store.Tx, sc scope, engineID string, def *api.PolicyDefinition, mode api.PolicyValidationMode, rec *policyRecord) error {
+	statement, err := resolvePolicyStatement(ctx, tx, sc, engineID, def)
+	if err != nil {
+		return err
+	}
+	rec.Definition = cedarDefinition(statement)
+	rec.PendingReasons = analyzeCedar(statement, mode)
+	return nil
+}
+
 // resolvePolicyStatement returns the Cedar statement a definition stands for:
 // its own, or that of the generated asset it names.
 func resolvePolicyStatement(ctx context.Context, tx store.Tx, sc scope, engineID string, def *api.PolicyDefinition) (string, error) {
@@ -127,10 +139,7 @@ func (s *Service) CreatePolicy(ctx context.Context, in *api.CreatePolicyRequest)
 	return create[api.CreatePolicyResponse](ctx, s, policies, creation{parent: in.PolicyEngineId, name: in.Name, from: in,
 		check: func(tx store.Tx, sc scope) error { return policyEngineTakesChildren(ctx, tx, sc, in.PolicyEngineId) }},
 		func(tx store.Tx, sc scope, rec *policyRecord) error {
-			statement, err := resolvePolicyStatement(ctx, tx, sc, in.PolicyEngineId, in.Definition)
-			rec.Definition = cedarDefinition(statement)
-			rec.PendingReasons = analyzeCedar(statement, in.ValidationMode)
-			return err
+			return setPolicyDefinition(ctx, tx, sc, in.PolicyEngineId, in.Definition, in.ValidationMode, rec)
 		})
 }
 
@@ -149,15 +158,10 @@ func (s *Service) UpdatePolicy(ctx context.Context, in *api.UpdatePolicyRequest)
 		func(tx store.Tx, sc scope, _ *store.Resource, rec *policyRecord) error {
 			rec.Rollback = &policyRollback{Definition: rec.Definition, Description: rec.Description}
 			patch(rec, in) // the description's wrapper, as for the engine
-			if in.Definition != nil {
-				statement, err := resolvePolicyStatement(ctx, tx, sc, in.PolicyEngineId, in.Definition)
-				if err != nil {
-					return err
-				}
-				rec.Definition = cedarDefinition(statement)
-				rec.PendingReasons = analyzeCedar(statement, in.ValidationMode)
+			if in.Definition == nil {
+				return nil
 			}
-			return nil
+			return setPolicyDefinition(ctx, tx, sc, in.PolicyEngineId, in.Definition, in.ValidationMode, rec)
 		})
 }
 

@@ -34,10 +34,10 @@ package service
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
-	"fmt"
 	"time"
+
+	"github.com/google/uuid"
 
 	"agentcored/internal/api"
 	"agentcored/internal/awserr"
@@ -104,17 +104,6 @@ var bundleVersions = &family[api.GetConfigurationBundleVersionResponse]{
 
 func (s *Service) registerConfigurationBundles() { bundles.register(s) }
 
-// bundleVersionID returns a random (version 4) UUID in lower case.
-func bundleVersionID() string {
-	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		panic(err) // crypto/rand never fails on supported platforms
-	}
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
-}
-
 func bundleVersionNotFound(bundleID, versionID string) error {
 	return awserr.NotFound("Version '%s' of configuration bundle '%s' was not found.", versionID, bundleID)
 }
@@ -133,7 +122,7 @@ func addBundleVersion(ctx context.Context, tx store.Tx, sc scope, rec *bundleRec
 	}
 	v := &api.GetConfigurationBundleVersionResponse{
 		BundleArn: rec.BundleArn, BundleId: rec.BundleId, BundleName: rec.BundleName, Description: rec.Description,
-		VersionId: bundleVersionID(), Components: components, LineageMetadata: lineage,
+		VersionId: uuid.NewString(), Components: components, LineageMetadata: lineage,
 		CreatedAt: rec.CreatedAt, VersionCreatedAt: api.NewEpochTime(at),
 	}
 	if rec.Branches == nil {

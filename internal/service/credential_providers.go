@@ -4,11 +4,12 @@ import (
 	"bytes"
 	"cmp"
 	"context"
-	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/google/uuid"
 
 	"agentcored/internal/api"
 	"agentcored/internal/awserr"
@@ -520,19 +521,10 @@ func sealOauth2Config(vendor api.CredentialProviderVendorType, in *api.Oauth2Pro
 	}
 }
 
-// callbackUUID is a random (version 4) UUID.
-func callbackUUID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
-}
-
 func (s *Service) CreateOauth2CredentialProvider(ctx context.Context, in *api.CreateOauth2CredentialProviderRequest) (*api.CreateOauth2CredentialProviderResponse, error) {
 	sealConfig := sealOauth2Config(in.CredentialProviderVendor, in.Oauth2ProviderConfigInput)
 	return createProvider[api.CreateOauth2CredentialProviderResponse](ctx, s, oauth2Providers, in.Name, in.Tags, func(z *sealer) error {
-		z.rec.CallbackUrl = "https://bedrock-agentcore." + z.sc.region + ".amazonaws.com/identities/oauth2/callback/" + callbackUUID()
+		z.rec.CallbackUrl = "https://bedrock-agentcore." + z.sc.region + ".amazonaws.com/identities/oauth2/callback/" + uuid.NewString()
 		return sealConfig(z)
 	})
 }

@@ -23,9 +23,10 @@ package service
 
 import (
 	"context"
-	"crypto/rand"
 	"fmt"
 	"strconv"
+
+	"github.com/google/uuid"
 
 	"agentcored/internal/api"
 	"agentcored/internal/awserr"
@@ -39,7 +40,7 @@ type gatewayRuleRecord struct {
 
 var gatewayRules = &family[gatewayRuleRecord]{
 	kind: kindGatewayRule, group: familyGateways, noun: "rule",
-	newID:  func(string) string { return gatewayUUID() },
+	newID:  func(string) string { return uuid.NewString() },
 	fields: fields{ID: "RuleId", Status: "Status", Created: "CreatedAt", Updated: "UpdatedAt"},
 	states: states{
 		create: "CREATING", update: "UPDATING", delete: "DELETING",
@@ -59,17 +60,6 @@ var gatewayRules = &family[gatewayRuleRecord]{
 	full: func(gatewayID string, quota int) error {
 		return awserr.QuotaExceeded("Gateway %s has reached the maximum of %d rules.", gatewayID, quota)
 	},
-}
-
-// gatewayUUID returns a random (version 4) UUID in lower case.
-func gatewayUUID() string {
-	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		panic(err) // crypto/rand never fails on supported platforms
-	}
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
 // checkGatewayRuleActions enforces what the model's shapes cannot say about

@@ -46,6 +46,8 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/google/uuid"
+
 	"agentcored/internal/api"
 	"agentcored/internal/awserr"
 	"agentcored/internal/store"
@@ -318,7 +320,7 @@ func (s *Service) SynchronizeGatewayTargets(ctx context.Context, in *api.Synchro
 // authorization-code target waits for.
 func gatewayTargetAuthorizationURL(region string) string {
 	return "https://bedrock-agentcore." + region + ".amazonaws.com/identities/oauth2/authorize?request_uri=" +
-		url.QueryEscape("urn:ietf:params:oauth:request_uri:"+gatewayUUID())
+		url.QueryEscape("urn:ietf:params:oauth:request_uri:"+uuid.NewString())
 }
 
 // settleGatewayTarget is the settled hook of targets: an authorization-code

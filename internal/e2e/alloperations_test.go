@@ -660,12 +660,163 @@ var opsTable = map[string]opsCall{
 		_, err := c.UpdateWorkloadIdentity(ctx, &ctl.UpdateWorkloadIdentityInput{Name: opsStr("wi-none")})
 		return err
 	},
+	// Operations newer than botocore 1.43.11 (no family yet: they answer
+	// NotImplementedException until one is built).
+	"AddDatasetExamples": func(ctx context.Context, c *ctl.Client) error {
+		_, err := c.AddDatasetExamples(ctx, &ctl.AddDatasetExamplesInput{DatasetId: opsStr(opsDatasetID), Source: opsDatasetSource()})
+		return err
+	},
+	"BatchPutGatewayRateLimits": func(ctx context.Context, c *ctl.Client) error {
+		_, err := c.BatchPutGatewayRateLimits(ctx, &ctl.BatchPutGatewayRateLimitsInput{GatewayIdentifier: opsStr(opsGatewayID),
+			RateLimits: []types.BatchPutLimitEntry{{DimensionKeys: []string{"toolName"}, Entries: opsLimitEntries()}}})
+		return err
+	},
+	"CreateCapacityProvider": func(ctx context.Context, c *ctl.Client) error {
+		_, err := c.CreateCapacityProvider(ctx, &ctl.CreateCapacityProviderInput{Name: opsStr("cp_all"),
+			PermissionsConfiguration: &types.PermissionsConfiguration{CapacityProviderOperatorRoleArn: opsStr(opsRoleARN)},
+			ComputeConfiguration: &types.ComputeConfigurationMemberEc2Configuration{Value: types.Ec2Configuration{
+				LaunchTemplateSource: &types.LaunchTemplateSourceMemberLaunchParameters{Value: types.LaunchParameters{
+					OperatingSystem:      types.OperatingSystemLinuxX8664,
+					InstanceRequirements: &types.InstanceRequirements{AllowedInstanceTypes: []string{"m5.large"}}}},
+				VpcConfiguration: &types.VpcConfiguration{Subnets: []string{"subnet-0123456789abcdef0"}, SecurityGroups: []string{"sg-0123456789abcdef0"}}}}})
+		return err
+	},
+	"CreateDataset": func(ctx context.Context, c *ctl.Client) error {
+		_, err := c.CreateDataset(ctx, &ctl.CreateDatasetInput{DatasetName: opsStr("ds_all"), Source: opsDatasetSource(),
+			SchemaType: types.DatasetSchemaTypeAgentcoreEvaluationPredefinedV1})
+		return err
+	},
+	"CreateDatasetVersion": func(ctx context.Context, c *ctl.Client) error {
+		_, err := c.CreateDatasetVersion(ctx, &ctl.CreateDatasetVersionInput{DatasetId: opsStr(opsDatasetID)})
+		return err
+	},
+	"CreateGatewayRateLimit": func(ctx context.Context, c *ctl.Client) error {
+		_, err := c.CreateGatewayRateLimit(ctx, &ctl.CreateGatewayRateLimitInput{GatewayIdentifier: opsStr(opsGatewayID),
+			DimensionKeys: []string{"toolName"}, Entries: opsLimitEntries()})
+		return err
+	},
+	"CreateHarnessEndpoint": func(ctx context.Context, c *ctl.Client) error {
+		_, err := c.CreateHarnessEndpoint(ctx, &ctl.CreateHarnessEndpointInput{HarnessId: opsStr(opsHarnessID), EndpointName: opsStr(opsEndpointName)})
+		return err
+	},
+	"DeleteCapacityProvider": func(ctx context.Context, c *ctl.Client) error {
+		_, err := c.DeleteCapacityProvider(ctx, &ctl.DeleteCapacityProviderInput{CapacityProviderId: opsStr(opsCapacityID)})
+		return err
+	},
+	"DeleteDataset": func(ctx context.Context, c *ctl.Client) error {
+		_, err := c.DeleteDataset(ctx, &ctl.DeleteDatasetInput{DatasetId: opsStr(opsDatasetID)})
+		return err
+	},
+	"DeleteDatasetExamples": func(ctx context.Context, c *ctl.Client) error {
+		_, err := c.DeleteDatasetExamples(ctx, &ctl.DeleteDatasetExamplesInput{DatasetId: opsStr(opsDatasetID), ExampleIds: []string{"ex-1"}})
+		return err
+	},
+	"DeleteGatewayRateLimit": func(ctx context.Context, c *ctl.Client) error {
+		_, err := c.DeleteGatewayRateLimit(ctx, &ctl.DeleteGatewayRateLimitInput{GatewayIdentifier: opsStr(opsGatewayID), RateLimitId: opsStr(opsRateLimitID)})
+		return err
+	},
+	"DeleteHarnessEndpoint": func(ctx context.Context, c *ctl.Client) error {
+		_, err := c.DeleteHarnessEndpoint(ctx, &ctl.DeleteHarnessEndpointInput{HarnessId: opsStr(opsHarnessID), EndpointName: opsStr(opsEndpointName)})
+		return err
+	},
+	"GetCapacityProvider": func(ctx context.Context, c *ctl.Client) error {
+		_, err := c.GetCapacityProvider(ctx, &ctl.GetCapacityProviderInput{CapacityProviderId: opsStr(opsCapacityID)})
+		return err
+	},
+	"GetDataset": func(ctx context.Context, c *ctl.Client) error {
+		_, err := c.GetDataset(ctx, &ctl.GetDatasetInput{DatasetId: opsStr(opsDatasetID)})
+		return err
+	},
+	"GetGatewayRateLimit": func(ctx context.Context, c *ctl.Client) error {
+		_, err := c.GetGatewayRateLimit(ctx, &ctl.GetGatewayRateLimitInput{GatewayIdentifier: opsStr(opsGatewayID), RateLimitId: opsStr(opsRateLimitID)})
+		return err
+	},
+	"GetHarnessEndpoint": func(ctx context.Context, c *ctl.Client) error {
+		_, err := c.GetHarnessEndpoint(ctx, &ctl.GetHarnessEndpointInput{HarnessId: opsStr(opsHarnessID), EndpointName: opsStr(opsEndpointName)})
+		return err
+	},
+	"ListAgentRuntimeVersionsByCapacityProvider": func(ctx context.Context, c *ctl.Client) error {
+		_, err := c.ListAgentRuntimeVersionsByCapacityProvider(ctx, &ctl.ListAgentRuntimeVersionsByCapacityProviderInput{CapacityProviderId: opsStr(opsCapacityID)})
+		return err
+	},
+	"ListCapacityProviders": func(ctx context.Context, c *ctl.Client) error {
+		_, err := c.ListCapacityProviders(ctx, &ctl.ListCapacityProvidersInput{})
+		return err
+	},
+	"ListDatasetExamples": func(ctx context.Context, c *ctl.Client) error {
+		_, err := c.ListDatasetExamples(ctx, &ctl.ListDatasetExamplesInput{DatasetId: opsStr(opsDatasetID)})
+		return err
+	},
+	"ListDatasetVersions": func(ctx context.Context, c *ctl.Client) error {
+		_, err := c.ListDatasetVersions(ctx, &ctl.ListDatasetVersionsInput{DatasetId: opsStr(opsDatasetID)})
+		return err
+	},
+	"ListDatasets": func(ctx context.Context, c *ctl.Client) error {
+		_, err := c.ListDatasets(ctx, &ctl.ListDatasetsInput{})
+		return err
+	},
+	"ListGatewayRateLimits": func(ctx context.Context, c *ctl.Client) error {
+		_, err := c.ListGatewayRateLimits(ctx, &ctl.ListGatewayRateLimitsInput{GatewayIdentifier: opsStr(opsGatewayID)})
+		return err
+	},
+	"ListHarnessEndpoints": func(ctx context.Context, c *ctl.Client) error {
+		_, err := c.ListHarnessEndpoints(ctx, &ctl.ListHarnessEndpointsInput{HarnessId: opsStr(opsHarnessID)})
+		return err
+	},
+	"ListHarnessVersions": func(ctx context.Context, c *ctl.Client) error {
+		_, err := c.ListHarnessVersions(ctx, &ctl.ListHarnessVersionsInput{HarnessId: opsStr(opsHarnessID)})
+		return err
+	},
+	"UpdateCapacityProvider": func(ctx context.Context, c *ctl.Client) error {
+		_, err := c.UpdateCapacityProvider(ctx, &ctl.UpdateCapacityProviderInput{CapacityProviderId: opsStr(opsCapacityID)})
+		return err
+	},
+	"UpdateDataset": func(ctx context.Context, c *ctl.Client) error {
+		_, err := c.UpdateDataset(ctx, &ctl.UpdateDatasetInput{DatasetId: opsStr(opsDatasetID)})
+		return err
+	},
+	"UpdateDatasetExamples": func(ctx context.Context, c *ctl.Client) error {
+		_, err := c.UpdateDatasetExamples(ctx, &ctl.UpdateDatasetExamplesInput{DatasetId: opsStr(opsDatasetID),
+			Examples: []document.Interface{document.NewLazyDocument(map[string]any{"exampleId": "ex-1"})}})
+		return err
+	},
+	"UpdateGatewayRateLimit": func(ctx context.Context, c *ctl.Client) error {
+		_, err := c.UpdateGatewayRateLimit(ctx, &ctl.UpdateGatewayRateLimitInput{GatewayIdentifier: opsStr(opsGatewayID),
+			RateLimitId: opsStr(opsRateLimitID), Entries: opsLimitEntries()})
+		return err
+	},
+	"UpdateHarnessEndpoint": func(ctx context.Context, c *ctl.Client) error {
+		_, err := c.UpdateHarnessEndpoint(ctx, &ctl.UpdateHarnessEndpointInput{HarnessId: opsStr(opsHarnessID), EndpointName: opsStr(opsEndpointName)})
+		return err
+	},
+}
+
+const (
+	opsDatasetID   = "ds_x-abcdefghij"
+	opsCapacityID  = "cp_x-abcdefghij"
+	opsRateLimitID = "rl-1"
+)
+
+func opsDatasetSource() types.DataSourceType {
+	return &types.DataSourceTypeMemberInlineExamples{Value: types.InlineExamplesSource{
+		Examples: []document.Interface{document.NewLazyDocument(map[string]any{"input": "hi"})}}}
+}
+
+func opsLimitEntries() []types.LimitEntry {
+	return []types.LimitEntry{{Dimensions: map[string]string{"toolName": "search"}}}
 }
 
 // opsKnownUnmodeled lists answers that break the contract in code outside the
 // fronting layer, reported and awaiting a fix there: operation name → the
 // text the error must contain to be tolerated. Keep it empty when possible.
-var opsKnownUnmodeled = map[string]string{}
+var opsKnownUnmodeled = map[string]string{
+	// aws-sdk-go-v2 bedrockagentcorecontrol v1.81.0 has a newer model than
+	// botocore 1.43.67 (models/): there these three listings are POST .../list,
+	// in models/ GET. The next model upgrade (docs/MODELS.md) routes them.
+	"ListDatasets":        "No operation matches POST /datasets/list",
+	"ListDatasetExamples": "No operation matches POST /datasets/" + opsDatasetID + "/examples/list",
+	"ListDatasetVersions": "No operation matches POST /datasets/" + opsDatasetID + "/versions/list",
+}
 
 // opsOutcome classifies one answer of the server.
 type opsOutcome int

@@ -284,7 +284,9 @@ func advanceAll(t *testing.T, base string) {
 }
 
 // cleanAWSEnv is the environment without AWS_* variables (a developer's
-// profile or endpoint must not leak into client tests).
+// profile or endpoint must not leak into client tests), plus AWS_DATA_PATH
+// naming the repository's models/ so that boto3 and the AWS CLI know the
+// same operations and shapes as the server, whatever botocore is installed.
 func cleanAWSEnv() []string {
 	var env []string
 	for _, kv := range os.Environ() {
@@ -292,8 +294,18 @@ func cleanAWSEnv() []string {
 			env = append(env, kv)
 		}
 	}
-	return env
+	return append(env, "AWS_DATA_PATH="+repoModels)
 }
+
+// repoModels is the absolute path of the repository's models/ directory
+// (the tests run in internal/e2e).
+var repoModels = func() string {
+	dir, err := filepath.Abs(filepath.Join("..", "..", "models"))
+	if err != nil {
+		panic(err)
+	}
+	return dir
+}()
 
 // awsCLI runs the AWS CLI against a test server with fixed development
 // credentials, no retries and no user configuration.

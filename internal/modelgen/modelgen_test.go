@@ -2,10 +2,6 @@ package modelgen
 
 import (
 	"bytes"
-	"compress/gzip"
-	"crypto/sha256"
-	"encoding/hex"
-	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -18,23 +14,11 @@ import (
 // moduleRoot is where the generated files live, relative to this package.
 const moduleRoot = "../.."
 
-func installedBotocore(t *testing.T) string {
-	t.Helper()
-	dir, err := FindBotocore()
-	if err != nil {
-		t.Skipf("botocore is not installed (pip install botocore==%s to run this test): %v", model.BotocoreVersion, err)
-	}
-	if _, err := os.Stat(filepath.Join(dir, ModelPath)); err != nil {
-		t.Skipf("botocore at %s has no bedrock-agentcore-control model: %v", dir, err)
-	}
-	return dir
-}
-
-// TestGeneratedFilesUpToDate regenerates from the installed botocore and
-// compares with the committed files byte for byte.
+// TestGeneratedFilesUpToDate regenerates from the repository's model
+// (models/) in memory and compares with the committed files byte for byte:
+// it fails when the generated code is stale against the model of record.
 func TestGeneratedFilesUpToDate(t *testing.T) {
-	dir := installedBotocore(t)
-	files, err := GenerateFromBotocore(dir)
+	files, err := GenerateFromRepo(moduleRoot)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,19 +40,18 @@ func TestGeneratedFilesUpToDate(t *testing.T) {
 			t.Fatal(err)
 		}
 		if !bytes.Equal(committed, files[name]) {
-			t.Errorf("%s differs from what modelgen generates from botocore at %s; run `go run ./cmd/modelgen`", name, dir)
+			t.Errorf("%s is stale against %s; run `go run ./cmd/modelgen`", name, ControlModelPath)
 		}
 	}
 }
 
 // TestDeterministic generates twice: map order must not leak into the output.
 func TestDeterministic(t *testing.T) {
-	dir := installedBotocore(t)
-	a, err := GenerateFromBotocore(dir)
+	a, err := GenerateFromRepo(moduleRoot)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := GenerateFromBotocore(dir)
+	b, err := GenerateFromRepo(moduleRoot)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,11 +64,11 @@ func TestDeterministic(t *testing.T) {
 
 // TestCommittedModelFacts pins the model the committed tables came from.
 func TestCommittedModelFacts(t *testing.T) {
-	if model.BotocoreVersion != "1.43.11" {
-		t.Errorf("BotocoreVersion = %q, want 1.43.11", model.BotocoreVersion)
+	if model.BotocoreVersion != "1.43.67" {
+		t.Errorf("BotocoreVersion = %q, want 1.43.67", model.BotocoreVersion)
 	}
-	if len(model.Operations) != 136 {
-		t.Errorf("%d operations, want 136", len(model.Operations))
+	if len(model.Operations) != 165 {
+		t.Errorf("%d operations, want 165", len(model.Operations))
 	}
 	if model.APIVersion != "2023-06-05" {
 		t.Errorf("APIVersion = %q", model.APIVersion)
@@ -100,24 +83,74 @@ func TestCommittedModelFacts(t *testing.T) {
 	}
 }
 
-// TestModelSHA256 checks the recorded sum against the installed model.
-func TestModelSHA256(t *testing.T) {
-	dir := installedBotocore(t)
-	gz, err := os.ReadFile(filepath.Join(dir, ModelPath))
+// TestModelsProvenance checks models/: every file PROVENANCE lists is
+// there with its recorded sum, holds no documentation prose, and is already
+// in stripped form; the generated tables name the control model's sum.
+func TestModelsProvenance(t *testing.T) {
+	modelsDir := filepath.Join(moduleRoot, ModelsDir)
+	p, err := ReadProvenance(modelsDir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	zr, err := gzip.NewReader(bytes.NewReader(gz))
+	if p.Botocore != model.BotocoreVersion {
+		t.Errorf("PROVENANCE botocore %s, generated tables from %s", p.Botocore, model.BotocoreVersion)
+	}
+	listed := map[string]bool{}
+	for _, f := range p.Files {
+		listed[f.Path] = true
+		b, err := os.ReadFile(filepath.Join(modelsDir, filepath.FromSlash(f.Path)))
+		if err != nil {
+			t.Error(err)
+			continue
+		}
+		if got := sha(b); got != f.SHA256 {
+			t.Errorf("%s: sha256 %s, PROVENANCE says %s", f.Path, got, f.SHA256)
+		}
+		if f.Path == Control.Dir()+"/service-2.json" && f.SHA256 != model.ModelSHA256 {
+			t.Errorf("%s: sha256 %s, generated tables from %s", f.Path, f.SHA256, model.ModelSHA256)
+		}
+		if again, err := Strip(b); err != nil || !bytes.Equal(again, b) {
+			t.Errorf("%s is not in stripped form (err %v)", f.Path, err)
+		}
+	}
+	for _, svc := range Services {
+		for _, name := range ModelFiles {
+			if path := svc.Dir() + "/" + name + ".json"; !listed[path] {
+				t.Errorf("PROVENANCE does not list %s", path)
+			}
+		}
+	}
+}
+
+func TestStrip(t *testing.T) {
+	in := `{"documentation":"top","b":{"documentation":"x","documentationUrl":"http://x","shape":"S"},
+	  "a":[1, 2.50, "s\u00e9"], "members":{"documentation":{"shape":"Doc"}}, "z":true}`
+	want := `{
+  "b": {
+    "shape": "S"
+  },
+  "a": [
+    1,
+    2.50,
+    "s\u00e9"
+  ],
+  "members": {
+    "documentation": {
+      "shape": "Doc"
+    }
+  },
+  "z": true
+}
+`
+	got, err := Strip([]byte(in))
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw, err := io.ReadAll(zr)
-	if err != nil {
-		t.Fatal(err)
+	if string(got) != want {
+		t.Errorf("Strip =\n%s\nwant\n%s", got, want)
 	}
-	sum := sha256.Sum256(raw)
-	if got := hex.EncodeToString(sum[:]); got != model.ModelSHA256 {
-		t.Errorf("installed model sha256 %s, committed tables from %s", got, model.ModelSHA256)
+	if _, err := Strip([]byte(`{"a":`)); err == nil {
+		t.Error("broken JSON was accepted")
 	}
 }
 

@@ -251,8 +251,8 @@ func TestValidateRedactsSensitiveValues(t *testing.T) {
 		name, shape, value string
 		wantValue          string // the quoted value in the message
 	}{
-		{"sensitive string too long", "ClientSecretType", `"` + secret + strings.Repeat("x", 2048) + `"`, "'*** Sensitive Data Redacted ***'"},
-		{"sensitive string wrong type", "ApiKeyType", `["` + secret + `"]`, "'*** Sensitive Data Redacted ***'"},
+		{"sensitive string too long", "DefaultClientSecretType", `"` + secret + strings.Repeat("x", 2048) + `"`, "'*** Sensitive Data Redacted ***'"},
+		{"sensitive string wrong type", "DefaultApiKeyType", `["` + secret + `"]`, "'*** Sensitive Data Redacted ***'"},
 		{"sensitive map too large", "EnvironmentVariablesMap", envJSON(51, secret), "'*** Sensitive Data Redacted ***'"},
 		{"sensitive map bad key", "EnvironmentVariablesMap", `{"":"` + secret + `"}`, "'*** Sensitive Data Redacted ***'"},
 		// The map is not sensitive, its values are.
@@ -305,15 +305,15 @@ func TestValidateMessageOrderAndCount(t *testing.T) {
 	if err == nil {
 		t.Fatal("empty input accepted")
 	}
-	want := "4 validation errors detected: " +
+	// networkConfiguration is optional since botocore 1.43.67's model.
+	want := "3 validation errors detected: " +
 		"Value null at 'agentRuntimeName' failed to satisfy constraint: Member must not be null; " +
 		"Value null at 'agentRuntimeArtifact' failed to satisfy constraint: Member must not be null; " +
-		"Value null at 'roleArn' failed to satisfy constraint: Member must not be null; " +
-		"Value null at 'networkConfiguration' failed to satisfy constraint: Member must not be null"
+		"Value null at 'roleArn' failed to satisfy constraint: Member must not be null"
 	if err.Message != want {
 		t.Errorf("message\n got %q\nwant %q", err.Message, want)
 	}
-	if len(err.Fields) != 4 || err.Reason != fieldFailed || err.Status() != 400 {
+	if len(err.Fields) != 3 || err.Reason != fieldFailed || err.Status() != 400 {
 		t.Errorf("fields %v reason %s status %d", err.Fields, err.Reason, err.Status())
 	}
 }

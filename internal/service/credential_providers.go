@@ -414,7 +414,19 @@ func sealAPIKey(key string) func(*sealer) error {
 	}
 }
 
+// requireAPIKey: the model (botocore 1.43.67) made apiKey optional beside
+// apiKeySecretConfig, a customer's own secret, which is not supported here.
+func requireAPIKey(key string) error {
+	if key == "" {
+		return awserr.Validation("1 validation error detected: Value null at 'apiKey' failed to satisfy constraint: Member must not be null")
+	}
+	return nil
+}
+
 func (s *Service) CreateApiKeyCredentialProvider(ctx context.Context, in *api.CreateApiKeyCredentialProviderRequest) (*api.CreateApiKeyCredentialProviderResponse, error) {
+	if err := requireAPIKey(in.ApiKey); err != nil {
+		return nil, err
+	}
 	return createProvider[api.CreateApiKeyCredentialProviderResponse](ctx, s, apiKeyProviders, in.Name, in.Tags, sealAPIKey(in.ApiKey))
 }
 
@@ -423,6 +435,9 @@ func (s *Service) GetApiKeyCredentialProvider(ctx context.Context, in *api.GetAp
 }
 
 func (s *Service) UpdateApiKeyCredentialProvider(ctx context.Context, in *api.UpdateApiKeyCredentialProviderRequest) (*api.UpdateApiKeyCredentialProviderResponse, error) {
+	if err := requireAPIKey(in.ApiKey); err != nil {
+		return nil, err
+	}
 	return updateProvider[api.UpdateApiKeyCredentialProviderResponse](ctx, s, apiKeyProviders, in.Name, sealAPIKey(in.ApiKey))
 }
 

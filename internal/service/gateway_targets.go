@@ -233,6 +233,9 @@ func (s *Service) CreateGatewayTarget(ctx context.Context, in *api.CreateGateway
 	if err := checkGatewayTarget(in); err != nil {
 		return nil, err
 	}
+	if in.Name == "" { // optional in the model since botocore 1.43.67; targets here are named
+		return nil, awserr.Validation("1 validation error detected: Value null at 'name' failed to satisfy constraint: Member must not be null")
+	}
 	return create[api.CreateGatewayTargetResponse](ctx, s, gatewayTargets,
 		creation{parent: in.GatewayIdentifier, name: in.Name, from: in, check: gatewayTakesChildren(ctx, in.GatewayIdentifier)},
 		func(_ store.Tx, sc scope, t *gatewayTargetRecord) error {
@@ -255,6 +258,9 @@ func (s *Service) UpdateGatewayTarget(ctx context.Context, in *api.UpdateGateway
 		row, t, err := loadChangeableTarget(ctx, tx, sc, in.GatewayIdentifier, in.TargetId, "update")
 		if err != nil {
 			return nil, err
+		}
+		if in.Name == "" { // optional since botocore 1.43.67: an update without a name keeps it
+			in.Name = row.Name
 		}
 		if err := rename(ctx, tx, sc, gatewayTargets, row, in.Name); err != nil {
 			return nil, err

@@ -12,8 +12,9 @@ import (
 
 	"agentcored/internal/auth"
 	"agentcored/internal/awserr"
+	"agentcored/internal/faults"
+	"agentcored/internal/lifecycle"
 	"agentcored/internal/protocol"
-	"agentcored/internal/service"
 	"agentcored/internal/store"
 )
 
@@ -133,12 +134,12 @@ func (s *Server) adminSetLifecycle(w http.ResponseWriter, r *http.Request) {
 	if !decodeJSON(w, r, &req) {
 		return
 	}
-	p, err := service.ParsePolicy(req.Policy)
+	p, err := lifecycle.ParsePolicy(req.Policy)
 	if err != nil {
 		adminError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	set := service.PolicySetting{Policy: p, Delay: time.Duration(req.DelayMillis) * time.Millisecond}
+	set := lifecycle.PolicySetting{Policy: p, Delay: time.Duration(req.DelayMillis) * time.Millisecond}
 	if err := s.svc.Lifecycle().SetPolicy(req.Family, set); err != nil {
 		adminError(w, http.StatusBadRequest, err.Error())
 		return
@@ -196,7 +197,7 @@ func (s *Server) adminListFaults(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) adminAddFault(w http.ResponseWriter, r *http.Request) {
-	var rule service.FaultRule
+	var rule faults.Rule
 	if !decodeJSON(w, r, &rule) {
 		return
 	}

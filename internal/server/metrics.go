@@ -11,7 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"agentcored/internal/service"
+	"agentcored/internal/lifecycle"
 	"agentcored/internal/store"
 )
 
@@ -68,7 +68,7 @@ func (m *metrics) observeRequest(operation string, status int, d time.Duration) 
 // registerLifecycle exports the lifecycle engine's counters and the number
 // of pending jobs, read from the store at scrape time (so it is right for
 // every instance sharing a PostgreSQL store).
-func (m *metrics) registerLifecycle(lc *service.Lifecycle) {
+func (m *metrics) registerLifecycle(lc *lifecycle.Engine) {
 	m.registry.MustRegister(
 		prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Name: "agentcored_lifecycle_jobs_run_total",
@@ -85,7 +85,7 @@ func (m *metrics) registerLifecycle(lc *service.Lifecycle) {
 
 // pendingJobs is a gauge computed at scrape time.
 type pendingJobs struct {
-	lc   *service.Lifecycle
+	lc   *lifecycle.Engine
 	desc *prometheus.Desc
 }
 

@@ -19,6 +19,7 @@ import (
 
 	"agentcored/internal/auth"
 	"agentcored/internal/awserr"
+	"agentcored/internal/lifecycle"
 	"agentcored/internal/model"
 	"agentcored/internal/protocol"
 	"agentcored/internal/reqctx"
@@ -61,7 +62,7 @@ func DefaultConfig() Config {
 		DataDir:        "./agentcored-data",
 		Region:         "us-east-1",
 		Account:        "123456789012",
-		Lifecycle:      string(service.PolicyImmediate),
+		Lifecycle:      string(lifecycle.PolicyImmediate),
 		LifecycleDelay: 2 * time.Second,
 		Auth:           auth.Permissive,
 		MaxBodyBytes:   protocol.DefaultMaxBody,
@@ -92,7 +93,7 @@ func OpenStore(ctx context.Context, cfg Config) (store.Store, error) {
 
 // New builds a server on an open store and starts its lifecycle engine.
 func New(ctx context.Context, cfg Config, st store.Store) (*Server, error) {
-	policy, err := service.ParsePolicy(cfg.Lifecycle)
+	policy, err := lifecycle.ParsePolicy(cfg.Lifecycle)
 	if err != nil {
 		return nil, err
 	}
@@ -102,7 +103,7 @@ func New(ctx context.Context, cfg Config, st store.Store) (*Server, error) {
 	// Everything above the store goes through the timing decorator.
 	m := newMetrics()
 	st = instrumentedStore{Store: st, m: m}
-	lc := service.NewLifecycle(st, policy, cfg.LifecycleDelay)
+	lc := lifecycle.New(st, policy, cfg.LifecycleDelay)
 	secretsSrc := secrets.Source{KeyFile: cfg.SecretsKeyFile, Meta: st}
 	if cfg.DatabaseURL == "" {
 		secretsSrc.DataDir = filepath.Clean(cfg.DataDir)

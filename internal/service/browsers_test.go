@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"agentcored/internal/api"
+	"agentcored/internal/lifecycle"
 	"agentcored/internal/reqctx"
 	"agentcored/internal/store"
 )
@@ -21,7 +22,7 @@ func TestSandboxReconcilersRunTwice(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	s, err := New(ctx, st, Options{Lifecycle: NewLifecycle(st, PolicyManual, 0)})
+	s, err := New(ctx, st, Options{Lifecycle: lifecycle.New(st, lifecycle.PolicyManual, 0)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,20 +36,20 @@ func TestSandboxReconcilersRunTwice(t *testing.T) {
 	}
 	kinds := []struct {
 		key       store.Key
-		reconcile Reconciler
+		reconcile lifecycle.Reconciler
 		remove    func() error
 	}{
-		{store.Key{Account: "123456789012", Region: "us-east-1", Kind: kindBrowser, ID: b.BrowserId}, s.lifecycle.reconcilers[kindBrowser], func() error {
+		{store.Key{Account: "123456789012", Region: "us-east-1", Kind: kindBrowser, ID: b.BrowserId}, s.lifecycle.ReconcilerOf(kindBrowser), func() error {
 			_, err := s.DeleteBrowser(ctx, &api.DeleteBrowserRequest{BrowserId: b.BrowserId})
 			return err
 		}},
-		{store.Key{Account: "123456789012", Region: "us-east-1", Kind: kindCodeInterpreter, ID: ci.CodeInterpreterId}, s.lifecycle.reconcilers[kindCodeInterpreter], func() error {
+		{store.Key{Account: "123456789012", Region: "us-east-1", Kind: kindCodeInterpreter, ID: ci.CodeInterpreterId}, s.lifecycle.ReconcilerOf(kindCodeInterpreter), func() error {
 			_, err := s.DeleteCodeInterpreter(ctx, &api.DeleteCodeInterpreterRequest{CodeInterpreterId: ci.CodeInterpreterId})
 			return err
 		}},
 	}
 	// runTwice reconciles the row twice and returns its status ("" once gone).
-	runTwice := func(key store.Key, fn Reconciler) (string, error) {
+	runTwice := func(key store.Key, fn lifecycle.Reconciler) (string, error) {
 		status := ""
 		err := st.Write(ctx, func(tx store.Tx) error {
 			for i := 0; i < 2; i++ {

@@ -7,6 +7,8 @@ import (
 
 	"agentcored/internal/api"
 	"agentcored/internal/awserr"
+	"agentcored/internal/faults"
+	"agentcored/internal/lifecycle"
 	"agentcored/internal/reqctx"
 	"agentcored/internal/store"
 )
@@ -49,7 +51,7 @@ func widgetService(t *testing.T) (*Service, store.Store) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	s, err := New(ctx, st, Options{Lifecycle: NewLifecycle(st, PolicyManual, 0)})
+	s, err := New(ctx, st, Options{Lifecycle: lifecycle.New(st, lifecycle.PolicyManual, 0)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +102,7 @@ func TestFamilyLifecycle(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			s, _ := widgetService(t)
 			if tt.fail != "" {
-				if _, err := s.faults.Add(FaultRule{Operation: tt.fail, Action: FaultFail, FailureReason: "boom", Count: 1}); err != nil {
+				if _, err := s.faults.Add(faults.Rule{Operation: tt.fail, Action: faults.ActionFail, FailureReason: "boom", Count: 1}); err != nil {
 					t.Fatal(err)
 				}
 			}

@@ -4,12 +4,13 @@ import (
 	"context"
 	"testing"
 
+	"agentcored/internal/faults"
 	"agentcored/internal/reqctx"
 )
 
 func TestInjectedFailureIsTakenOncePerRequest(t *testing.T) {
-	s := &Service{faults: NewFaults()}
-	if _, err := s.faults.Add(FaultRule{Operation: "CreateAgentRuntime", Action: FaultFail, FailureReason: "boom", Count: 2}); err != nil {
+	s := &Service{faults: faults.New()}
+	if _, err := s.faults.Add(faults.Rule{Operation: "CreateAgentRuntime", Action: faults.ActionFail, FailureReason: "boom", Count: 2}); err != nil {
 		t.Fatal(err)
 	}
 	first := reqctx.With(context.Background(), &reqctx.Info{})

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"agentcored/internal/api"
+	"agentcored/internal/faults"
 	"agentcored/internal/store"
 )
 
@@ -13,7 +14,7 @@ func TestGatewayRulesTakeNoInjectedFailure(t *testing.T) {
 	s, _ := widgetService(t)
 	ops := []string{"CreateGatewayRule", "UpdateGatewayRule", "DeleteGatewayRule"}
 	for _, op := range ops {
-		if _, err := s.faults.Add(FaultRule{Operation: op, Action: FaultFail, FailureReason: "boom", Count: 1}); err != nil {
+		if _, err := s.faults.Add(faults.Rule{Operation: op, Action: faults.ActionFail, FailureReason: "boom", Count: 1}); err != nil {
 			t.Fatal(err)
 		}
 	}

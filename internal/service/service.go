@@ -20,6 +20,8 @@ import (
 
 	"agentcored/internal/api"
 	"agentcored/internal/awserr"
+	"agentcored/internal/faults"
+	"agentcored/internal/lifecycle"
 	"agentcored/internal/model"
 	"agentcored/internal/reqctx"
 	"agentcored/internal/secrets"
@@ -94,8 +96,8 @@ var DefaultQuotas = Quotas{
 // Options configure a Service.
 type Options struct {
 	Quotas    Quotas
-	Lifecycle *Lifecycle
-	Faults    *Faults
+	Lifecycle *lifecycle.Engine
+	Faults    *faults.Set
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 	// Secrets encrypts credential-provider secrets at rest; a key that lives
@@ -109,8 +111,8 @@ type Service struct {
 
 	store     store.Store
 	quotas    Quotas
-	lifecycle *Lifecycle
-	faults    *Faults
+	lifecycle *lifecycle.Engine
+	faults    *faults.Set
 	now       func() time.Time
 	tokenKey  []byte
 	secrets   *secrets.Box
@@ -129,10 +131,10 @@ func New(ctx context.Context, st store.Store, opts Options) (*Service, error) {
 		s.now = time.Now
 	}
 	if s.lifecycle == nil {
-		s.lifecycle = NewLifecycle(st, PolicyImmediate, 0)
+		s.lifecycle = lifecycle.New(st, lifecycle.PolicyImmediate, 0)
 	}
 	if s.faults == nil {
-		s.faults = NewFaults()
+		s.faults = faults.New()
 	}
 	if s.secrets == nil {
 		s.secrets = ephemeralSecrets()
@@ -142,7 +144,7 @@ func New(ctx context.Context, st store.Store, opts Options) (*Service, error) {
 		return nil, err
 	}
 	s.tokenKey = key
-	s.lifecycle.now = s.now
+	s.lifecycle.SetClock(s.now)
 	s.registerRuntimes()
 	s.registerBrowsers()
 	s.registerGateways()
@@ -156,10 +158,10 @@ func New(ctx context.Context, st store.Store, opts Options) (*Service, error) {
 }
 
 // Lifecycle returns the engine that advances transitional states.
-func (s *Service) Lifecycle() *Lifecycle { return s.lifecycle }
+func (s *Service) Lifecycle() *lifecycle.Engine { return s.lifecycle }
 
 // Faults returns the fault-injection rules.
-func (s *Service) Faults() *Faults { return s.faults }
+func (s *Service) Faults() *faults.Set { return s.faults }
 
 // Store returns the service's store.
 func (s *Service) Store() store.Store { return s.store }
@@ -352,4 +354,24 @@ func loadDoc[T any](ctx context.Context, tx store.Tx, key store.Key, notFound fu
 		return nil, nil, err
 	}
 	return row, &doc, nil
+}
+
+// transition saves a row that enters a transitional status (CREATING,
+// UPDATING, DELETING, ...) and schedules the change that ends it, in the
+// caller's transaction.
+func (s *Service) transition(ctx context.Context, tx store.Tx, row *store.Resource, status string, doc any, now time.Time) error {
+	if err := saveDoc(ctx, tx, row, status, doc, now); err != nil {
+		return err
+	}
+	return s.lifecycle.Schedule(ctx, tx, row)
+}
+
+// injectedFailure consumes a matching "fail" rule at most once per request
+// and returns its failure reason ("" when none matches). Families call it
+// inside their write transaction, which the store may run more than once.
+func (s *Service) injectedFailure(ctx context.Context, operation string) string {
+	return reqctx.From(ctx).Once("fault:"+operation, func() string {
+		reason, _ := s.faults.TakeFailure(operation)
+		return reason
+	})
 }

@@ -1,4 +1,8 @@
-package service
+// Package lifecycle advances resources through their transitional statuses
+// (CREATING, UPDATING, DELETING, ...): jobs live in the store, so they
+// survive a restart and any instance can claim them; each resource kind
+// registers the reconciler that ends its transitions.
+package lifecycle
 
 import (
 	"context"
@@ -47,10 +51,10 @@ type PolicySetting struct {
 	Delay  time.Duration `json:"-"`
 }
 
-// Lifecycle is the engine that advances transitional states, like a
+// An Engine advances transitional states, like a
 // controller reconciling towards the desired state. Jobs live in the store,
 // so they survive a restart and can be claimed by any instance.
-type Lifecycle struct {
+type Engine struct {
 	store store.Store
 	now   func() time.Time
 
@@ -66,8 +70,9 @@ type Lifecycle struct {
 	jobsRun, jobsFailed atomic.Uint64
 }
 
-func NewLifecycle(st store.Store, policy Policy, delay time.Duration) *Lifecycle {
-	return &Lifecycle{
+// New makes an engine whose default policy is policy (delay: timed only).
+func New(st store.Store, policy Policy, delay time.Duration) *Engine {
+	return &Engine{
 		store:       st,
 		now:         time.Now,
 		defaults:    PolicySetting{Policy: policy, Delay: delay},
@@ -78,101 +83,111 @@ func NewLifecycle(st store.Store, policy Policy, delay time.Duration) *Lifecycle
 	}
 }
 
+// SetClock makes the engine read time from now (the service's clock, so
+// that tests can move it).
+func (e *Engine) SetClock(now func() time.Time) { e.now = now }
+
 // Register adds the reconciler of a kind, which belongs to a family (the
 // unit whose policy can be changed, e.g. "runtimes").
-func (l *Lifecycle) Register(family, kind string, fn Reconciler) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.familyOf[kind] = family
-	l.reconcilers[kind] = fn
+func (e *Engine) Register(family, kind string, fn Reconciler) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.familyOf[kind] = family
+	e.reconcilers[kind] = fn
 }
 
 // Families lists every registered family with its policy in force.
-func (l *Lifecycle) Families() map[string]PolicySetting {
-	l.mu.Lock()
-	defer l.mu.Unlock()
+func (e *Engine) Families() map[string]PolicySetting {
+	e.mu.Lock()
+	defer e.mu.Unlock()
 	out := map[string]PolicySetting{}
-	for _, f := range l.familyOf {
-		out[f] = l.settingLocked(f)
+	for _, f := range e.familyOf {
+		out[f] = e.settingLocked(f)
 	}
 	return out
 }
 
 // SetPolicy changes one family's policy ("" changes the default of all).
-func (l *Lifecycle) SetPolicy(family string, p PolicySetting) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
+func (e *Engine) SetPolicy(family string, p PolicySetting) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
 	if family == "" {
-		l.defaults = p
-		l.families = map[string]PolicySetting{}
+		e.defaults = p
+		e.families = map[string]PolicySetting{}
 		return nil
 	}
 	known := false
-	for _, f := range l.familyOf {
+	for _, f := range e.familyOf {
 		known = known || f == family
 	}
 	if !known {
 		return fmt.Errorf("unknown family %q", family)
 	}
-	l.families[family] = p
+	e.families[family] = p
 	return nil
 }
 
-func (l *Lifecycle) settingLocked(family string) PolicySetting {
-	if p, ok := l.families[family]; ok {
+func (e *Engine) settingLocked(family string) PolicySetting {
+	if p, ok := e.families[family]; ok {
 		return p
 	}
-	return l.defaults
+	return e.defaults
 }
 
-func (l *Lifecycle) setting(kind string) (PolicySetting, Reconciler) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.settingLocked(l.familyOf[kind]), l.reconcilers[kind]
+func (e *Engine) setting(kind string) (PolicySetting, Reconciler) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.settingLocked(e.familyOf[kind]), e.reconcilers[kind]
+}
+
+// ReconcilerOf returns the reconciler registered for kind (nil if none).
+func (e *Engine) ReconcilerOf(kind string) Reconciler {
+	_, fn := e.setting(kind)
+	return fn
 }
 
 // Immediate reports whether transitions of kind complete inside the
 // request's own transaction (the immediate policy).
-func (l *Lifecycle) Immediate(kind string) bool {
-	set, _ := l.setting(kind)
+func (e *Engine) Immediate(kind string) bool {
+	set, _ := e.setting(kind)
 	return set.Policy != PolicyTimed && set.Policy != PolicyManual
 }
 
 // Schedule is called, inside the request's transaction, for a resource that
 // has just entered a transitional status.
-func (l *Lifecycle) Schedule(ctx context.Context, tx store.Tx, r *store.Resource) error {
-	set, fn := l.setting(r.Kind)
+func (e *Engine) Schedule(ctx context.Context, tx store.Tx, r *store.Resource) error {
+	set, fn := e.setting(r.Kind)
 	if fn == nil {
 		return fmt.Errorf("lifecycle: no reconciler for kind %q", r.Kind)
 	}
 	job := &store.Job{Account: r.Account, Region: r.Region, Kind: r.Kind, ResourceID: r.ID}
 	switch set.Policy {
 	case PolicyTimed:
-		job.DueAt = l.now().Add(set.Delay)
+		job.DueAt = e.now().Add(set.Delay)
 		if err := tx.PutJob(ctx, job); err != nil {
 			return err
 		}
-		l.poke()
+		e.poke()
 		return nil
 	case PolicyManual:
 		return tx.PutJob(ctx, job) // zero DueAt: waits for Advance
 	default:
-		return fn(ctx, tx, r, l.now())
+		return fn(ctx, tx, r, e.now())
 	}
 }
 
-func (l *Lifecycle) poke() {
+func (e *Engine) poke() {
 	select {
-	case l.wake <- struct{}{}:
+	case e.wake <- struct{}{}:
 	default:
 	}
 }
 
 // Advance completes the pending transition of one resource now, whatever
 // the policy. It reports whether there was one.
-func (l *Lifecycle) Advance(ctx context.Context, key store.Key) (bool, error) {
+func (e *Engine) Advance(ctx context.Context, key store.Key) (bool, error) {
 	advanced := false
-	err := l.store.Write(ctx, func(tx store.Tx) error {
+	err := e.store.Write(ctx, func(tx store.Tx) error {
 		if _, err := tx.GetJob(ctx, key); err != nil {
 			if errors.Is(err, store.ErrNotFound) {
 				return nil
@@ -180,17 +195,17 @@ func (l *Lifecycle) Advance(ctx context.Context, key store.Key) (bool, error) {
 			return err
 		}
 		advanced = true
-		return l.runLocked(ctx, tx, key)
+		return e.runLocked(ctx, tx, key)
 	})
-	l.count(advanced, err)
+	e.count(advanced, err)
 	return advanced, err
 }
 
 // AdvanceAll completes every transition pending now (of one account, or of
 // all when account is ""), whatever the policy, and returns how many ran.
 // Jobs that the reconcilers schedule meanwhile wait for the next call.
-func (l *Lifecycle) AdvanceAll(ctx context.Context, account string) (int, error) {
-	jobs, err := l.PendingJobs(ctx)
+func (e *Engine) AdvanceAll(ctx context.Context, account string) (int, error) {
+	jobs, err := e.PendingJobs(ctx)
 	if err != nil {
 		return 0, err
 	}
@@ -199,7 +214,7 @@ func (l *Lifecycle) AdvanceAll(ctx context.Context, account string) (int, error)
 		if account != "" && j.Account != account {
 			continue
 		}
-		ok, err := l.Advance(ctx, j.Key())
+		ok, err := e.Advance(ctx, j.Key())
 		if err != nil {
 			return ran, fmt.Errorf("advance %s %s: %w", j.Kind, j.ResourceID, err)
 		}
@@ -211,9 +226,9 @@ func (l *Lifecycle) AdvanceAll(ctx context.Context, account string) (int, error)
 }
 
 // PendingJobs lists every job waiting in the store, timed and manual.
-func (l *Lifecycle) PendingJobs(ctx context.Context) ([]store.Job, error) {
+func (e *Engine) PendingJobs(ctx context.Context) ([]store.Job, error) {
 	var jobs []store.Job
-	err := l.store.Read(ctx, func(tx store.Tx) error {
+	err := e.store.Read(ctx, func(tx store.Tx) error {
 		var err error
 		jobs, err = tx.ListJobs(ctx)
 		return err
@@ -222,21 +237,21 @@ func (l *Lifecycle) PendingJobs(ctx context.Context) ([]store.Job, error) {
 }
 
 // Stats reports how many jobs this process completed and how many failed.
-func (l *Lifecycle) Stats() (run, failed uint64) {
-	return l.jobsRun.Load(), l.jobsFailed.Load()
+func (e *Engine) Stats() (run, failed uint64) {
+	return e.jobsRun.Load(), e.jobsFailed.Load()
 }
 
-func (l *Lifecycle) count(ran bool, err error) {
+func (e *Engine) count(ran bool, err error) {
 	switch {
 	case err != nil:
-		l.jobsFailed.Add(1)
+		e.jobsFailed.Add(1)
 	case ran:
-		l.jobsRun.Add(1)
+		e.jobsRun.Add(1)
 	}
 }
 
 // runLocked reconciles one resource whose job is held by the caller.
-func (l *Lifecycle) runLocked(ctx context.Context, tx store.Tx, key store.Key) error {
+func (e *Engine) runLocked(ctx context.Context, tx store.Tx, key store.Key) error {
 	if err := tx.DeleteJob(ctx, key); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
@@ -247,16 +262,16 @@ func (l *Lifecycle) runLocked(ctx context.Context, tx store.Tx, key store.Key) e
 	if err != nil {
 		return err
 	}
-	_, fn := l.setting(key.Kind)
+	_, fn := e.setting(key.Kind)
 	if fn == nil {
 		return fmt.Errorf("lifecycle: no reconciler for kind %q", key.Kind)
 	}
-	return fn(ctx, tx, r, l.now())
+	return fn(ctx, tx, r, e.now())
 }
 
 // RunDue runs every job that is due now and returns how many it ran.
-func (l *Lifecycle) RunDue(ctx context.Context) (int, error) {
-	jobs, err := l.store.DueJobs(ctx, l.now(), 64, 30*time.Second)
+func (e *Engine) RunDue(ctx context.Context) (int, error) {
+	jobs, err := e.store.DueJobs(ctx, e.now(), 64, 30*time.Second)
 	if err != nil {
 		return 0, err
 	}
@@ -264,7 +279,7 @@ func (l *Lifecycle) RunDue(ctx context.Context) (int, error) {
 	for _, j := range jobs {
 		key := j.Key()
 		did := false
-		err := l.store.Write(ctx, func(tx store.Tx) error {
+		err := e.store.Write(ctx, func(tx store.Tx) error {
 			// The job may have been replaced (a newer transition) or run by
 			// Advance meanwhile; only run the one we leased.
 			cur, err := tx.GetJob(ctx, key)
@@ -278,9 +293,9 @@ func (l *Lifecycle) RunDue(ctx context.Context) (int, error) {
 				return nil
 			}
 			did = true
-			return l.runLocked(ctx, tx, key)
+			return e.runLocked(ctx, tx, key)
 		})
-		l.count(did, err)
+		e.count(did, err)
 		if err != nil {
 			slog.Error("lifecycle job failed", "kind", key.Kind, "id", key.ID, "error", err)
 			continue
@@ -294,14 +309,14 @@ func (l *Lifecycle) RunDue(ctx context.Context) (int, error) {
 // claimed (due, and not leased by a run here or on another instance), for
 // at most a second so that jobs other instances schedule are seen, or until
 // Schedule pokes it.
-func (l *Lifecycle) Run(ctx context.Context) {
+func (e *Engine) Run(ctx context.Context) {
 	for {
-		if _, err := l.RunDue(ctx); err != nil && ctx.Err() == nil {
+		if _, err := e.RunDue(ctx); err != nil && ctx.Err() == nil {
 			slog.Warn("lifecycle: cannot read jobs", "error", err)
 		}
 		wait := time.Second
-		if next, err := l.store.NextDue(ctx); err == nil && !next.IsZero() {
-			if d := next.Sub(l.now()); d < wait {
+		if next, err := e.store.NextDue(ctx); err == nil && !next.IsZero() {
+			if d := next.Sub(e.now()); d < wait {
 				wait = max(d, 5*time.Millisecond)
 			}
 		}
@@ -310,19 +325,9 @@ func (l *Lifecycle) Run(ctx context.Context) {
 		case <-ctx.Done():
 			timer.Stop()
 			return
-		case <-l.wake:
+		case <-e.wake:
 			timer.Stop()
 		case <-timer.C:
 		}
 	}
-}
-
-// transition saves a row that enters a transitional status (CREATING,
-// UPDATING, DELETING, ...) and schedules the change that ends it, in the
-// caller's transaction.
-func (s *Service) transition(ctx context.Context, tx store.Tx, row *store.Resource, status string, doc any, now time.Time) error {
-	if err := saveDoc(ctx, tx, row, status, doc, now); err != nil {
-		return err
-	}
-	return s.lifecycle.Schedule(ctx, tx, row)
 }

@@ -1,4 +1,7 @@
-package service
+// Package faults holds the fault-injection rules a test installs through the
+// admin API: errors and latency before an operation runs, and failures that
+// make the resource an operation changes end in its failed status.
+package faults
 
 import (
 	"context"
@@ -10,22 +13,21 @@ import (
 
 	"agentcored/internal/awserr"
 	"agentcored/internal/model"
-	"agentcored/internal/reqctx"
 )
 
-// Fault actions.
+// Actions.
 const (
-	// FaultFail makes the resource a matching operation changes end in its
+	// ActionFail makes the resource a matching operation changes end in its
 	// *_FAILED status with FailureReason, instead of its end state.
-	FaultFail = "fail"
-	// FaultError makes a matching operation answer ErrorCode at once.
-	FaultError = "error"
-	// FaultLatency delays a matching operation by Latency.
-	FaultLatency = "latency"
+	ActionFail = "fail"
+	// ActionError makes a matching operation answer ErrorCode at once.
+	ActionError = "error"
+	// ActionLatency delays a matching operation by Latency.
+	ActionLatency = "latency"
 )
 
-// FaultRule is one fault to inject, chosen by operation name.
-type FaultRule struct {
+// Rule is one fault to inject, chosen by operation name.
+type Rule struct {
 	ID            string  `json:"id"`
 	Operation     string  `json:"operation"`
 	Action        string  `json:"action"`
@@ -37,34 +39,35 @@ type FaultRule struct {
 	LatencyMillis int     `json:"latencyMillis,omitempty"`
 }
 
-// Faults holds the rules in force. They live in memory: they are a test
+// Set holds the rules in force. They live in memory: they are a test
 // instrument of one process, not state.
-type Faults struct {
+type Set struct {
 	mu     sync.Mutex
-	rules  []*FaultRule
+	rules  []*Rule
 	nextID int
 }
 
-func NewFaults() *Faults { return &Faults{} }
+// New makes an empty set of rules.
+func New() *Set { return &Set{} }
 
 // Add validates and installs a rule, returning it with its id.
-func (f *Faults) Add(r FaultRule) (FaultRule, error) {
+func (f *Set) Add(r Rule) (Rule, error) {
 	if model.OperationByName(r.Operation) == nil {
 		return r, fmt.Errorf("unknown operation %q", r.Operation)
 	}
 	switch r.Action {
-	case FaultFail:
+	case ActionFail:
 		if r.FailureReason == "" {
 			r.FailureReason = "Injected failure"
 		}
-	case FaultError:
+	case ActionError:
 		if r.ErrorCode == "" {
 			return r, fmt.Errorf("an error fault needs errorCode")
 		}
 		if r.Message == "" {
 			r.Message = "Injected fault"
 		}
-	case FaultLatency:
+	case ActionLatency:
 		if r.LatencyMillis <= 0 {
 			return r, fmt.Errorf("a latency fault needs latencyMillis > 0")
 		}
@@ -83,10 +86,10 @@ func (f *Faults) Add(r FaultRule) (FaultRule, error) {
 	return rule, nil
 }
 
-func (f *Faults) List() []FaultRule {
+func (f *Set) List() []Rule {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	out := make([]FaultRule, len(f.rules))
+	out := make([]Rule, len(f.rules))
 	for i, r := range f.rules {
 		out[i] = *r
 	}
@@ -94,7 +97,7 @@ func (f *Faults) List() []FaultRule {
 }
 
 // Remove deletes one rule; "" deletes all.
-func (f *Faults) Remove(id string) bool {
+func (f *Set) Remove(id string) bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if id == "" {
@@ -111,7 +114,7 @@ func (f *Faults) Remove(id string) bool {
 }
 
 // take consumes one match of the first rule for operation and action.
-func (f *Faults) take(operation, action string) (FaultRule, bool) {
+func (f *Set) take(operation, action string) (Rule, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for i, r := range f.rules {
@@ -130,19 +133,19 @@ func (f *Faults) take(operation, action string) (FaultRule, bool) {
 		}
 		return got, true
 	}
-	return FaultRule{}, false
+	return Rule{}, false
 }
 
 // TakeFailure returns the failure reason to record on a resource the
 // operation is changing, if a fail rule matches.
-func (f *Faults) TakeFailure(operation string) (string, bool) {
-	r, ok := f.take(operation, FaultFail)
+func (f *Set) TakeFailure(operation string) (string, bool) {
+	r, ok := f.take(operation, ActionFail)
 	return r.FailureReason, ok
 }
 
 // Gate applies latency and error rules before an operation runs.
-func (f *Faults) Gate(ctx context.Context, op *model.Operation) error {
-	if r, ok := f.take(op.Name, FaultLatency); ok {
+func (f *Set) Gate(ctx context.Context, op *model.Operation) error {
+	if r, ok := f.take(op.Name, ActionLatency); ok {
 		t := time.NewTimer(time.Duration(r.LatencyMillis) * time.Millisecond)
 		select {
 		case <-ctx.Done():
@@ -151,18 +154,8 @@ func (f *Faults) Gate(ctx context.Context, op *model.Operation) error {
 		case <-t.C:
 		}
 	}
-	if r, ok := f.take(op.Name, FaultError); ok {
+	if r, ok := f.take(op.Name, ActionError); ok {
 		return awserr.Errorf(r.ErrorCode, "%s", r.Message)
 	}
 	return nil
-}
-
-// injectedFailure consumes a matching "fail" rule at most once per request
-// and returns its failure reason ("" when none matches). Families call it
-// inside their write transaction, which the store may run more than once.
-func (s *Service) injectedFailure(ctx context.Context, operation string) string {
-	return reqctx.From(ctx).Once("fault:"+operation, func() string {
-		reason, _ := s.faults.TakeFailure(operation)
-		return reason
-	})
 }

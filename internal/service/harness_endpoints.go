@@ -48,9 +48,15 @@ import (
 
 const kindHarnessEndpoint = "harness-endpoint"
 
+// Endpoint is the endpoint a document embeds, under the name of the
+// responses' member that wraps it ({"endpoint": {...}}), so that the engine
+// projects those responses from the record (project matches by name), and
+// a clientToken replay answers the whole response.
+type Endpoint = api.HarnessEndpoint
+
 // harnessEndpointDoc is the document of a harness-endpoint row.
 type harnessEndpointDoc struct {
-	api.HarnessEndpoint
+	Endpoint
 	PendingFailure string `json:"pendingFailure,omitempty"`
 }
 
@@ -123,53 +129,37 @@ func (s *Service) CreateHarnessEndpoint(ctx context.Context, in *api.CreateHarne
 			}
 			return nil
 		}}
-	ep, err := create[api.HarnessEndpoint](ctx, s, harnessEndpoints, c, func(_ store.Tx, _ scope, ep *harnessEndpointDoc) error {
+	return create[api.CreateHarnessEndpointResponse](ctx, s, harnessEndpoints, c, func(_ store.Tx, _ scope, ep *harnessEndpointDoc) error {
 		ep.HarnessName = harness.HarnessName
 		if ep.TargetVersion == "" {
 			ep.TargetVersion = harness.HarnessVersion
 		}
 		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return &api.CreateHarnessEndpointResponse{Endpoint: ep}, nil
 }
 
 func (s *Service) GetHarnessEndpoint(ctx context.Context, in *api.GetHarnessEndpointRequest) (*api.GetHarnessEndpointResponse, error) {
-	ep, err := get[api.HarnessEndpoint](ctx, s, harnessEndpoints, in.HarnessId, in.EndpointName)
-	if err != nil {
-		return nil, err
-	}
-	return &api.GetHarnessEndpointResponse{Endpoint: ep}, nil
+	return get[api.GetHarnessEndpointResponse](ctx, s, harnessEndpoints, in.HarnessId, in.EndpointName)
 }
 
 func (s *Service) UpdateHarnessEndpoint(ctx context.Context, in *api.UpdateHarnessEndpointRequest) (*api.UpdateHarnessEndpointResponse, error) {
 	if err := refuseDefaultEndpoint(in.EndpointName, "updated"); err != nil {
 		return nil, err
 	}
-	ep, err := update[api.HarnessEndpoint](ctx, s, harnessEndpoints, in.HarnessId, in.EndpointName, in,
+	return update[api.UpdateHarnessEndpointResponse](ctx, s, harnessEndpoints, in.HarnessId, in.EndpointName, in,
 		func(tx store.Tx, sc scope, _ *store.Resource, ep *harnessEndpointDoc) error {
 			if in.TargetVersion == "" {
 				return nil
 			}
 			return harnessVersionExists(ctx, tx, sc, in.HarnessId, in.TargetVersion)
 		})
-	if err != nil {
-		return nil, err
-	}
-	return &api.UpdateHarnessEndpointResponse{Endpoint: ep}, nil
 }
 
 func (s *Service) DeleteHarnessEndpoint(ctx context.Context, in *api.DeleteHarnessEndpointRequest) (*api.DeleteHarnessEndpointResponse, error) {
 	if err := refuseDefaultEndpoint(in.EndpointName, "deleted (it goes with the harness)"); err != nil {
 		return nil, err
 	}
-	ep, err := remove[api.HarnessEndpoint](ctx, s, harnessEndpoints, in.HarnessId, in.EndpointName)
-	if err != nil {
-		return nil, err
-	}
-	return &api.DeleteHarnessEndpointResponse{Endpoint: ep}, nil
+	return remove[api.DeleteHarnessEndpointResponse](ctx, s, harnessEndpoints, in.HarnessId, in.EndpointName)
 }
 
 func (s *Service) ListHarnessEndpoints(ctx context.Context, in *api.ListHarnessEndpointsRequest) (*api.ListHarnessEndpointsResponse, error) {
@@ -185,7 +175,7 @@ func (s *Service) ListHarnessEndpoints(ctx context.Context, in *api.ListHarnessE
 // CREATING on its first version. Its change ends with the harness's
 // (followHarness), so it is not scheduled on its own.
 func addDefaultHarnessEndpoint(ctx context.Context, tx store.Tx, sc scope, h *api.Harness, now time.Time) error {
-	ep := &harnessEndpointDoc{HarnessEndpoint: api.HarnessEndpoint{
+	ep := &harnessEndpointDoc{Endpoint: api.HarnessEndpoint{
 		HarnessId: h.HarnessId, HarnessName: h.HarnessName, EndpointName: defaultEndpoint,
 		Arn: harnessEndpoints.arn(sc, h.HarnessId, defaultEndpoint), Status: api.HarnessEndpointStatusCreating,
 		CreatedAt: api.NewDateTime(now), UpdatedAt: api.NewDateTime(now), TargetVersion: h.HarnessVersion,

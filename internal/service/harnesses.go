@@ -45,6 +45,28 @@ package service
 //     failed creation (ConflictException).
 //   - Quota: Quotas.HarnessesPerAccount (1000 here; on AWS harnesses live
 //     within the runtime quotas).
+//
+// Versions and endpoints (harness_versions.go, harness_endpoints.go): Create
+// makes version 1 and the DEFAULT endpoint on it; each Update makes the next
+// version and moves DEFAULT onto it; when the harness's change ends, so do
+// the version's and DEFAULT's. GetHarness with harnessVersion answers that
+// version. The deletion of a harness, once it completes, removes its
+// versions and endpoints with it (they do not block it).
+//
+// Managed memory: with memory.managedMemoryConfiguration, "Harness creates
+// and manages a memory resource in the customer's account"
+// (HarnessMemoryConfiguration, API reference); its arn is "Read-only on Get,
+// ignored on Create/Update input" (HarnessManagedMemoryConfiguration), and
+// DeleteHarness's deleteManagedMemory (default true) deletes that memory, or,
+// when false, leaves it as "a regular customer-owned resource"
+// (DeleteHarness). As with the backing runtime, no memory is provisioned
+// here: a memory created inside CreateHarness's transaction would need the
+// memory family's create as a step of another transaction, which the engine
+// does not offer, and a reported ARN with no memory behind it would answer
+// ResourceNotFoundException to GetMemory. So the arn a caller sends is
+// dropped (ignored on input, as documented) and none is reported, and
+// deleteManagedMemory has nothing to delete: it is accepted and has no
+// effect.
 
 import (
 	"context"
@@ -76,10 +98,40 @@ var harnesses = &family[harnessDoc]{
 	kind: kindHarness, group: familyHarnesses, noun: "harness", plural: "harnesses", arnPath: "harness/",
 	fields: fields{ID: "HarnessId", ARN: "Arn", Status: "Status", Reason: "FailureReason", Created: "CreatedAt", Updated: "UpdatedAt"},
 	states: asyncStates, listLimit: defaultHarnessListLimit,
-	quota: func(q Quotas) int { return quotaOrDefault(q.HarnessesPerAccount, DefaultQuotas.HarnessesPerAccount) },
+	quota:   func(q Quotas) int { return quotaOrDefault(q.HarnessesPerAccount, DefaultQuotas.HarnessesPerAccount) },
+	settled: settleHarnessChildren,
 }
 
-func (s *Service) registerHarnesses() { harnesses.register(s) }
+func (s *Service) registerHarnesses() {
+	harnesses.register(s)
+	harnessEndpoints.register(s)
+}
+
+// settleHarnessChildren ends, with the harness's change, that of its latest
+// version and of its DEFAULT endpoint; a completed deletion takes the
+// versions and endpoints with it.
+func settleHarnessChildren(ctx context.Context, s *Service, tx store.Tx, row *store.Resource, h *harnessDoc, from string) error {
+	sc := scope{account: row.Account, region: row.Region}
+	switch {
+	case h.Status == api.HarnessStatusDeleting: // the row is being removed
+		return s.removeChildren(ctx, tx, row, kindHarnessVersion, kindHarnessEndpoint)
+	case from == string(api.HarnessStatusCreating) || from == string(api.HarnessStatusUpdating):
+		now := s.now().UTC()
+		if err := settleHarnessVersion(ctx, tx, sc, &h.Harness, now); err != nil {
+			return err
+		}
+		return followHarness(ctx, tx, sc, &h.Harness, now)
+	}
+	return nil
+}
+
+// dropManagedMemoryArn ignores the read-only managed memory arn of a request
+// (see the header: no memory is provisioned).
+func dropManagedMemoryArn(m *api.HarnessMemoryConfiguration) {
+	if m != nil && m.ManagedMemoryConfiguration != nil {
+		m.ManagedMemoryConfiguration.Arn = ""
+	}
+}
 
 // harnessEnvironment builds the reported environment from a request's, for
 // the backing runtime named in rt, filling the defaults.
@@ -196,15 +248,24 @@ func (s *Service) CreateHarness(ctx context.Context, in *api.CreateHarnessReques
 		return nil, err
 	}
 	return create[api.CreateHarnessResponse](ctx, s, harnesses, creation{name: in.HarnessName, tags: in.Tags, from: in},
-		func(_ store.Tx, sc scope, h *harnessDoc) error {
+		func(tx store.Tx, sc scope, h *harnessDoc) error {
 			runtimeName := "harness_" + in.HarnessName
 			runtimeID := newID(runtimeName)
 			env, err := harnessEnvironment(in.Environment, &api.HarnessAgentCoreRuntimeEnvironment{
 				AgentRuntimeArn: sc.arn("runtime/" + runtimeID), AgentRuntimeName: runtimeName, AgentRuntimeId: runtimeID,
 			})
+			if err != nil {
+				return err
+			}
 			h.Environment = env
 			fillHarnessDefaults(&h.Harness)
-			return err
+			dropManagedMemoryArn(h.Memory)
+			h.HarnessVersion = "1"
+			now := h.CreatedAt.Time
+			if err := addHarnessVersion(ctx, tx, sc, &h.Harness, now); err != nil {
+				return err
+			}
+			return addDefaultHarnessEndpoint(ctx, tx, sc, &h.Harness, now)
 		})
 }
 
@@ -243,6 +304,9 @@ func fillHarnessDefaults(h *api.Harness) {
 }
 
 func (s *Service) GetHarness(ctx context.Context, in *api.GetHarnessRequest) (*api.GetHarnessResponse, error) {
+	if in.HarnessVersion != "" {
+		return s.getHarnessVersion(ctx, in.HarnessId, in.HarnessVersion)
+	}
 	return get[api.GetHarnessResponse](ctx, s, harnesses, "", in.HarnessId)
 }
 
@@ -256,16 +320,32 @@ func (s *Service) UpdateHarness(ctx context.Context, in *api.UpdateHarnessReques
 		return nil, err
 	}
 	return update[api.UpdateHarnessResponse](ctx, s, harnesses, "", in.HarnessId, in,
-		func(_ store.Tx, _ scope, _ *store.Resource, h *harnessDoc) error {
-			if in.Environment == nil {
-				return nil
+		func(tx store.Tx, sc scope, _ *store.Resource, h *harnessDoc) error {
+			if in.Environment != nil {
+				env, err := harnessEnvironment(in.Environment, h.Environment.AgentCoreRuntimeEnvironment)
+				if err != nil {
+					return err
+				}
+				h.Environment = env
 			}
-			env, err := harnessEnvironment(in.Environment, h.Environment.AgentCoreRuntimeEnvironment)
-			h.Environment = env
-			return err
+			dropManagedMemoryArn(h.Memory)
+			// Every update is a new version, and DEFAULT moves onto it. The
+			// snapshot is taken in the status the update enters.
+			version, err := s.nextHarnessVersion(&h.Harness)
+			if err != nil {
+				return err
+			}
+			now := s.now().UTC()
+			h.HarnessVersion = version
+			harnesses.setStatus(h, string(api.HarnessStatusUpdating), "", now)
+			if err := addHarnessVersion(ctx, tx, sc, &h.Harness, now); err != nil {
+				return err
+			}
+			return followHarness(ctx, tx, sc, &h.Harness, now)
 		})
 }
 
+// DeleteHarness: deleteManagedMemory has no effect (see the header).
 func (s *Service) DeleteHarness(ctx context.Context, in *api.DeleteHarnessRequest) (*api.DeleteHarnessResponse, error) {
 	return remove[api.DeleteHarnessResponse](ctx, s, harnesses, "", in.HarnessId)
 }

@@ -809,14 +809,7 @@ func opsLimitEntries() []types.LimitEntry {
 // opsKnownUnmodeled lists answers that break the contract in code outside the
 // fronting layer, reported and awaiting a fix there: operation name → the
 // text the error must contain to be tolerated. Keep it empty when possible.
-var opsKnownUnmodeled = map[string]string{
-	// aws-sdk-go-v2 bedrockagentcorecontrol v1.81.0 has a newer model than
-	// botocore 1.43.67 (models/): there these three listings are POST .../list,
-	// in models/ GET. The next model upgrade (docs/MODELS.md) routes them.
-	"ListDatasets":        "No operation matches POST /datasets/list",
-	"ListDatasetExamples": "No operation matches POST /datasets/" + opsDatasetID + "/examples/list",
-	"ListDatasetVersions": "No operation matches POST /datasets/" + opsDatasetID + "/versions/list",
-}
+var opsKnownUnmodeled = map[string]string{}
 
 // opsOutcome classifies one answer of the server.
 type opsOutcome int

@@ -46,7 +46,8 @@ func NewDispatcher(h api.Handlers) *Dispatcher {
 func (d *Dispatcher) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	info := reqctx.From(ctx)
-	opIndex, labels, ok := d.router.Match(r.Method, r.URL.EscapedPath())
+	rt, labels, ok := d.router.match(r.Method, r.URL.EscapedPath())
+	opIndex := rt.op
 	if !ok {
 		WriteError(w, nil, awserr.Errorf(awserr.CodeUnknownOperation,
 			"No operation matches %s %s.", r.Method, r.URL.EscapedPath()))
@@ -70,7 +71,7 @@ func (d *Dispatcher) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, op, cannotParse("Could not read the request body."))
 		return
 	}
-	doc, aerr := Decode(op, labels, r.URL.Query(), body)
+	doc, aerr := decode(op, labels, r.URL.Query(), body, rt.queryInBody)
 	if aerr != nil {
 		WriteError(w, op, aerr)
 		return
@@ -119,6 +120,12 @@ func cannotParse(msg string) *awserr.Error {
 // document keyed by member name. Members the model does not know are dropped:
 // newer SDKs send members this model lacks.
 func Decode(op *model.Operation, labels map[string]string, query url.Values, body []byte) (map[string]any, *awserr.Error) {
+	return decode(op, labels, query, body, false)
+}
+
+// decode is Decode; queryInBody takes the query-string members from the
+// body too (an extra route's).
+func decode(op *model.Operation, labels map[string]string, query url.Values, body []byte, queryInBody bool) (map[string]any, *awserr.Error) {
 	in := &model.Shapes[op.Input]
 	doc := map[string]any{}
 	if len(bytes.TrimSpace(body)) > 0 {
@@ -136,7 +143,7 @@ func Decode(op *model.Operation, labels map[string]string, query url.Values, bod
 			return nil, cannotParse("The request body must be a JSON object.")
 		}
 		for _, m := range in.Members {
-			if m.Location == model.InBody {
+			if m.Location == model.InBody || queryInBody && m.Location == model.InQuery {
 				if val, ok := obj[m.Name]; ok {
 					doc[m.Name] = val
 				}

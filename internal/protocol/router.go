@@ -2,6 +2,7 @@ package protocol
 
 import (
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 
@@ -25,6 +26,26 @@ type route struct {
 	op       int // index into model.Operations
 	segments []segment
 	literals int
+	// queryInBody: the members the model puts in the query string come in
+	// the JSON body instead (an extra route, see extraRoutes).
+	queryInBody bool
+}
+
+// extraRoute serves an operation on a route its model does not have.
+type extraRoute struct {
+	method, uri, op string
+	queryInBody     bool
+}
+
+// extraRoutes are the routes newer SDKs use for operations whose model
+// route changed. The Go SDK v1.81.0 lists datasets, their versions and
+// their examples with POST .../list and sends maxResults, nextToken and
+// datasetVersion in the JSON body; botocore 1.43.67 (the model) and the JS
+// SDK use GET with the query string. Both are served.
+var extraRoutes = []extraRoute{
+	{"POST", "/datasets/list", "ListDatasets", true},
+	{"POST", "/datasets/{datasetId}/versions/list", "ListDatasetVersions", true},
+	{"POST", "/datasets/{datasetId}/examples/list", "ListDatasetExamples", true},
 }
 
 type segment struct {
@@ -32,23 +53,18 @@ type segment struct {
 	label   string // member location name when the segment is a label
 }
 
-// NewRouter compiles every operation's URI template.
+// NewRouter compiles every operation's URI template, and the extra routes.
 func NewRouter() *Router {
 	r := &Router{routes: map[routeKey][]route{}}
 	for i := range model.Operations {
-		op := &model.Operations[i]
-		var rt route
-		rt.op = i
-		for _, s := range splitPath(op.URI) {
-			if strings.HasPrefix(s, "{") && strings.HasSuffix(s, "}") {
-				rt.segments = append(rt.segments, segment{label: strings.TrimSuffix(strings.Trim(s, "{}"), "+")})
-			} else {
-				rt.segments = append(rt.segments, segment{literal: s})
-				rt.literals++
-			}
+		r.add(model.Operations[i].Method, model.Operations[i].URI, route{op: i})
+	}
+	for _, x := range extraRoutes {
+		i := slices.IndexFunc(model.Operations[:], func(o model.Operation) bool { return o.Name == x.op })
+		if i < 0 {
+			panic("extra route for unknown operation " + x.op)
 		}
-		k := routeKey{op.Method, len(rt.segments)}
-		r.routes[k] = append(r.routes[k], rt)
+		r.add(x.method, x.uri, route{op: i, queryInBody: x.queryInBody})
 	}
 	// Most literal segments first, so /policy-engine-summaries/{id} never
 	// loses to a template whose label would also match.
@@ -57,6 +73,19 @@ func NewRouter() *Router {
 		sort.SliceStable(rs, func(a, b int) bool { return rs[a].literals > rs[b].literals })
 	}
 	return r
+}
+
+func (r *Router) add(method, uri string, rt route) {
+	for _, s := range splitPath(uri) {
+		if strings.HasPrefix(s, "{") && strings.HasSuffix(s, "}") {
+			rt.segments = append(rt.segments, segment{label: strings.TrimSuffix(strings.Trim(s, "{}"), "+")})
+		} else {
+			rt.segments = append(rt.segments, segment{literal: s})
+			rt.literals++
+		}
+	}
+	k := routeKey{method, len(rt.segments)}
+	r.routes[k] = append(r.routes[k], rt)
 }
 
 func splitPath(p string) []string {
@@ -70,16 +99,22 @@ func splitPath(p string) []string {
 // Match returns the operation index and its label values, or ok=false. A
 // label that does not unescape cleanly does not match.
 func (r *Router) Match(method, escapedPath string) (op int, labels map[string]string, ok bool) {
+	rt, labels, ok := r.match(method, escapedPath)
+	return rt.op, labels, ok
+}
+
+// match is Match answering the route itself.
+func (r *Router) match(method, escapedPath string) (route, map[string]string, bool) {
 	raw := splitPath(escapedPath)
 	candidates := r.routes[routeKey{method, len(raw)}]
 	if len(candidates) == 0 {
-		return 0, nil, false
+		return route{}, nil, false
 	}
 	segs := make([]string, len(raw))
 	for i, s := range raw {
 		u, err := url.PathUnescape(s)
 		if err != nil {
-			return 0, nil, false
+			return route{}, nil, false
 		}
 		segs[i] = u
 	}
@@ -90,15 +125,15 @@ next:
 				continue next
 			}
 		}
-		labels = make(map[string]string, len(rt.segments)-rt.literals)
+		labels := make(map[string]string, len(rt.segments)-rt.literals)
 		for i, s := range rt.segments {
 			if s.label != "" {
 				labels[s.label] = segs[i]
 			}
 		}
-		return rt.op, labels, true
+		return rt, labels, true
 	}
-	return 0, nil, false
+	return route{}, nil, false
 }
 
 // PathExists reports whether any method serves the path, to tell an unknown

@@ -1,6 +1,7 @@
 package protocol
 
 import (
+	"encoding/json"
 	"net/url"
 	"strings"
 	"testing"
@@ -178,5 +179,41 @@ func TestRouterLiteralBeatsLabel(t *testing.T) {
 	}
 	if op, labels, ok := r.Match("GET", "/things/other/"); !ok || op != 2 || labels["id"] != "other" {
 		t.Errorf("label route: op %d labels %v ok %v", op, labels, ok)
+	}
+}
+
+// The extra routes reach their operations, with labels, and take the
+// query-string members from the body; the model's routes do not.
+func TestRouterExtraRoutes(t *testing.T) {
+	r := NewRouter()
+	for _, tc := range []struct{ method, path, op, label string }{
+		{"POST", "/datasets/list", "ListDatasets", ""},
+		{"GET", "/datasets", "ListDatasets", ""},
+		{"POST", "/datasets/ds-1/versions/list", "ListDatasetVersions", "ds-1"},
+		{"GET", "/datasets/ds-1/versions", "ListDatasetVersions", "ds-1"},
+		{"POST", "/datasets/ds-1/examples/list", "ListDatasetExamples", "ds-1"},
+		{"GET", "/datasets/ds-1/examples", "ListDatasetExamples", "ds-1"},
+		{"GET", "/datasets/list", "GetDataset", "list"},
+		{"POST", "/datasets/ds-1/versions", "CreateDatasetVersion", "ds-1"},
+	} {
+		rt, labels, ok := r.match(tc.method, tc.path)
+		if !ok || model.Operations[rt.op].Name != tc.op || labels["datasetId"] != tc.label {
+			t.Errorf("%s %s: matched %v %s %v, want %s", tc.method, tc.path, ok, model.Operations[rt.op].Name, labels, tc.op)
+		}
+		if want := tc.method == "POST" && strings.HasSuffix(tc.path, "/list"); rt.queryInBody != want {
+			t.Errorf("%s %s: queryInBody %v, want %v", tc.method, tc.path, rt.queryInBody, want)
+		}
+	}
+	op := model.OperationByName("ListDatasetExamples")
+	body := []byte(`{"maxResults":5,"nextToken":"t","datasetVersion":"2","filter":{}}`)
+	doc, err := decode(op, map[string]string{"datasetId": "ds-1"}, nil, body, true)
+	if err != nil || doc["maxResults"] != json.Number("5") || doc["nextToken"] != "t" || doc["datasetVersion"] != "2" || doc["datasetId"] != "ds-1" {
+		t.Errorf("decode with queryInBody = %v, %v", doc, err)
+	}
+	if _, ok := doc["filter"]; ok {
+		t.Errorf("unknown member kept: %v", doc)
+	}
+	if doc, _ := Decode(op, nil, nil, body); len(doc) != 0 {
+		t.Errorf("model route took query members from the body: %v", doc)
 	}
 }

@@ -799,7 +799,7 @@ const (
 
 func opsDatasetSource() types.DataSourceType {
 	return &types.DataSourceTypeMemberInlineExamples{Value: types.InlineExamplesSource{
-		Examples: []document.Interface{document.NewLazyDocument(map[string]any{"input": "hi"})}}}
+		Examples: []document.Interface{document.NewLazyDocument(map[string]any{"scenario_id": "s1", "turns": []any{map[string]any{"input": "hi"}}})}}}
 }
 
 func opsLimitEntries() []types.LimitEntry {

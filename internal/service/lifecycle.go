@@ -317,12 +317,11 @@ func (l *Lifecycle) Run(ctx context.Context) {
 	}
 }
 
-// transition saves a row that enters a transitional status (CREATING,
-// UPDATING, DELETING, ...) and schedules the change that ends it, in the
-// caller's transaction.
-func (s *Service) transition(ctx context.Context, tx store.Tx, row *store.Resource, status string, doc any, now time.Time) error {
-	if err := saveDoc(ctx, tx, row, status, doc, now); err != nil {
-		return err
+// transitional reports whether a status is one a change must wait out.
+func transitional(status string) bool {
+	switch status {
+	case "CREATING", "UPDATING", "DELETING":
+		return true
 	}
-	return s.lifecycle.Schedule(ctx, tx, row)
+	return false
 }

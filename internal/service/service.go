@@ -310,15 +310,6 @@ func intValue(p *int64, def int) int {
 	return int(*p)
 }
 
-// saveDoc writes a family's document back into its row together with the
-// status the store indexes, as one compare-and-set update.
-func saveDoc(ctx context.Context, tx store.Tx, row *store.Resource, status string, doc any, now time.Time) error {
-	row.Status = status
-	row.UpdatedAt = now
-	setDoc(row, doc)
-	return tx.Update(ctx, row)
-}
-
 // summarizer is a document with a listing entry of its own. The store keeps
 // the entry beside the document (Resource.Summary), so that a listing reads
 // and decodes entries, not whole documents.
@@ -326,9 +317,8 @@ type summarizer interface {
 	listSummary() any
 }
 
-// setDoc encodes doc into row, with its listing entry when it has one.
-// Every write of a summarizer's document goes through here (saveDoc does),
-// so that the entry never goes stale.
+// setDoc encodes doc into row, with its listing entry when it has one, so
+// that the entry never goes stale.
 func setDoc(row *store.Resource, doc any) {
 	row.Doc = encodeDoc(doc)
 	row.Summary = nil

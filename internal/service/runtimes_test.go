@@ -15,22 +15,22 @@ import (
 // look at: the exact error messages, the members of the endpoint answers,
 // and where an injected failure of an update ends.
 
-// runtimeService is a service on a fresh store with the given lifecycle
-// policy and quotas.
+// runtimeService is the engine tests' service with the runtimes' lifecycle
+// policy and, unless zero, the quotas given.
 func runtimeService(t *testing.T, policy Policy, quotas Quotas) *Service {
 	t.Helper()
-	ctx := context.Background()
-	st, err := store.OpenSQLite(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
+	s, _ := widgetService(t)
+	if quotas != (Quotas{}) {
+		s.quotas = quotas
 	}
-	t.Cleanup(func() { st.Close() })
-	s, err := New(ctx, st, Options{Lifecycle: NewLifecycle(st, policy, 0), Quotas: quotas})
-	if err != nil {
+	if err := s.lifecycle.SetPolicy(familyRuntimes, PolicySetting{Policy: policy}); err != nil {
 		t.Fatal(err)
 	}
 	return s
 }
+
+// errOf keeps the error of a call.
+func errOf[T any](_ T, err error) error { return err }
 
 func newRuntime(t *testing.T, s *Service, name string) *api.CreateAgentRuntimeResponse {
 	t.Helper()
@@ -95,32 +95,19 @@ func TestRuntimeErrorMessages(t *testing.T) {
 		want string
 	}{
 		{"get a missing runtime", func() error {
-			_, err := s.GetAgentRuntime(call("GetAgentRuntime", ""), &api.GetAgentRuntimeRequest{AgentRuntimeId: missing})
-			return err
+			return errOf(s.GetAgentRuntime(call("GetAgentRuntime", ""), &api.GetAgentRuntimeRequest{AgentRuntimeId: missing}))
 		}, "ResourceNotFoundException: Agent 'nope-0123456789' was not found. Please check the agent ID and try again."},
 		{"get a missing version", func() error {
-			_, err := s.GetAgentRuntime(call("GetAgentRuntime", ""), &api.GetAgentRuntimeRequest{AgentRuntimeId: a, AgentRuntimeVersion: "9"})
-			return err
+			return errOf(s.GetAgentRuntime(call("GetAgentRuntime", ""), &api.GetAgentRuntimeRequest{AgentRuntimeId: a, AgentRuntimeVersion: "9"}))
 		}, fmt.Sprintf("ResourceNotFoundException: Version 9 of agent '%s' was not found.", a)},
 		{"list versions of a missing runtime", func() error {
-			_, err := s.ListAgentRuntimeVersions(call("ListAgentRuntimeVersions", ""), &api.ListAgentRuntimeVersionsRequest{AgentRuntimeId: missing})
-			return err
+			return errOf(s.ListAgentRuntimeVersions(call("ListAgentRuntimeVersions", ""), &api.ListAgentRuntimeVersionsRequest{AgentRuntimeId: missing}))
 		}, "ResourceNotFoundException: Agent 'nope-0123456789' was not found. Please check the agent ID and try again."},
-		{"name taken", func() error {
-			_, err := s.CreateAgentRuntime(call("CreateAgentRuntime", ""), runtimeRequest("a"))
-			return err
-		}, "ConflictException: Runtime name 'a' already exists or was recently deleted"},
-		{"runtime quota", func() error {
-			_, err := s.CreateAgentRuntime(call("CreateAgentRuntime", ""), runtimeRequest("c"))
-			return err
-		}, "ServiceQuotaExceededException: You have reached the maximum of 2 agent runtimes in this account and region."},
-		{"update while creating", func() error {
-			_, err := s.UpdateAgentRuntime(call("UpdateAgentRuntime", ""), runtimeUpdate(a))
-			return err
-		}, fmt.Sprintf("ConflictException: Agent '%s' is CREATING; wait until the change completes and try again.", a)},
+		{"name taken", func() error { return errOf(s.CreateAgentRuntime(call("CreateAgentRuntime", ""), runtimeRequest("a"))) }, "ConflictException: Runtime name 'a' already exists or was recently deleted"},
+		{"runtime quota", func() error { return errOf(s.CreateAgentRuntime(call("CreateAgentRuntime", ""), runtimeRequest("c"))) }, "ServiceQuotaExceededException: You have reached the maximum of 2 agent runtimes in this account and region."},
+		{"update while creating", func() error { return errOf(s.UpdateAgentRuntime(call("UpdateAgentRuntime", ""), runtimeUpdate(a))) }, fmt.Sprintf("ConflictException: Agent '%s' is CREATING; wait until the change completes and try again.", a)},
 		{"update a missing runtime", func() error {
-			_, err := s.UpdateAgentRuntime(call("UpdateAgentRuntime", ""), runtimeUpdate(missing))
-			return err
+			return errOf(s.UpdateAgentRuntime(call("UpdateAgentRuntime", ""), runtimeUpdate(missing)))
 		}, "ResourceNotFoundException: Agent 'nope-0123456789' was not found. Please check the agent ID and try again."},
 		{"version quota", func() error {
 			if _, err := s.UpdateAgentRuntime(call("UpdateAgentRuntime", ""), runtimeUpdate(b)); err != nil {
@@ -131,56 +118,43 @@ func TestRuntimeErrorMessages(t *testing.T) {
 			return err
 		}, fmt.Sprintf("ServiceQuotaExceededException: Agent '%s' has reached the maximum of 2 versions.", b)},
 		{"create DEFAULT", func() error {
-			_, err := s.CreateAgentRuntimeEndpoint(call("CreateAgentRuntimeEndpoint", ""), &api.CreateAgentRuntimeEndpointRequest{AgentRuntimeId: a, Name: "DEFAULT"})
-			return err
+			return errOf(s.CreateAgentRuntimeEndpoint(call("CreateAgentRuntimeEndpoint", ""), &api.CreateAgentRuntimeEndpointRequest{AgentRuntimeId: a, Name: "DEFAULT"}))
 		}, "ConflictException: The DEFAULT endpoint is created and managed by the service."},
 		{"update DEFAULT", func() error {
-			_, err := s.UpdateAgentRuntimeEndpoint(call("UpdateAgentRuntimeEndpoint", ""), &api.UpdateAgentRuntimeEndpointRequest{AgentRuntimeId: a, EndpointName: "DEFAULT"})
-			return err
+			return errOf(s.UpdateAgentRuntimeEndpoint(call("UpdateAgentRuntimeEndpoint", ""), &api.UpdateAgentRuntimeEndpointRequest{AgentRuntimeId: a, EndpointName: "DEFAULT"}))
 		}, "ConflictException: The DEFAULT endpoint always serves the latest version and cannot be updated."},
 		{"delete DEFAULT", func() error {
-			_, err := s.DeleteAgentRuntimeEndpoint(call("DeleteAgentRuntimeEndpoint", ""), &api.DeleteAgentRuntimeEndpointRequest{AgentRuntimeId: a, EndpointName: "DEFAULT"})
-			return err
+			return errOf(s.DeleteAgentRuntimeEndpoint(call("DeleteAgentRuntimeEndpoint", ""), &api.DeleteAgentRuntimeEndpointRequest{AgentRuntimeId: a, EndpointName: "DEFAULT"}))
 		}, "ConflictException: Default endpoints are removed when you delete the agent"},
 		{"endpoint name taken", func() error {
-			_, err := s.CreateAgentRuntimeEndpoint(call("CreateAgentRuntimeEndpoint", ""), &api.CreateAgentRuntimeEndpointRequest{AgentRuntimeId: a, Name: "prod"})
-			return err
+			return errOf(s.CreateAgentRuntimeEndpoint(call("CreateAgentRuntimeEndpoint", ""), &api.CreateAgentRuntimeEndpointRequest{AgentRuntimeId: a, Name: "prod"}))
 		}, fmt.Sprintf("ConflictException: An endpoint named 'prod' already exists for agent '%s'.", a)},
 		{"endpoint quota", func() error {
-			_, err := s.CreateAgentRuntimeEndpoint(call("CreateAgentRuntimeEndpoint", ""), &api.CreateAgentRuntimeEndpointRequest{AgentRuntimeId: a, Name: "stage"})
-			return err
+			return errOf(s.CreateAgentRuntimeEndpoint(call("CreateAgentRuntimeEndpoint", ""), &api.CreateAgentRuntimeEndpointRequest{AgentRuntimeId: a, Name: "stage"}))
 		}, fmt.Sprintf("ServiceQuotaExceededException: Agent '%s' has reached the maximum of 1 endpoints.", a)},
 		{"endpoint of a missing version", func() error {
-			_, err := s.CreateAgentRuntimeEndpoint(call("CreateAgentRuntimeEndpoint", ""), &api.CreateAgentRuntimeEndpointRequest{AgentRuntimeId: b, Name: "old", AgentRuntimeVersion: "7"})
-			return err
+			return errOf(s.CreateAgentRuntimeEndpoint(call("CreateAgentRuntimeEndpoint", ""), &api.CreateAgentRuntimeEndpointRequest{AgentRuntimeId: b, Name: "old", AgentRuntimeVersion: "7"}))
 		}, fmt.Sprintf("ResourceNotFoundException: Version 7 of agent '%s' was not found.", b)},
 		{"endpoint of a missing runtime", func() error {
-			_, err := s.CreateAgentRuntimeEndpoint(call("CreateAgentRuntimeEndpoint", ""), &api.CreateAgentRuntimeEndpointRequest{AgentRuntimeId: missing, Name: "x"})
-			return err
+			return errOf(s.CreateAgentRuntimeEndpoint(call("CreateAgentRuntimeEndpoint", ""), &api.CreateAgentRuntimeEndpointRequest{AgentRuntimeId: missing, Name: "x"}))
 		}, "ResourceNotFoundException: Agent 'nope-0123456789' was not found. Please check the agent ID and try again."},
 		{"get a missing endpoint", func() error {
-			_, err := s.GetAgentRuntimeEndpoint(call("GetAgentRuntimeEndpoint", ""), &api.GetAgentRuntimeEndpointRequest{AgentRuntimeId: a, EndpointName: "x"})
-			return err
+			return errOf(s.GetAgentRuntimeEndpoint(call("GetAgentRuntimeEndpoint", ""), &api.GetAgentRuntimeEndpointRequest{AgentRuntimeId: a, EndpointName: "x"}))
 		}, fmt.Sprintf("ResourceNotFoundException: Endpoint 'x' of agent '%s' was not found.", a)},
 		{"update a creating endpoint", func() error {
-			_, err := s.UpdateAgentRuntimeEndpoint(call("UpdateAgentRuntimeEndpoint", ""), &api.UpdateAgentRuntimeEndpointRequest{AgentRuntimeId: a, EndpointName: "prod"})
-			return err
+			return errOf(s.UpdateAgentRuntimeEndpoint(call("UpdateAgentRuntimeEndpoint", ""), &api.UpdateAgentRuntimeEndpointRequest{AgentRuntimeId: a, EndpointName: "prod"}))
 		}, "ConflictException: Endpoint 'prod' is CREATING; wait until the change completes and try again."},
 		{"delete a runtime with endpoints", func() error {
-			_, err := s.DeleteAgentRuntime(call("DeleteAgentRuntime", ""), &api.DeleteAgentRuntimeRequest{AgentRuntimeId: a})
-			return err
+			return errOf(s.DeleteAgentRuntime(call("DeleteAgentRuntime", ""), &api.DeleteAgentRuntimeRequest{AgentRuntimeId: a}))
 		}, "ConflictException: This agent has endpoints that must be deleted first"},
 		{"delete a linked identity", func() error {
-			_, err := s.DeleteWorkloadIdentity(call("DeleteWorkloadIdentity", ""), &api.DeleteWorkloadIdentityRequest{Name: a})
-			return err
+			return errOf(s.DeleteWorkloadIdentity(call("DeleteWorkloadIdentity", ""), &api.DeleteWorkloadIdentityRequest{Name: a}))
 		}, "ValidationException: WorkloadIdentity is linked to a service and cannot be deleted by the caller."},
 		{"get a missing identity", func() error {
-			_, err := s.GetWorkloadIdentity(call("GetWorkloadIdentity", ""), &api.GetWorkloadIdentityRequest{Name: "nope"})
-			return err
+			return errOf(s.GetWorkloadIdentity(call("GetWorkloadIdentity", ""), &api.GetWorkloadIdentityRequest{Name: "nope"}))
 		}, "ResourceNotFoundException: WorkloadIdentity 'nope' was not found."},
 		{"identity name taken", func() error {
-			_, err := s.CreateWorkloadIdentity(call("CreateWorkloadIdentity", ""), &api.CreateWorkloadIdentityRequest{Name: "wi"})
-			return err
+			return errOf(s.CreateWorkloadIdentity(call("CreateWorkloadIdentity", ""), &api.CreateWorkloadIdentityRequest{Name: "wi"}))
 		}, "ConflictException: A workload identity named 'wi' already exists."},
 		{"identity quota", func() error {
 			if _, err := s.CreateWorkloadIdentity(call("CreateWorkloadIdentity", ""), &api.CreateWorkloadIdentityRequest{Name: "wi2"}); err != nil {
@@ -209,6 +183,9 @@ func TestRuntimeEndpointAnswers(t *testing.T) {
 			id := newRuntime(t, s, "ep").AgentRuntimeId
 			advanceKey(t, s, kindRuntime, id)
 			advanceKey(t, s, kindEndpoint, id+"/DEFAULT")
+			deleteProd := func() (any, error) {
+				return s.DeleteAgentRuntimeEndpoint(call("DeleteAgentRuntimeEndpoint", ""), &api.DeleteAgentRuntimeEndpointRequest{AgentRuntimeId: id, EndpointName: "prod"})
+			}
 			steps := []struct {
 				name string
 				call func() (any, error)
@@ -242,11 +219,9 @@ func TestRuntimeEndpointAnswers(t *testing.T) {
 					return endpointState(s, id, "prod")
 				}, "READY live 2 target 2 \"first\" \"\""},
 				{"DEFAULT after the runtime's update", func() (any, error) { return endpointState(s, id, "DEFAULT") }, "READY live 2 target 2 \"\" \"\""},
-				{"delete", func() (any, error) {
-					return s.DeleteAgentRuntimeEndpoint(call("DeleteAgentRuntimeEndpoint", ""), &api.DeleteAgentRuntimeEndpointRequest{AgentRuntimeId: id, EndpointName: "prod"})
-				}, fmt.Sprintf("&{Status:DELETING AgentRuntimeId:%s EndpointName:prod}", id)},
+				{"delete", deleteProd, fmt.Sprintf("&{Status:DELETING AgentRuntimeId:%s EndpointName:prod}", id)},
 				{"delete again", func() (any, error) {
-					out, err := s.DeleteAgentRuntimeEndpoint(call("DeleteAgentRuntimeEndpoint", ""), &api.DeleteAgentRuntimeEndpointRequest{AgentRuntimeId: id, EndpointName: "prod"})
+					out, err := deleteProd()
 					if policy == PolicyImmediate {
 						return errorText(err), nil // gone already
 					}

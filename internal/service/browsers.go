@@ -35,7 +35,6 @@ package service
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"agentcored/internal/api"
@@ -86,35 +85,6 @@ func builtinUndeletable(noun, id string) error {
 
 func nameTaken(noun, name string) error {
 	return awserr.Conflict("A %s named '%s' already exists in this account and region.", noun, name)
-}
-
-// checkNamed enforces, before a create, that the name is free in the
-// account and region and that the kind's quota has room.
-func checkNamed(ctx context.Context, tx store.Tx, sc scope, kind, name string, quota int, noun string) error {
-	if _, err := tx.GetByName(ctx, sc.account, sc.region, kind, "", name); err == nil {
-		return nameTaken(noun, name)
-	} else if !errors.Is(err, store.ErrNotFound) {
-		return err
-	}
-	n, err := tx.Count(ctx, sc.account, sc.region, kind, "")
-	if err != nil {
-		return err
-	}
-	if n >= quota {
-		return awserr.QuotaExceeded("You have reached the maximum of %d %ss in this account and region.", quota, noun)
-	}
-	return nil
-}
-
-// insertNamed inserts a row checked by checkNamed, with its create-time tags.
-func (s *Service) insertNamed(ctx context.Context, tx store.Tx, row *store.Resource, tags map[string]string, noun string) error {
-	if err := tx.Insert(ctx, row); err != nil {
-		if errors.Is(err, store.ErrConflict) {
-			return nameTaken(noun, row.Name)
-		}
-		return err
-	}
-	return s.createTags(ctx, tx, row.ARN, tags)
 }
 
 // listSandboxes lists one page of browsers or code interpreters by type:

@@ -117,6 +117,9 @@ type family[T any] struct {
 	// full is the error for a quota reached under the parent; "You have
 	// reached the maximum of <n> <plural> in ..." when nil.
 	full func(parent string, quota int) error
+	// busy is the error for an update refused in a transitional or frozen
+	// status; "<Noun> '<id>' is <status> and cannot be updated now." when nil.
+	busy func(id, status string) error
 	// beforeDelete refuses a delete (children, references, built-ins).
 	beforeDelete func(ctx context.Context, tx store.Tx, sc scope, row *store.Resource, rec *T) error
 	// settled runs when a transition ends, before the row is saved or
@@ -372,31 +375,41 @@ func (f *family[T]) reconcile(ctx context.Context, s *Service, tx store.Tx, row 
 	if err := decodeDoc(row, &rec); err != nil {
 		return err
 	}
-	from := f.status(&rec)
-	end, ok := f.states.settle[from]
+	from, gone, ok := f.conclude(&rec, now)
 	if !ok {
 		return nil
 	}
-	next, reasons := end.done, f.pending(&rec)
-	if len(reasons) > 0 {
-		next = end.failed
-	}
-	if next == "" {
-		if f.settled != nil {
-			if err := f.settled(ctx, s, tx, row, &rec, from); err != nil {
-				return err
-			}
-		}
-		return s.removeResource(ctx, tx, row)
-	}
-	f.setStatusReasons(&rec, next, reasons, now)
-	f.clearPending(&rec)
 	if f.settled != nil {
 		if err := f.settled(ctx, s, tx, row, &rec, from); err != nil {
 			return err
 		}
 	}
+	if gone {
+		return s.removeResource(ctx, tx, row)
+	}
 	return f.save(ctx, s, tx, row, &rec, now)
+}
+
+// conclude ends, in memory, the transitional status a record is in: the
+// outcome the status machine gives, or its failure when reasons are
+// pending. It reports the status left and whether the row goes (a record
+// that goes keeps its status); ok is false when nothing was transitional.
+func (f *family[T]) conclude(rec *T, now time.Time) (from string, gone, ok bool) {
+	from = f.status(rec)
+	end, ok := f.states.settle[from]
+	if !ok {
+		return from, false, false
+	}
+	next, reasons := end.done, f.pending(rec)
+	if len(reasons) > 0 {
+		next = end.failed
+	}
+	if next == "" {
+		return from, true, true
+	}
+	f.setStatusReasons(rec, next, reasons, now)
+	f.clearPending(rec)
+	return from, false, true
 }
 
 // creation is what a Create* request says about the new resource besides
@@ -462,10 +475,8 @@ func create[Out, T any](ctx context.Context, s *Service, f *family[T], c creatio
 		if transitional {
 			f.injectFailure(ctx, s, rec)
 		}
-		row := &store.Resource{Account: sc.account, Region: sc.region, Kind: f.kind, ID: f.rowID(c.parent, id),
-			ParentID: c.parent, Name: unique, ARN: arn, Status: f.status(rec), CreatedAt: now, UpdatedAt: now}
-		f.encode(row, rec)
-		if err := tx.Insert(ctx, row); err != nil {
+		row, err := f.insert(ctx, tx, sc, c.parent, id, unique, rec, now)
+		if err != nil {
 			if errors.Is(err, store.ErrConflict) && unique != "" {
 				return nil, f.nameTaken(c.parent, c.name)
 			}
@@ -484,6 +495,18 @@ func create[Out, T any](ctx context.Context, s *Service, f *family[T], c creatio
 		}
 		return out, nil
 	})
+}
+
+// insert writes a new row holding rec: id under parent, the unique name
+// ("" for none), and the ARN and status the record carries.
+func (f *family[T]) insert(ctx context.Context, tx store.Tx, sc scope, parent, id, name string, rec *T, now time.Time) (*store.Resource, error) {
+	row := &store.Resource{Account: sc.account, Region: sc.region, Kind: f.kind, ID: f.rowID(parent, id),
+		ParentID: parent, Name: name, Status: f.status(rec), CreatedAt: now, UpdatedAt: now}
+	if a := f.access(); a.arn != nil {
+		row.ARN = f.field(rec, a.arn).String()
+	}
+	f.encode(row, rec)
+	return row, tx.Insert(ctx, row)
 }
 
 // checkRoom enforces, before a create, that the name is free under the
@@ -555,6 +578,9 @@ func update[Out, T any](ctx context.Context, s *Service, f *family[T], parent, i
 			return nil, err
 		}
 		if status := f.status(rec); f.transitional(status) || slices.Contains(f.states.frozen, status) {
+			if f.busy != nil {
+				return nil, f.busy(id, status)
+			}
 			return nil, awserr.Conflict("%s '%s' is %s and cannot be updated now.", strings.ToUpper(f.noun[:1])+f.noun[1:], id, status)
 		}
 		if from != nil {

@@ -44,6 +44,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/google/uuid"
@@ -114,7 +115,7 @@ func checkGatewayTargetChangeable(row *store.Resource, targetID, verb string) er
 	switch {
 	case gatewayTargetPendingAuth(row.Status):
 		return awserr.Conflict("Target %s is in %s. Wait for the authorization to complete or fail before you %s the target.", targetID, row.Status, verb)
-	case transitional(row.Status) || row.Status == string(api.TargetStatusSynchronizing):
+	case slices.Contains([]string{"CREATING", "UPDATING", "DELETING", "SYNCHRONIZING"}, row.Status):
 		return awserr.Conflict("Target %s is %s; wait until the change completes and try again.", targetID, row.Status)
 	}
 	return nil

@@ -12,7 +12,9 @@ import (
 
 // Workload identities: synchronous (no status), epoch-second timestamps. A
 // runtime gets one named exactly its id, linked to it: the caller cannot
-// delete that one, and it goes when the runtime goes.
+// delete that one, and it goes when the runtime goes. Linked identities
+// count against the quota of CreateWorkloadIdentity but are never refused
+// by it.
 
 const kindWorkloadIdentity = "workload-identity"
 
@@ -22,32 +24,45 @@ type identityRecord struct {
 	LinkedTo string `json:"linkedTo,omitempty"`
 }
 
-func identityARN(sc scope, name string) string {
-	return sc.arn("workload-identity-directory/default/workload-identity/" + name)
+var identities = &family[identityRecord]{
+	kind: kindWorkloadIdentity, noun: "workload identity", arnPath: "workload-identity-directory/default/workload-identity/",
+	newID:  func(name string) string { return name }, // the name is the id
+	fields: fields{ID: "Name", ARN: "WorkloadIdentityArn", Created: "CreatedTime", Updated: "LastUpdatedTime"},
+	quota:  func(q Quotas) int { return q.IdentitiesPerAccount }, listLimit: 10,
+	missing: func(_, name string) error { return awserr.NotFound("WorkloadIdentity '%s' was not found.", name) },
+	taken: func(_, name string) error {
+		return awserr.Conflict("A workload identity named '%s' already exists.", name)
+	},
+	full: func(_ string, quota int) error {
+		return awserr.Errorf("ResourceLimitExceededException", "You have reached the maximum of %d workload identities.", quota)
+	},
+	beforeDelete: func(_ context.Context, _ store.Tx, _ scope, _ *store.Resource, wi *identityRecord) error {
+		if wi.LinkedTo != "" {
+			return awserr.Validation("WorkloadIdentity is linked to a service and cannot be deleted by the caller.")
+		}
+		return nil
+	},
 }
 
-func identityNotFound(name string) error {
-	return awserr.NotFound("WorkloadIdentity '%s' was not found.", name)
-}
-
-// createLinkedIdentity creates the identity a resource owns and returns its ARN.
-func (s *Service) createLinkedIdentity(ctx context.Context, tx store.Tx, name, ownerARN string, now time.Time) (string, error) {
-	sc := scopeOf(ctx)
-	arn := identityARN(sc, name)
-	rec := identityRecord{
+// linkIdentity creates the identity a resource owns and returns its ARN.
+func (s *Service) linkIdentity(ctx context.Context, tx store.Tx, sc scope, name, ownerARN string, now time.Time) (string, error) {
+	wi := &identityRecord{
 		GetWorkloadIdentityResponse: api.GetWorkloadIdentityResponse{
-			Name: name, WorkloadIdentityArn: arn, CreatedTime: api.NewEpochTime(now), LastUpdatedTime: api.NewEpochTime(now),
+			Name: name, WorkloadIdentityArn: identities.arn(sc, "", name), CreatedTime: api.NewEpochTime(now), LastUpdatedTime: api.NewEpochTime(now),
 		},
 		LinkedTo: ownerARN,
 	}
-	err := tx.Insert(ctx, &store.Resource{
-		Account: sc.account, Region: sc.region, Kind: kindWorkloadIdentity, ID: name, Name: name, ARN: arn,
-		CreatedAt: now, UpdatedAt: now, Doc: encodeDoc(rec),
-	})
+	_, err := identities.insert(ctx, tx, sc, "", name, name, wi, now)
 	if errors.Is(err, store.ErrConflict) {
-		return "", awserr.Conflict("A workload identity named '%s' already exists.", name)
+		return "", identities.nameTaken("", name)
 	}
-	return arn, err
+	return wi.WorkloadIdentityArn, err
+}
+
+// createLinkedIdentity is linkIdentity in the request's scope, for the
+// families that do not hand theirs down (gateways, registries, payments).
+func (s *Service) createLinkedIdentity(ctx context.Context, tx store.Tx, name, ownerARN string, now time.Time) (string, error) {
+	return s.linkIdentity(ctx, tx, scopeOf(ctx), name, ownerARN, now)
 }
 
 // deleteLinkedIdentity removes the identity an owner created, if it is still
@@ -71,105 +86,30 @@ func (s *Service) deleteLinkedIdentity(ctx context.Context, tx store.Tx, owner *
 	return s.removeResource(ctx, tx, r)
 }
 
-func (s *Service) getIdentity(ctx context.Context, tx store.Tx, name string) (*store.Resource, *identityRecord, error) {
-	return loadDoc[identityRecord](ctx, tx, scopeOf(ctx).key(kindWorkloadIdentity, name), func() error { return identityNotFound(name) })
-}
-
 func (s *Service) CreateWorkloadIdentity(ctx context.Context, in *api.CreateWorkloadIdentityRequest) (*api.CreateWorkloadIdentityResponse, error) {
-	if err := checkTagKeys("tags", mapKeys(in.Tags)); err != nil {
-		return nil, err
-	}
-	sc := scopeOf(ctx)
-	return mutate(ctx, s, func(tx store.Tx) (*api.CreateWorkloadIdentityResponse, error) {
-		if n, err := tx.Count(ctx, sc.account, sc.region, kindWorkloadIdentity, ""); err != nil {
-			return nil, err
-		} else if n >= s.quotas.IdentitiesPerAccount {
-			return nil, awserr.Errorf("ResourceLimitExceededException", "You have reached the maximum of %d workload identities.", s.quotas.IdentitiesPerAccount)
-		}
-		now := s.now().UTC()
-		arn := identityARN(sc, in.Name)
-		rec := identityRecord{GetWorkloadIdentityResponse: api.GetWorkloadIdentityResponse{
-			Name: in.Name, WorkloadIdentityArn: arn, AllowedResourceOauth2ReturnUrls: in.AllowedResourceOauth2ReturnUrls,
-			CreatedTime: api.NewEpochTime(now), LastUpdatedTime: api.NewEpochTime(now),
-		}}
-		err := tx.Insert(ctx, &store.Resource{
-			Account: sc.account, Region: sc.region, Kind: kindWorkloadIdentity, ID: in.Name, Name: in.Name, ARN: arn,
-			CreatedAt: now, UpdatedAt: now, Doc: encodeDoc(rec),
-		})
-		if errors.Is(err, store.ErrConflict) {
-			return nil, awserr.Conflict("A workload identity named '%s' already exists.", in.Name)
-		}
-		if err != nil {
-			return nil, err
-		}
-		if err := s.createTags(ctx, tx, arn, in.Tags); err != nil {
-			return nil, err
-		}
-		return &api.CreateWorkloadIdentityResponse{Name: in.Name, WorkloadIdentityArn: arn, AllowedResourceOauth2ReturnUrls: in.AllowedResourceOauth2ReturnUrls}, nil
-	})
+	return create[api.CreateWorkloadIdentityResponse](ctx, s, identities, creation{name: in.Name, tags: in.Tags, from: in}, nil)
 }
 
 func (s *Service) GetWorkloadIdentity(ctx context.Context, in *api.GetWorkloadIdentityRequest) (*api.GetWorkloadIdentityResponse, error) {
-	var rec *identityRecord
-	err := s.read(ctx, func(tx store.Tx) error {
-		var err error
-		_, rec, err = s.getIdentity(ctx, tx, in.Name)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &rec.GetWorkloadIdentityResponse, nil
+	return get[api.GetWorkloadIdentityResponse](ctx, s, identities, "", in.Name)
 }
 
 func (s *Service) UpdateWorkloadIdentity(ctx context.Context, in *api.UpdateWorkloadIdentityRequest) (*api.UpdateWorkloadIdentityResponse, error) {
-	return mutate(ctx, s, func(tx store.Tx) (*api.UpdateWorkloadIdentityResponse, error) {
-		row, rec, err := s.getIdentity(ctx, tx, in.Name)
-		if err != nil {
-			return nil, err
-		}
-		now := s.now().UTC()
-		rec.AllowedResourceOauth2ReturnUrls = in.AllowedResourceOauth2ReturnUrls
-		rec.LastUpdatedTime = api.NewEpochTime(now)
-		row.UpdatedAt = now
-		row.Doc = encodeDoc(rec)
-		if err := tx.Update(ctx, row); err != nil {
-			return nil, err
-		}
-		out := api.UpdateWorkloadIdentityResponse(rec.GetWorkloadIdentityResponse)
-		return &out, nil
-	})
+	return update[api.UpdateWorkloadIdentityResponse](ctx, s, identities, "", in.Name, nil,
+		func(_ store.Tx, _ scope, _ *store.Resource, wi *identityRecord) error {
+			wi.AllowedResourceOauth2ReturnUrls = in.AllowedResourceOauth2ReturnUrls // replaced: none clears them
+			return nil
+		})
 }
 
 func (s *Service) DeleteWorkloadIdentity(ctx context.Context, in *api.DeleteWorkloadIdentityRequest) (*api.DeleteWorkloadIdentityResponse, error) {
-	return mutate(ctx, s, func(tx store.Tx) (*api.DeleteWorkloadIdentityResponse, error) {
-		row, rec, err := s.getIdentity(ctx, tx, in.Name)
-		if err != nil {
-			return nil, err
-		}
-		if rec.LinkedTo != "" {
-			return nil, awserr.Validation("WorkloadIdentity is linked to a service and cannot be deleted by the caller.")
-		}
-		return &api.DeleteWorkloadIdentityResponse{}, s.removeResource(ctx, tx, row)
-	})
+	return remove[api.DeleteWorkloadIdentityResponse](ctx, s, identities, "", in.Name)
 }
 
 func (s *Service) ListWorkloadIdentities(ctx context.Context, in *api.ListWorkloadIdentitiesRequest) (*api.ListWorkloadIdentitiesResponse, error) {
-	out := &api.ListWorkloadIdentitiesResponse{WorkloadIdentities: []api.WorkloadIdentityType{}}
-	sc := scopeOf(ctx)
-	err := s.read(ctx, func(tx store.Tx) error {
-		rows, next, err := s.page(ctx, tx, sc, kindWorkloadIdentity, "", in.MaxResults, 10, in.NextToken)
-		if err != nil {
-			return err
-		}
-		out.NextToken = next
-		for _, r := range rows {
-			out.WorkloadIdentities = append(out.WorkloadIdentities, api.WorkloadIdentityType{Name: r.Name, WorkloadIdentityArn: r.ARN})
-		}
-		return nil
-	})
+	items, next, err := list[api.WorkloadIdentityType](ctx, s, identities, listing[identityRecord]{maxResults: in.MaxResults, nextToken: in.NextToken})
 	if err != nil {
 		return nil, err
 	}
-	return out, nil
+	return &api.ListWorkloadIdentitiesResponse{WorkloadIdentities: items, NextToken: next}, nil
 }

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"strings"
 
 	"agentcored/internal/awserr"
@@ -95,4 +96,19 @@ func (s *Service) pageOf(ctx context.Context, tx store.Tx, q store.ListQuery, sc
 	}
 	rows = rows[:limit]
 	return rows, s.encodePageToken(sc, pageToken{Kind: kind, Parent: parent, Seq: rows[len(rows)-1].Seq}), nil
+}
+
+// decodeSummary reads the listing entry of a row from a summary page: its
+// stored entry or, for a row stored before entries were, its document. The
+// entry's members carry the same wire names as the document's, so either
+// decodes into it (summary_test.go checks that the ways agree).
+func decodeSummary(r *store.Resource, sum any) error {
+	b := r.Summary
+	if b == nil {
+		b = r.Doc
+	}
+	if err := json.Unmarshal(b, sum); err != nil {
+		return fmt.Errorf("decode %s %s summary: %w", r.Kind, r.ID, err)
+	}
+	return nil
 }

@@ -2,11 +2,9 @@ package service
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"strconv"
-	"time"
+	"strings"
 
 	"agentcored/internal/api"
 	"agentcored/internal/awserr"
@@ -16,9 +14,20 @@ import (
 // Agent runtimes. Stored as:
 //   - one "runtime" row: the latest version's full configuration and the
 //     runtime's status;
-//   - one immutable "runtime-version" row per version (parent: the runtime);
+//   - one immutable "runtime-version" row per version (parent: the runtime),
+//     which records how its own rollout ended;
 //   - "runtime-endpoint" rows (endpoints.go), DEFAULT among them;
 //   - the "workload-identity" row named after the runtime id (identities.go).
+//
+// Statuses: CREATING -> READY (or CREATE_FAILED), UPDATING -> READY (or
+// UPDATE_FAILED), DELETING -> gone with its versions, endpoints and
+// identity. The model has no DELETE_FAILED: a deletion always completes.
+//
+// Decisions:
+//   - UpdateAgentRuntime replaces the whole configuration (PUT semantics):
+//     members left out are cleared, and it makes the next version.
+//   - A runtime with endpoints besides DEFAULT cannot be deleted
+//     (ConflictException).
 const (
 	kindRuntime        = "runtime"
 	kindRuntimeVersion = "runtime-version"
@@ -41,20 +50,60 @@ type runtimeRecord struct {
 	PendingFailure string `json:"pendingFailure,omitempty"`
 }
 
+var runtimes = &family[runtimeRecord]{
+	kind: kindRuntime, group: familyRuntimes, noun: "agent runtime", arnPath: "runtime/",
+	fields: fields{ID: "AgentRuntimeId", ARN: "AgentRuntimeArn", Status: "Status", Reason: "FailureReason", Created: "CreatedAt", Updated: "LastUpdatedAt"},
+	states: asyncEnding("READY", ""),
+	quota:  func(q Quotas) int { return q.RuntimesPerAccount }, listLimit: 100,
+	missing: func(_, id string) error { return runtimeNotFound(id) },
+	taken: func(_, name string) error {
+		return awserr.Conflict("Runtime name '%s' already exists or was recently deleted", name)
+	},
+	busy:    func(id, status string) error { return changeInProgress("Agent", id, status) },
+	summary: func(r *runtimeRecord) any { return r.listSummary() },
+	// Every runtime has its DEFAULT endpoint; any other blocks the delete.
+	beforeDelete: refuseWithChildren[runtimeRecord](kindEndpoint, func(_ string, n int) error {
+		if n > 1 {
+			return awserr.Conflict("This agent has endpoints that must be deleted first")
+		}
+		return nil
+	}),
+	settled: settleRuntime,
+}
+
+// runtimeVersions are the version rows, "<runtimeId>/v<version>": written
+// by Create and Update, read by Get and listed, never changed by a caller.
+var runtimeVersions = &family[runtimeRecord]{
+	kind: kindRuntimeVersion, noun: "version", fields: fields{ID: "AgentRuntimeVersion", Status: "Status"},
+	listLimit: 100, summary: func(r *runtimeRecord) any { return r.listSummary() },
+	parentExists: runtimeExists,
+	missing: func(runtimeID, v string) error {
+		return awserr.NotFound("Version %s of agent '%s' was not found.", strings.TrimPrefix(v, "v"), runtimeID)
+	},
+}
+
 func (s *Service) registerRuntimes() {
-	s.lifecycle.Register(familyRuntimes, kindRuntime, s.reconcileRuntime)
-	s.lifecycle.Register(familyRuntimes, kindEndpoint, s.reconcileEndpoint)
+	runtimes.register(s)
+	endpoints.register(s)
 }
 
 func runtimeNotFound(id string) error {
 	return awserr.NotFound("Agent '%s' was not found. Please check the agent ID and try again.", id)
 }
 
-func versionRowID(runtimeID, version string) string { return runtimeID + "/v" + version }
-
-func (s *Service) getRuntime(ctx context.Context, tx store.Tx, id string) (*store.Resource, *runtimeRecord, error) {
-	return loadDoc[runtimeRecord](ctx, tx, scopeOf(ctx).key(kindRuntime, id), func() error { return runtimeNotFound(id) })
+// runtimeExists is the parentExists hook of versions and endpoints.
+func runtimeExists(ctx context.Context, tx store.Tx, sc scope, id string) error {
+	_, _, err := runtimes.load(ctx, tx, sc, "", id)
+	return err
 }
+
+// changeInProgress refuses to change a runtime or endpoint while another
+// change is pending.
+func changeInProgress(noun, id, status string) error {
+	return awserr.Conflict("%s '%s' is %s; wait until the change completes and try again.", noun, id, status)
+}
+
+func versionRowID(runtimeID, version string) string { return runtimeID + "/v" + version }
 
 // checkNetwork enforces what the model cannot say: VPC mode needs its
 // subnets and security groups, and only VPC mode takes them.
@@ -68,40 +117,26 @@ func checkNetwork(member string, mode string, hasVpc bool, vpcMember string) err
 	return nil
 }
 
-// runtimeConfig is what CreateAgentRuntime and UpdateAgentRuntime both set:
-// a full replacement of the configuration.
-type runtimeConfig struct {
-	Description                string
-	AgentRuntimeArtifact       *api.AgentRuntimeArtifact
-	RoleArn                    string
-	NetworkConfiguration       *api.NetworkConfiguration
-	AuthorizerConfiguration    *api.AuthorizerConfiguration
-	RequestHeaderConfiguration *api.RequestHeaderConfiguration
-	ProtocolConfiguration      *api.ProtocolConfiguration
-	LifecycleConfiguration     *api.LifecycleConfiguration
-	MetadataConfiguration      *api.RuntimeMetadataConfiguration
-	EnvironmentVariables       map[string]string
-	FilesystemConfigurations   []api.FilesystemConfiguration
-}
-
-func (c *runtimeConfig) check() error {
-	n := c.NetworkConfiguration
+// checkRuntimeConfig enforces the rules beyond the model on the
+// configuration a create or update sets.
+func checkRuntimeConfig(n *api.NetworkConfiguration, lc *api.LifecycleConfiguration) error {
 	if err := checkNetwork("networkConfiguration", string(n.NetworkMode), n.NetworkModeConfig != nil, "networkModeConfig"); err != nil {
 		return err
 	}
-	if lc := c.LifecycleConfiguration; lc != nil && lc.IdleRuntimeSessionTimeout != nil && lc.MaxLifetime != nil &&
-		*lc.IdleRuntimeSessionTimeout > *lc.MaxLifetime {
+	if lc != nil && lc.IdleRuntimeSessionTimeout != nil && lc.MaxLifetime != nil && *lc.IdleRuntimeSessionTimeout > *lc.MaxLifetime {
 		return awserr.Validation("idleRuntimeSessionTimeout must be less than or equal to maxLifetime")
 	}
 	return nil
 }
 
-// apply writes the configuration into a runtime document, filling the
-// lifecycle defaults the service reports when none were given.
-func (c *runtimeConfig) apply(doc *api.GetAgentRuntimeResponse) {
+// configure writes a create's or update's configuration into a runtime
+// record, as a full replacement, with the lifecycle defaults the service
+// reports when none were given.
+func configure(rec *runtimeRecord, in any) {
+	assign(rec, in)
 	lc := api.LifecycleConfiguration{}
-	if c.LifecycleConfiguration != nil {
-		lc = *c.LifecycleConfiguration
+	if rec.LifecycleConfiguration != nil {
+		lc = *rec.LifecycleConfiguration
 	}
 	if lc.IdleRuntimeSessionTimeout == nil {
 		lc.IdleRuntimeSessionTimeout = ptr(int64(defaultIdleTimeout))
@@ -109,28 +144,14 @@ func (c *runtimeConfig) apply(doc *api.GetAgentRuntimeResponse) {
 	if lc.MaxLifetime == nil {
 		lc.MaxLifetime = ptr(int64(defaultMaxLifetime))
 	}
-	doc.Description = c.Description
-	doc.AgentRuntimeArtifact = c.AgentRuntimeArtifact
-	doc.RoleArn = c.RoleArn
-	doc.NetworkConfiguration = c.NetworkConfiguration
-	doc.AuthorizerConfiguration = c.AuthorizerConfiguration
-	doc.RequestHeaderConfiguration = c.RequestHeaderConfiguration
-	doc.ProtocolConfiguration = c.ProtocolConfiguration
-	doc.LifecycleConfiguration = &lc
-	doc.MetadataConfiguration = c.MetadataConfiguration
-	doc.EnvironmentVariables = c.EnvironmentVariables
-	doc.FilesystemConfigurations = c.FilesystemConfigurations
+	rec.LifecycleConfiguration = &lc
 }
 
+// CreateAgentRuntime is written out rather than the engine's create: one
+// transaction writes the runtime, its version 1, its DEFAULT endpoint and
+// its identity, and under the immediate lifecycle their end state at once.
 func (s *Service) CreateAgentRuntime(ctx context.Context, in *api.CreateAgentRuntimeRequest) (*api.CreateAgentRuntimeResponse, error) {
-	cfg := runtimeConfig{
-		Description: in.Description, AgentRuntimeArtifact: in.AgentRuntimeArtifact, RoleArn: in.RoleArn,
-		NetworkConfiguration: in.NetworkConfiguration, AuthorizerConfiguration: in.AuthorizerConfiguration,
-		RequestHeaderConfiguration: in.RequestHeaderConfiguration, ProtocolConfiguration: in.ProtocolConfiguration,
-		LifecycleConfiguration: in.LifecycleConfiguration, EnvironmentVariables: in.EnvironmentVariables,
-		FilesystemConfigurations: in.FilesystemConfigurations,
-	}
-	if err := cfg.check(); err != nil {
+	if err := checkRuntimeConfig(in.NetworkConfiguration, in.LifecycleConfiguration); err != nil {
 		return nil, err
 	}
 	if err := checkTagKeys("tags", mapKeys(in.Tags)); err != nil {
@@ -138,114 +159,76 @@ func (s *Service) CreateAgentRuntime(ctx context.Context, in *api.CreateAgentRun
 	}
 	sc := scopeOf(ctx)
 	return mutate(ctx, s, func(tx store.Tx) (*api.CreateAgentRuntimeResponse, error) {
-		if _, err := tx.GetByName(ctx, sc.account, sc.region, kindRuntime, "", in.AgentRuntimeName); err == nil {
-			return nil, awserr.Conflict("Runtime name '%s' already exists or was recently deleted", in.AgentRuntimeName)
-		} else if !errors.Is(err, store.ErrNotFound) {
+		if err := runtimes.checkRoom(ctx, s, tx, sc, "", in.AgentRuntimeName); err != nil {
 			return nil, err
-		}
-		if n, err := tx.Count(ctx, sc.account, sc.region, kindRuntime, ""); err != nil {
-			return nil, err
-		} else if n >= s.quotas.RuntimesPerAccount {
-			return nil, awserr.QuotaExceeded("You have reached the maximum of %d agent runtimes in this account and region.", s.quotas.RuntimesPerAccount)
 		}
 		now := s.now().UTC()
 		id := newID(in.AgentRuntimeName)
-		arn := sc.arn("runtime/" + id)
-		wi, err := s.createLinkedIdentity(ctx, tx, id, arn, now)
+		rec := &runtimeRecord{}
+		configure(rec, in)
+		rec.AgentRuntimeId, rec.AgentRuntimeArn, rec.AgentRuntimeVersion = id, runtimes.arn(sc, "", id), "1"
+		rec.CreatedAt = api.NewDateTime(now)
+		runtimes.setStatus(rec, "CREATING", "", now)
+		runtimes.injectFailure(ctx, s, rec)
+		wi, err := s.linkIdentity(ctx, tx, sc, id, rec.AgentRuntimeArn, now)
 		if err != nil {
 			return nil, err
 		}
-		rec := runtimeRecord{GetAgentRuntimeResponse: api.GetAgentRuntimeResponse{
-			AgentRuntimeArn: arn, AgentRuntimeName: in.AgentRuntimeName, AgentRuntimeId: id, AgentRuntimeVersion: "1",
-			CreatedAt: api.NewDateTime(now), LastUpdatedAt: api.NewDateTime(now), Status: api.AgentRuntimeStatusCreating,
-			WorkloadIdentityDetails: &api.WorkloadIdentityDetails{WorkloadIdentityArn: wi},
-		}}
-		cfg.apply(&rec.GetAgentRuntimeResponse)
-		rec.PendingFailure = s.injectedFailure(ctx, "CreateAgentRuntime")
-		ep := &endpointRecord{
-			GetAgentRuntimeEndpointResponse: api.GetAgentRuntimeEndpointResponse{
-				Name: defaultEndpoint, Id: newID(defaultEndpoint), TargetVersion: "1",
-				AgentRuntimeArn: arn, AgentRuntimeEndpointArn: endpointARN(arn, defaultEndpoint),
-				Status: api.AgentRuntimeEndpointStatusCreating, CreatedAt: api.NewDateTime(now), LastUpdatedAt: api.NewDateTime(now),
-			},
-			PendingFailure: rec.PendingFailure,
-		}
+		rec.WorkloadIdentityDetails = &api.WorkloadIdentityDetails{WorkloadIdentityArn: wi}
+		ep := newDefaultEndpoint(rec, now)
+		out := project[api.CreateAgentRuntimeResponse](rec)
 		// Under the immediate lifecycle the runtime and its endpoint would
 		// be reconciled in this same transaction: write their end state
 		// straight away instead of writing CREATING and then updating
 		// three rows (the hot path of a create).
 		settled := s.lifecycle.Immediate(kindRuntime) && s.lifecycle.Immediate(kindEndpoint)
 		if settled {
-			settleRuntime(&rec, now)
-			settleEndpoint(ep, now)
+			runtimes.conclude(rec, now)
+			endpoints.conclude(ep, now)
+			goLive(ep)
 		}
-
-		row := &store.Resource{Account: sc.account, Region: sc.region, Kind: kindRuntime, ID: id, Name: in.AgentRuntimeName,
-			ARN: arn, Status: string(rec.Status), CreatedAt: now, UpdatedAt: now}
-		setDoc(row, rec)
-		if err := tx.Insert(ctx, row); err != nil {
-			if errors.Is(err, store.ErrConflict) {
-				return nil, awserr.Conflict("Runtime name '%s' already exists or was recently deleted", in.AgentRuntimeName)
-			}
+		row, err := runtimes.insert(ctx, tx, sc, "", id, in.AgentRuntimeName, rec, now)
+		if errors.Is(err, store.ErrConflict) {
+			return nil, runtimes.nameTaken("", in.AgentRuntimeName)
+		}
+		if err != nil {
 			return nil, err
 		}
-		if err := s.insertVersion(ctx, tx, &rec, now); err != nil {
+		if _, err := runtimeVersions.insert(ctx, tx, sc, id, "v1", "", rec, now); err != nil {
 			return nil, err
 		}
-		if err := s.createTags(ctx, tx, arn, in.Tags); err != nil {
+		if err := s.createTags(ctx, tx, rec.AgentRuntimeArn, in.Tags); err != nil {
 			return nil, err
 		}
-		if !settled {
-			if err := s.lifecycle.Schedule(ctx, tx, row); err != nil {
-				return nil, err
-			}
-		}
-		epRow, err := s.insertEndpoint(ctx, tx, id, ep, now)
+		epRow, err := endpoints.insert(ctx, tx, sc, id, defaultEndpoint, defaultEndpoint, ep, now)
 		if err != nil {
 			return nil, err
 		}
 		if !settled {
-			if err := s.lifecycle.Schedule(ctx, tx, epRow); err != nil {
-				return nil, err
+			for _, r := range []*store.Resource{row, epRow} {
+				if err := s.lifecycle.Schedule(ctx, tx, r); err != nil {
+					return nil, err
+				}
 			}
 		}
-		return &api.CreateAgentRuntimeResponse{
-			AgentRuntimeArn: arn, AgentRuntimeId: id, AgentRuntimeVersion: "1", CreatedAt: api.NewDateTime(now),
-			Status: api.AgentRuntimeStatusCreating, WorkloadIdentityDetails: &api.WorkloadIdentityDetails{WorkloadIdentityArn: wi},
-		}, nil
+		return out, nil
 	})
 }
 
-func (s *Service) insertVersion(ctx context.Context, tx store.Tx, rec *runtimeRecord, now time.Time) error {
-	sc := scopeOf(ctx)
-	row := &store.Resource{
-		Account: sc.account, Region: sc.region, Kind: kindRuntimeVersion,
-		ID: versionRowID(rec.AgentRuntimeId, rec.AgentRuntimeVersion), ParentID: rec.AgentRuntimeId,
-		Status: string(rec.Status), CreatedAt: now, UpdatedAt: now,
-	}
-	setDoc(row, rec)
-	return tx.Insert(ctx, row)
-}
-
 func (s *Service) GetAgentRuntime(ctx context.Context, in *api.GetAgentRuntimeRequest) (*api.GetAgentRuntimeResponse, error) {
-	var rec runtimeRecord
+	sc := scopeOf(ctx)
+	var rec *runtimeRecord
 	err := s.read(ctx, func(tx store.Tx) error {
-		_, cur, err := s.getRuntime(ctx, tx, in.AgentRuntimeId)
+		_, latest, err := runtimes.load(ctx, tx, sc, "", in.AgentRuntimeId)
 		if err != nil {
 			return err
 		}
-		if in.AgentRuntimeVersion == "" || in.AgentRuntimeVersion == cur.AgentRuntimeVersion {
-			rec = *cur
+		rec = latest
+		if in.AgentRuntimeVersion == "" || in.AgentRuntimeVersion == latest.AgentRuntimeVersion {
 			return nil
 		}
-		v, err := tx.Get(ctx, scopeOf(ctx).key(kindRuntimeVersion, versionRowID(in.AgentRuntimeId, in.AgentRuntimeVersion)))
-		if errors.Is(err, store.ErrNotFound) {
-			return awserr.NotFound("Version %s of agent '%s' was not found.", in.AgentRuntimeVersion, in.AgentRuntimeId)
-		}
-		if err != nil {
-			return err
-		}
-		return decodeDoc(v, &rec)
+		_, rec, err = runtimeVersions.load(ctx, tx, sc, in.AgentRuntimeId, "v"+in.AgentRuntimeVersion)
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -253,115 +236,64 @@ func (s *Service) GetAgentRuntime(ctx context.Context, in *api.GetAgentRuntimeRe
 	return &rec.GetAgentRuntimeResponse, nil
 }
 
-// transitional reports whether a status is one a change must wait out.
-func transitional(status string) bool {
-	switch status {
-	case "CREATING", "UPDATING", "DELETING":
-		return true
-	}
-	return false
-}
-
+// UpdateAgentRuntime is written out rather than the engine's update: the
+// new version's row must hold the status entered before the change is
+// scheduled, since the immediate lifecycle ends it in that row too.
 func (s *Service) UpdateAgentRuntime(ctx context.Context, in *api.UpdateAgentRuntimeRequest) (*api.UpdateAgentRuntimeResponse, error) {
-	cfg := runtimeConfig{
-		Description: in.Description, AgentRuntimeArtifact: in.AgentRuntimeArtifact, RoleArn: in.RoleArn,
-		NetworkConfiguration: in.NetworkConfiguration, AuthorizerConfiguration: in.AuthorizerConfiguration,
-		RequestHeaderConfiguration: in.RequestHeaderConfiguration, ProtocolConfiguration: in.ProtocolConfiguration,
-		LifecycleConfiguration: in.LifecycleConfiguration, MetadataConfiguration: in.MetadataConfiguration,
-		EnvironmentVariables: in.EnvironmentVariables, FilesystemConfigurations: in.FilesystemConfigurations,
-	}
-	if err := cfg.check(); err != nil {
+	if err := checkRuntimeConfig(in.NetworkConfiguration, in.LifecycleConfiguration); err != nil {
 		return nil, err
 	}
+	sc := scopeOf(ctx)
 	return mutate(ctx, s, func(tx store.Tx) (*api.UpdateAgentRuntimeResponse, error) {
-		row, rec, err := s.getRuntime(ctx, tx, in.AgentRuntimeId)
+		row, rec, err := runtimes.load(ctx, tx, sc, "", in.AgentRuntimeId)
 		if err != nil {
 			return nil, err
 		}
-		if transitional(row.Status) {
-			return nil, awserr.Conflict("Agent '%s' is %s; wait until the change completes and try again.", in.AgentRuntimeId, row.Status)
+		if runtimes.transitional(row.Status) {
+			return nil, runtimes.busy(in.AgentRuntimeId, row.Status)
 		}
 		prev, _ := strconv.Atoi(rec.AgentRuntimeVersion)
 		if prev >= s.quotas.VersionsPerRuntime {
 			return nil, awserr.QuotaExceeded("Agent '%s' has reached the maximum of %d versions.", in.AgentRuntimeId, s.quotas.VersionsPerRuntime)
 		}
 		now := s.now().UTC()
-		version := strconv.Itoa(prev + 1)
-		next := runtimeRecord{GetAgentRuntimeResponse: api.GetAgentRuntimeResponse{
-			AgentRuntimeArn: rec.AgentRuntimeArn, AgentRuntimeName: rec.AgentRuntimeName, AgentRuntimeId: rec.AgentRuntimeId,
-			AgentRuntimeVersion: version, CreatedAt: rec.CreatedAt, LastUpdatedAt: api.NewDateTime(now),
-			Status: api.AgentRuntimeStatusUpdating, WorkloadIdentityDetails: rec.WorkloadIdentityDetails,
-		}}
-		cfg.apply(&next.GetAgentRuntimeResponse)
-		next.PendingFailure = s.injectedFailure(ctx, "UpdateAgentRuntime")
-		if err := saveDoc(ctx, tx, row, string(next.Status), next, now); err != nil {
+		configure(rec, in)
+		rec.AgentRuntimeVersion = strconv.Itoa(prev + 1)
+		runtimes.setStatus(rec, "UPDATING", "", now)
+		runtimes.injectFailure(ctx, s, rec)
+		if _, err := runtimeVersions.insert(ctx, tx, sc, rec.AgentRuntimeId, "v"+rec.AgentRuntimeVersion, "", rec, now); err != nil {
 			return nil, err
 		}
-		if err := s.insertVersion(ctx, tx, &next, now); err != nil {
-			return nil, err
-		}
-		if err := s.lifecycle.Schedule(ctx, tx, row); err != nil {
+		if err := runtimes.save(ctx, s, tx, row, rec, now); err != nil {
 			return nil, err
 		}
 		// DEFAULT follows the latest version; other endpoints stay pinned.
-		if err := s.retargetEndpoint(ctx, tx, in.AgentRuntimeId, defaultEndpoint, version, "", next.PendingFailure, now); err != nil {
+		if err := s.retargetDefault(ctx, tx, sc, rec, now); err != nil {
 			return nil, err
 		}
-		return &api.UpdateAgentRuntimeResponse{
-			AgentRuntimeArn: next.AgentRuntimeArn, AgentRuntimeId: next.AgentRuntimeId, AgentRuntimeVersion: version,
-			WorkloadIdentityDetails: next.WorkloadIdentityDetails, CreatedAt: next.CreatedAt, LastUpdatedAt: next.LastUpdatedAt,
-			Status: next.Status,
-		}, nil
+		return project[api.UpdateAgentRuntimeResponse](rec), nil
 	})
 }
 
 func (s *Service) DeleteAgentRuntime(ctx context.Context, in *api.DeleteAgentRuntimeRequest) (*api.DeleteAgentRuntimeResponse, error) {
-	sc := scopeOf(ctx)
-	return mutate(ctx, s, func(tx store.Tx) (*api.DeleteAgentRuntimeResponse, error) {
-		row, rec, err := s.getRuntime(ctx, tx, in.AgentRuntimeId)
-		if err != nil {
-			return nil, err
-		}
-		out := &api.DeleteAgentRuntimeResponse{AgentRuntimeId: in.AgentRuntimeId, Status: api.AgentRuntimeStatusDeleting}
-		if row.Status == string(api.AgentRuntimeStatusDeleting) {
-			return out, nil
-		}
-		endpoints, err := tx.List(ctx, store.ListQuery{Account: sc.account, Region: sc.region, Kind: kindEndpoint, ParentID: in.AgentRuntimeId})
-		if err != nil {
-			return nil, err
-		}
-		for _, ep := range endpoints {
-			if ep.Name != defaultEndpoint {
-				return nil, awserr.Conflict("This agent has endpoints that must be deleted first")
-			}
-		}
-		rec.Status = api.AgentRuntimeStatusDeleting
-		rec.LastUpdatedAt = api.NewDateTime(s.now())
-		return out, s.transition(ctx, tx, row, string(rec.Status), rec, s.now().UTC())
-	})
+	return remove[api.DeleteAgentRuntimeResponse](ctx, s, runtimes, "", in.AgentRuntimeId)
 }
 
 func (s *Service) ListAgentRuntimes(ctx context.Context, in *api.ListAgentRuntimesRequest) (*api.ListAgentRuntimesResponse, error) {
-	out := &api.ListAgentRuntimesResponse{AgentRuntimes: []api.AgentRuntime{}}
-	sc := scopeOf(ctx)
-	err := s.read(ctx, func(tx store.Tx) error {
-		rows, next, err := s.summaryPage(ctx, tx, sc, kindRuntime, "", in.MaxResults, 100, in.NextToken)
-		if err != nil {
-			return err
-		}
-		out.NextToken = next
-		out.AgentRuntimes = make([]api.AgentRuntime, len(rows))
-		for i, r := range rows {
-			if err := decodeSummary(r, &out.AgentRuntimes[i]); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	items, next, err := list[api.AgentRuntime](ctx, s, runtimes, listing[runtimeRecord]{maxResults: in.MaxResults, nextToken: in.NextToken})
 	if err != nil {
 		return nil, err
 	}
-	return out, nil
+	return &api.ListAgentRuntimesResponse{AgentRuntimes: items, NextToken: next}, nil
+}
+
+func (s *Service) ListAgentRuntimeVersions(ctx context.Context, in *api.ListAgentRuntimeVersionsRequest) (*api.ListAgentRuntimeVersionsResponse, error) {
+	items, next, err := list[api.AgentRuntime](ctx, s, runtimeVersions,
+		listing[runtimeRecord]{parent: in.AgentRuntimeId, maxResults: in.MaxResults, nextToken: in.NextToken})
+	if err != nil {
+		return nil, err
+	}
+	return &api.ListAgentRuntimeVersionsResponse{AgentRuntimes: items, NextToken: next}, nil
 }
 
 // listSummary is a runtime's (or version's) listing entry.
@@ -372,106 +304,21 @@ func (r runtimeRecord) listSummary() any {
 	}
 }
 
-// decodeSummary reads the listing entry of a runtime (or version) row from
-// a summary page: its stored entry or, for a row stored before entries
-// were, its document. The entry's members carry the same wire names as the
-// document's, so either decodes into it (summary_test.go checks that the
-// ways agree).
-func decodeSummary(r *store.Resource, sum any) error {
-	b := r.Summary
-	if b == nil {
-		b = r.Doc
-	}
-	if err := json.Unmarshal(b, sum); err != nil {
-		return fmt.Errorf("decode %s %s summary: %w", r.Kind, r.ID, err)
-	}
-	return nil
-}
-
-func (s *Service) ListAgentRuntimeVersions(ctx context.Context, in *api.ListAgentRuntimeVersionsRequest) (*api.ListAgentRuntimeVersionsResponse, error) {
-	out := &api.ListAgentRuntimeVersionsResponse{AgentRuntimes: []api.AgentRuntime{}}
-	sc := scopeOf(ctx)
-	err := s.read(ctx, func(tx store.Tx) error {
-		if _, _, err := s.getRuntime(ctx, tx, in.AgentRuntimeId); err != nil {
+// settleRuntime is the settled hook of runtimes: the version row records
+// how its rollout ended, and a runtime whose deletion ends takes its
+// versions, endpoints and linked identity with it.
+func settleRuntime(ctx context.Context, s *Service, tx store.Tx, row *store.Resource, rec *runtimeRecord, from string) error {
+	if from == "DELETING" {
+		if err := s.removeChildren(ctx, tx, row, kindRuntimeVersion, kindEndpoint); err != nil {
 			return err
 		}
-		rows, next, err := s.summaryPage(ctx, tx, sc, kindRuntimeVersion, in.AgentRuntimeId, in.MaxResults, 100, in.NextToken)
-		if err != nil {
-			return err
-		}
-		out.NextToken = next
-		out.AgentRuntimes = make([]api.AgentRuntime, len(rows))
-		for i, r := range rows {
-			if err := decodeSummary(r, &out.AgentRuntimes[i]); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+		return s.deleteLinkedIdentity(ctx, tx, row)
+	}
+	v, err := tx.Get(ctx, store.Key{Account: row.Account, Region: row.Region, Kind: kindRuntimeVersion, ID: versionRowID(row.ID, rec.AgentRuntimeVersion)})
 	if err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// reconcileRuntime completes a runtime's pending transition.
-func (s *Service) reconcileRuntime(ctx context.Context, tx store.Tx, row *store.Resource, now time.Time) error {
-	var rec runtimeRecord
-	if err := decodeDoc(row, &rec); err != nil {
 		return err
 	}
-	switch rec.Status {
-	case api.AgentRuntimeStatusCreating, api.AgentRuntimeStatusUpdating:
-		settleRuntime(&rec, now)
-		if err := saveDoc(ctx, tx, row, string(rec.Status), rec, now); err != nil {
-			return err
-		}
-		// The version row records how its own rollout ended.
-		v, err := tx.Get(ctx, store.Key{Account: row.Account, Region: row.Region, Kind: kindRuntimeVersion, ID: versionRowID(row.ID, rec.AgentRuntimeVersion)})
-		if err != nil {
-			return err
-		}
-		v.Status = row.Status
-		v.UpdatedAt = now
-		v.Doc, v.Summary = row.Doc, row.Summary
-		return tx.Update(ctx, v)
-	case api.AgentRuntimeStatusDeleting:
-		return s.purgeRuntime(ctx, tx, row)
-	}
-	return nil
-}
-
-// settleRuntime ends a CREATING or UPDATING runtime: READY, or the failure
-// injected for it.
-func settleRuntime(rec *runtimeRecord, now time.Time) {
-	from := rec.Status
-	rec.Status = api.AgentRuntimeStatusReady
-	if rec.PendingFailure != "" {
-		rec.FailureReason = rec.PendingFailure
-		rec.Status = api.AgentRuntimeStatusCreateFailed
-		if from == api.AgentRuntimeStatusUpdating {
-			rec.Status = api.AgentRuntimeStatusUpdateFailed
-		}
-	}
-	rec.PendingFailure = ""
-	rec.LastUpdatedAt = api.NewDateTime(now)
-}
-
-// purgeRuntime removes a runtime with everything that belongs to it.
-func (s *Service) purgeRuntime(ctx context.Context, tx store.Tx, row *store.Resource) error {
-	for _, kind := range []string{kindRuntimeVersion, kindEndpoint} {
-		children, err := tx.List(ctx, store.ListQuery{Account: row.Account, Region: row.Region, Kind: kind, ParentID: row.ID})
-		if err != nil {
-			return err
-		}
-		for _, c := range children {
-			if err := s.removeResource(ctx, tx, c); err != nil {
-				return err
-			}
-		}
-	}
-	if err := s.deleteLinkedIdentity(ctx, tx, row); err != nil {
-		return err
-	}
-	return s.removeResource(ctx, tx, row)
+	v.Status, v.UpdatedAt = string(rec.Status), rec.LastUpdatedAt.Time
+	setDoc(v, rec)
+	return tx.Update(ctx, v)
 }

@@ -313,15 +313,6 @@ func intValue(p *int64, def int) int {
 	return int(*p)
 }
 
-// saveDoc writes a family's document back into its row together with the
-// status the store indexes, as one compare-and-set update.
-func saveDoc(ctx context.Context, tx store.Tx, row *store.Resource, status string, doc any, now time.Time) error {
-	row.Status = status
-	row.UpdatedAt = now
-	setDoc(row, doc)
-	return tx.Update(ctx, row)
-}
-
 // summarizer is a document with a listing entry of its own. The store keeps
 // the entry beside the document (Resource.Summary), so that a listing reads
 // and decodes entries, not whole documents.
@@ -329,9 +320,8 @@ type summarizer interface {
 	listSummary() any
 }
 
-// setDoc encodes doc into row, with its listing entry when it has one.
-// Every write of a summarizer's document goes through here (saveDoc does),
-// so that the entry never goes stale.
+// setDoc encodes doc into row, with its listing entry when it has one, so
+// that the entry never goes stale.
 func setDoc(row *store.Resource, doc any) {
 	row.Doc = encodeDoc(doc)
 	row.Summary = nil
@@ -355,16 +345,6 @@ func loadDoc[T any](ctx context.Context, tx store.Tx, key store.Key, notFound fu
 		return nil, nil, err
 	}
 	return row, &doc, nil
-}
-
-// transition saves a row that enters a transitional status (CREATING,
-// UPDATING, DELETING, ...) and schedules the change that ends it, in the
-// caller's transaction.
-func (s *Service) transition(ctx context.Context, tx store.Tx, row *store.Resource, status string, doc any, now time.Time) error {
-	if err := saveDoc(ctx, tx, row, status, doc, now); err != nil {
-		return err
-	}
-	return s.lifecycle.Schedule(ctx, tx, row)
 }
 
 // injectedFailure consumes a matching "fail" rule at most once per request

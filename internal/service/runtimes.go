@@ -28,6 +28,16 @@ import (
 //     members left out are cleared, and it makes the next version.
 //   - A runtime with endpoints besides DEFAULT cannot be deleted
 //     (ConflictException).
+//   - networkConfiguration, optional since the 2025 models, defaults to
+//     PUBLIC on create (the mode of a runtime without a VPC); an update
+//     that leaves it out keeps the current one rather than silently moving
+//     a VPC runtime to the public network.
+//   - DeleteAgentRuntime with agentRuntimeVersion deletes only that version
+//     (API reference), at once: versions have no lifecycle of their own. It
+//     answers DELETING like a whole delete. The latest version (which DEFAULT
+//     serves) and a version any endpoint serves or is moving to cannot be
+//     deleted (ConflictException); deleting the endpoint or moving it first
+//     frees the version.
 const (
 	kindRuntime        = "runtime"
 	kindRuntimeVersion = "runtime-version"
@@ -151,6 +161,9 @@ func configure(rec *runtimeRecord, in any) {
 // transaction writes the runtime, its version 1, its DEFAULT endpoint and
 // its identity, and under the immediate lifecycle their end state at once.
 func (s *Service) CreateAgentRuntime(ctx context.Context, in *api.CreateAgentRuntimeRequest) (*api.CreateAgentRuntimeResponse, error) {
+	if in.NetworkConfiguration == nil {
+		in.NetworkConfiguration = &api.NetworkConfiguration{NetworkMode: api.NetworkModePublic}
+	}
 	if err := checkRuntimeConfig(in.NetworkConfiguration, in.LifecycleConfiguration); err != nil {
 		return nil, err
 	}
@@ -240,14 +253,22 @@ func (s *Service) GetAgentRuntime(ctx context.Context, in *api.GetAgentRuntimeRe
 // new version's row must hold the status entered before the change is
 // scheduled, since the immediate lifecycle ends it in that row too.
 func (s *Service) UpdateAgentRuntime(ctx context.Context, in *api.UpdateAgentRuntimeRequest) (*api.UpdateAgentRuntimeResponse, error) {
-	if err := checkRuntimeConfig(in.NetworkConfiguration, in.LifecycleConfiguration); err != nil {
-		return nil, err
+	if in.NetworkConfiguration != nil {
+		if err := checkRuntimeConfig(in.NetworkConfiguration, in.LifecycleConfiguration); err != nil {
+			return nil, err
+		}
 	}
 	sc := scopeOf(ctx)
 	return mutate(ctx, s, func(tx store.Tx) (*api.UpdateAgentRuntimeResponse, error) {
 		row, rec, err := runtimes.load(ctx, tx, sc, "", in.AgentRuntimeId)
 		if err != nil {
 			return nil, err
+		}
+		if in.NetworkConfiguration == nil {
+			in.NetworkConfiguration = rec.NetworkConfiguration
+			if err := checkRuntimeConfig(in.NetworkConfiguration, in.LifecycleConfiguration); err != nil {
+				return nil, err
+			}
 		}
 		if runtimes.transitional(row.Status) {
 			return nil, runtimes.busy(in.AgentRuntimeId, row.Status)
@@ -276,7 +297,60 @@ func (s *Service) UpdateAgentRuntime(ctx context.Context, in *api.UpdateAgentRun
 }
 
 func (s *Service) DeleteAgentRuntime(ctx context.Context, in *api.DeleteAgentRuntimeRequest) (*api.DeleteAgentRuntimeResponse, error) {
-	return remove[api.DeleteAgentRuntimeResponse](ctx, s, runtimes, "", in.AgentRuntimeId)
+	if in.AgentRuntimeVersion != "" {
+		return s.deleteRuntimeVersion(ctx, in.AgentRuntimeId, in.AgentRuntimeVersion)
+	}
+	// A whole deletion names no version: the answer (and its clientToken
+	// replay) is the record projected without one.
+	out, err := remove[runtimeDeletion](ctx, s, runtimes, "", in.AgentRuntimeId)
+	if err != nil {
+		return nil, err
+	}
+	return &api.DeleteAgentRuntimeResponse{AgentRuntimeId: out.AgentRuntimeId, Status: out.Status}, nil
+}
+
+type runtimeDeletion struct {
+	Status         api.AgentRuntimeStatus `json:"status,omitzero"`
+	AgentRuntimeId string                 `json:"agentRuntimeId,omitzero"`
+}
+
+// deleteRuntimeVersion deletes one version that nothing serves (see the
+// header).
+func (s *Service) deleteRuntimeVersion(ctx context.Context, runtimeID, version string) (*api.DeleteAgentRuntimeResponse, error) {
+	sc := scopeOf(ctx)
+	return mutate(ctx, s, func(tx store.Tx) (*api.DeleteAgentRuntimeResponse, error) {
+		row, latest, err := runtimes.load(ctx, tx, sc, "", runtimeID)
+		if err != nil {
+			return nil, err
+		}
+		if runtimes.transitional(row.Status) {
+			return nil, runtimes.busy(runtimeID, row.Status)
+		}
+		versionRow, _, err := runtimeVersions.load(ctx, tx, sc, runtimeID, "v"+version)
+		if err != nil {
+			return nil, err
+		}
+		if version == latest.AgentRuntimeVersion {
+			return nil, awserr.Conflict("Version %s is the latest version of agent '%s', which the DEFAULT endpoint serves; it cannot be deleted.", version, runtimeID)
+		}
+		eps, err := tx.List(ctx, store.ListQuery{Account: sc.account, Region: sc.region, Kind: kindEndpoint, ParentID: runtimeID})
+		if err != nil {
+			return nil, err
+		}
+		for _, epRow := range eps {
+			var ep endpointRecord
+			if err := decodeDoc(epRow, &ep); err != nil {
+				return nil, err
+			}
+			if ep.LiveVersion == version || ep.TargetVersion == version {
+				return nil, awserr.Conflict("Version %s of agent '%s' is used by endpoint '%s'; delete the endpoint or point it at another version first.", version, runtimeID, epRow.Name)
+			}
+		}
+		if err := tx.Delete(ctx, versionRow.Key()); err != nil {
+			return nil, err
+		}
+		return &api.DeleteAgentRuntimeResponse{AgentRuntimeId: runtimeID, AgentRuntimeVersion: version, Status: api.AgentRuntimeStatusDeleting}, nil
+	})
 }
 
 func (s *Service) ListAgentRuntimes(ctx context.Context, in *api.ListAgentRuntimesRequest) (*api.ListAgentRuntimesResponse, error) {

@@ -8,6 +8,8 @@ import (
 
 	"agentcored/internal/api"
 	"agentcored/internal/awserr"
+	"agentcored/internal/faults"
+	"agentcored/internal/lifecycle"
 	"agentcored/internal/store"
 )
 
@@ -17,13 +19,13 @@ import (
 
 // runtimeService is the engine tests' service with the runtimes' lifecycle
 // policy and, unless zero, the quotas given.
-func runtimeService(t *testing.T, policy Policy, quotas Quotas) *Service {
+func runtimeService(t *testing.T, policy lifecycle.Policy, quotas Quotas) *Service {
 	t.Helper()
 	s, _ := widgetService(t)
 	if quotas != (Quotas{}) {
 		s.quotas = quotas
 	}
-	if err := s.lifecycle.SetPolicy(familyRuntimes, PolicySetting{Policy: policy}); err != nil {
+	if err := s.lifecycle.SetPolicy(familyRuntimes, lifecycle.PolicySetting{Policy: policy}); err != nil {
 		t.Fatal(err)
 	}
 	return s
@@ -78,7 +80,7 @@ func errorText(err error) string {
 func TestRuntimeErrorMessages(t *testing.T) {
 	q := DefaultQuotas
 	q.RuntimesPerAccount, q.VersionsPerRuntime, q.EndpointsPerRuntime, q.IdentitiesPerAccount = 2, 2, 1, 4
-	s := runtimeService(t, PolicyManual, q)
+	s := runtimeService(t, lifecycle.PolicyManual, q)
 	a := newRuntime(t, s, "a").AgentRuntimeId
 	b := newRuntime(t, s, "b").AgentRuntimeId
 	advanceKey(t, s, kindRuntime, b)
@@ -177,7 +179,7 @@ func TestRuntimeErrorMessages(t *testing.T) {
 // the immediate lifecycle (the move ends inside the request) and the manual
 // one (it waits).
 func TestRuntimeEndpointAnswers(t *testing.T) {
-	for _, policy := range []Policy{PolicyImmediate, PolicyManual} {
+	for _, policy := range []lifecycle.Policy{lifecycle.PolicyImmediate, lifecycle.PolicyManual} {
 		t.Run(string(policy), func(t *testing.T) {
 			s := runtimeService(t, policy, Quotas{})
 			id := newRuntime(t, s, "ep").AgentRuntimeId
@@ -222,13 +224,13 @@ func TestRuntimeEndpointAnswers(t *testing.T) {
 				{"delete", deleteProd, fmt.Sprintf("&{Status:DELETING AgentRuntimeId:%s EndpointName:prod}", id)},
 				{"delete again", func() (any, error) {
 					out, err := deleteProd()
-					if policy == PolicyImmediate {
+					if policy == lifecycle.PolicyImmediate {
 						return errorText(err), nil // gone already
 					}
 					return out, err
-				}, map[Policy]string{
-					PolicyImmediate: fmt.Sprintf("ResourceNotFoundException: Endpoint 'prod' of agent '%s' was not found.", id),
-					PolicyManual:    fmt.Sprintf("&{Status:DELETING AgentRuntimeId:%s EndpointName:prod}", id),
+				}, map[lifecycle.Policy]string{
+					lifecycle.PolicyImmediate: fmt.Sprintf("ResourceNotFoundException: Endpoint 'prod' of agent '%s' was not found.", id),
+					lifecycle.PolicyManual:    fmt.Sprintf("&{Status:DELETING AgentRuntimeId:%s EndpointName:prod}", id),
 				}[policy]},
 			}
 			for _, st := range steps {
@@ -256,13 +258,13 @@ func endpointState(s *Service, id, name string) (string, error) {
 // the runtime, its new version and the DEFAULT endpoint's move alike; the
 // previous version stays as it was, and a later update succeeds.
 func TestRuntimeFailedUpdate(t *testing.T) {
-	for _, policy := range []Policy{PolicyImmediate, PolicyManual} {
+	for _, policy := range []lifecycle.Policy{lifecycle.PolicyImmediate, lifecycle.PolicyManual} {
 		t.Run(string(policy), func(t *testing.T) {
 			s := runtimeService(t, policy, Quotas{})
 			id := newRuntime(t, s, "fails").AgentRuntimeId
 			advanceKey(t, s, kindRuntime, id)
 			advanceKey(t, s, kindEndpoint, id+"/DEFAULT")
-			if _, err := s.faults.Add(FaultRule{Operation: "UpdateAgentRuntime", Action: FaultFail, FailureReason: "bad image", Count: 1}); err != nil {
+			if _, err := s.faults.Add(faults.Rule{Operation: "UpdateAgentRuntime", Action: faults.ActionFail, FailureReason: "bad image", Count: 1}); err != nil {
 				t.Fatal(err)
 			}
 			state := func() string {
@@ -319,12 +321,12 @@ func TestRuntimeFailedUpdate(t *testing.T) {
 // deletion is pending, and takes the versions, endpoints and linked
 // identity with the runtime.
 func TestRuntimeDeleteAnswers(t *testing.T) {
-	s := runtimeService(t, PolicyManual, Quotas{})
+	s := runtimeService(t, lifecycle.PolicyManual, Quotas{})
 	id := newRuntime(t, s, "gone").AgentRuntimeId
 	advanceKey(t, s, kindRuntime, id)
 	for range 2 {
 		out, err := s.DeleteAgentRuntime(call("DeleteAgentRuntime", ""), &api.DeleteAgentRuntimeRequest{AgentRuntimeId: id})
-		if err != nil || fmt.Sprintf("%+v", out) != fmt.Sprintf("&{Status:DELETING AgentRuntimeId:%s}", id) {
+		if err != nil || fmt.Sprintf("%+v", out) != fmt.Sprintf("&{Status:DELETING AgentRuntimeId:%s AgentRuntimeVersion:}", id) {
 			t.Fatalf("delete answered %+v %v", out, err)
 		}
 	}
@@ -350,7 +352,7 @@ func TestRuntimeDeleteAnswers(t *testing.T) {
 // TestWorkloadIdentityUpdateReplaces: an update sets the return URLs it
 // carries, and none clears them.
 func TestWorkloadIdentityUpdateReplaces(t *testing.T) {
-	s := runtimeService(t, PolicyImmediate, Quotas{})
+	s := runtimeService(t, lifecycle.PolicyImmediate, Quotas{})
 	if _, err := s.CreateWorkloadIdentity(call("CreateWorkloadIdentity", ""), &api.CreateWorkloadIdentityRequest{Name: "wi", AllowedResourceOauth2ReturnUrls: []string{"https://a"}}); err != nil {
 		t.Fatal(err)
 	}

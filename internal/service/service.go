@@ -60,6 +60,9 @@ type Quotas struct {
 	PaymentManagersPerAccount   int
 	ConnectorsPerPaymentManager int
 	HarnessesPerAccount         int
+
+	// Capacity providers (no documented value).
+	CapacityProvidersPerAccount int
 }
 
 // DefaultQuotas are the service's documented defaults.
@@ -91,6 +94,8 @@ var DefaultQuotas = Quotas{
 	PaymentManagersPerAccount:   100,
 	ConnectorsPerPaymentManager: 10,
 	HarnessesPerAccount:         1000,
+
+	CapacityProvidersPerAccount: 1000,
 }
 
 // Options configure a Service.
@@ -155,6 +160,7 @@ func New(ctx context.Context, st store.Store, opts Options) (*Service, error) {
 	s.registerPayments()
 	s.registerHarnesses()
 	s.registerDatasets()
+	s.registerCapacityProviders()
 	return s, nil
 }
 

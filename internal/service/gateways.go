@@ -83,6 +83,7 @@ func (s *Service) registerGateways() {
 	gateways.register(s)
 	gatewayTargets.register(s)
 	gatewayRules.register(s)
+	gatewayRateLimits.register(s)
 }
 
 // gatewayStates is the machine of gateways, and with more of targets: a
@@ -195,13 +196,13 @@ func (s *Service) ListGateways(ctx context.Context, in *api.ListGatewaysRequest)
 }
 
 // purgeGateway is the settled hook of gateways: a gateway whose deletion
-// ends takes its rules and its linked identity with it. Targets never
-// remain: DeleteGateway refuses while any exists.
+// ends takes its rules, its rate limits and its linked identity with it.
+// Targets never remain: DeleteGateway refuses while any exists.
 func purgeGateway(ctx context.Context, s *Service, tx store.Tx, row *store.Resource, g *gatewayRecord, from string) error {
 	if from != "DELETING" || g.Status != api.GatewayStatusDeleting {
 		return nil // another transition ended, or the deletion failed
 	}
-	if err := s.removeChildren(ctx, tx, row, kindGatewayRule, kindGatewayTarget); err != nil {
+	if err := s.removeChildren(ctx, tx, row, kindGatewayRule, kindGatewayTarget, kindGatewayRateLimit); err != nil {
 		return err
 	}
 	return s.deleteLinkedIdentity(ctx, tx, row)

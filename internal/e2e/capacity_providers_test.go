@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"regexp"
 	"strings"
@@ -12,7 +11,6 @@ import (
 	acc "github.com/aws/aws-sdk-go-v2/service/bedrockagentcorecontrol"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockagentcorecontrol/types"
 
-	"agentcored/internal/store"
 	"agentcored/internal/testserver"
 )
 
@@ -24,34 +22,6 @@ const (
 )
 
 var cpIDRe = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9_]{0,47}-[a-zA-Z0-9]{10}$`)
-
-// The capacity-provider operations' entries of TestAllOperations' table.
-func init() {
-	opsTable["CreateCapacityProvider"] = func(ctx context.Context, c *acc.Client) error {
-		_, err := c.CreateCapacityProvider(ctx, cpInput("cp_all"))
-		return err
-	}
-	opsTable["GetCapacityProvider"] = func(ctx context.Context, c *acc.Client) error {
-		_, err := c.GetCapacityProvider(ctx, &acc.GetCapacityProviderInput{CapacityProviderId: opsStr(cpID)})
-		return err
-	}
-	opsTable["UpdateCapacityProvider"] = func(ctx context.Context, c *acc.Client) error {
-		_, err := c.UpdateCapacityProvider(ctx, &acc.UpdateCapacityProviderInput{CapacityProviderId: opsStr(cpID)})
-		return err
-	}
-	opsTable["DeleteCapacityProvider"] = func(ctx context.Context, c *acc.Client) error {
-		_, err := c.DeleteCapacityProvider(ctx, &acc.DeleteCapacityProviderInput{CapacityProviderId: opsStr(cpID)})
-		return err
-	}
-	opsTable["ListCapacityProviders"] = func(ctx context.Context, c *acc.Client) error {
-		_, err := c.ListCapacityProviders(ctx, &acc.ListCapacityProvidersInput{})
-		return err
-	}
-	opsTable["ListAgentRuntimeVersionsByCapacityProvider"] = func(ctx context.Context, c *acc.Client) error {
-		_, err := c.ListAgentRuntimeVersionsByCapacityProvider(ctx, &acc.ListAgentRuntimeVersionsByCapacityProviderInput{CapacityProviderId: opsStr(cpID)})
-		return err
-	}
-}
 
 // cpInput is a minimal model-valid CreateCapacityProvider request.
 func cpInput(name string) *acc.CreateCapacityProviderInput {
@@ -183,18 +153,30 @@ func TestCapacityProviderLifecycle(t *testing.T) {
 	wantCode(t, "get after delete", err, "ResourceNotFoundException")
 }
 
-// TestCapacityProviderInUseByRuntime: a provider named by a runtime version
-// is listed with it and cannot be deleted until the runtime is. No runtime
-// operation takes a capacityProviderConfiguration into its record yet, so
-// the test writes it into the runtime-version row's document itself.
+// TestCapacityProviderInUseByRuntime: a runtime created on a provider is
+// listed with it, and the provider cannot be deleted until the runtime is;
+// a runtime cannot name a provider that does not exist.
 func TestCapacityProviderInUseByRuntime(t *testing.T) {
 	srv := testserver.Start(t)
 	c := srv.Client(t)
 	ctx := context.Background()
 	cp := cpCreate(t, c, "pool")
-	rt := rtCreate(t, c, "on_pool")
+	onPool := func(name, arn string) (*acc.CreateAgentRuntimeOutput, error) {
+		return c.CreateAgentRuntime(ctx, &acc.CreateAgentRuntimeInput{
+			AgentRuntimeName: aws.String(name), AgentRuntimeArtifact: rtContainer(rtImage), RoleArn: aws.String(rtRole),
+			CapacityProviderConfiguration: &types.CapacityProviderConfiguration{CapacityProviderArn: aws.String(arn)}})
+	}
+	_, err := onPool("nowhere", strings.Replace(aws.ToString(cp.CapacityProviderArn), "pool-", "gone-", 1))
+	wantCode(t, "runtime on an unknown provider", err, "ResourceNotFoundException")
+	rt, err := onPool("on_pool", aws.ToString(cp.CapacityProviderArn))
+	if err != nil {
+		t.Fatal(err)
+	}
 	rtWaitReady(t, c, rt.AgentRuntimeId)
-	cpUseFromVersions(t, srv.Store, aws.ToString(rt.AgentRuntimeId), aws.ToString(cp.CapacityProviderArn))
+	got, err := c.GetAgentRuntime(ctx, &acc.GetAgentRuntimeInput{AgentRuntimeId: rt.AgentRuntimeId})
+	if err != nil || got.CapacityProviderConfiguration == nil || aws.ToString(got.CapacityProviderConfiguration.CapacityProviderArn) != aws.ToString(cp.CapacityProviderArn) {
+		t.Fatalf("runtime's capacity provider: %+v %v", got, err)
+	}
 
 	out, err := c.ListAgentRuntimeVersionsByCapacityProvider(ctx, &acc.ListAgentRuntimeVersionsByCapacityProviderInput{CapacityProviderId: cp.CapacityProviderId})
 	if err != nil {
@@ -230,43 +212,5 @@ func TestCapacityProviderInUseByRuntime(t *testing.T) {
 	}
 	if _, err := c.DeleteCapacityProvider(ctx, &acc.DeleteCapacityProviderInput{CapacityProviderId: cp.CapacityProviderId}); err != nil {
 		t.Errorf("delete once unused: %v", err)
-	}
-}
-
-// cpUseFromVersions puts capacityProviderConfiguration {arn} into the
-// documents of every version row of the runtime, as the runtime family
-// will once it takes the member.
-func cpUseFromVersions(t *testing.T, st store.Store, runtimeID, arn string) {
-	t.Helper()
-	err := st.Write(context.Background(), func(tx store.Tx) error {
-		rows, err := tx.ListAll(context.Background())
-		if err != nil {
-			return err
-		}
-		n := 0
-		for _, r := range rows {
-			if r.Kind != "runtime-version" || r.ParentID != runtimeID {
-				continue
-			}
-			var doc map[string]any
-			if err := json.Unmarshal(r.Doc, &doc); err != nil {
-				return err
-			}
-			doc["capacityProviderConfiguration"] = map[string]any{"capacityProviderArn": arn}
-			if r.Doc, err = json.Marshal(doc); err != nil {
-				return err
-			}
-			if err := tx.Update(context.Background(), r); err != nil {
-				return err
-			}
-			n++
-		}
-		if n == 0 {
-			t.Errorf("runtime %s has no version rows", runtimeID)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
 }

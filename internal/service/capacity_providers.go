@@ -26,10 +26,11 @@ package service
 // Runtime versions that use a provider (second half of this file):
 //   - A runtime version uses a provider when its
 //     capacityProviderConfiguration.capacityProviderArn is the provider's
-//     ARN. Versions are immutable and kept until their runtime is deleted,
-//     so a provider stays in use until every runtime that ever had a
-//     version on it is deleted ("disassociate all agent runtimes and
-//     runtime versions that reference it", DeleteCapacityProvider docs).
+//     ARN. Versions are immutable and kept until they (DeleteAgentRuntime
+//     with agentRuntimeVersion) or their runtime are deleted, so a provider
+//     stays in use until every version on it is gone ("disassociate all
+//     agent runtimes and runtime versions that reference it",
+//     DeleteCapacityProvider docs).
 //   - DeleteCapacityProvider answers ConflictException while a version uses
 //     the provider (ConflictException is modeled; the use can clear).
 //   - ListAgentRuntimeVersionsByCapacityProvider lists those versions in

@@ -172,6 +172,9 @@ func (s *Service) CreateAgentRuntime(ctx context.Context, in *api.CreateAgentRun
 	}
 	sc := scopeOf(ctx)
 	return mutate(ctx, s, func(tx store.Tx) (*api.CreateAgentRuntimeResponse, error) {
+		if err := checkCapacityProvider(ctx, tx, sc, in.CapacityProviderConfiguration); err != nil {
+			return nil, err
+		}
 		if err := runtimes.checkRoom(ctx, s, tx, sc, "", in.AgentRuntimeName); err != nil {
 			return nil, err
 		}
@@ -272,6 +275,9 @@ func (s *Service) UpdateAgentRuntime(ctx context.Context, in *api.UpdateAgentRun
 		}
 		if runtimes.transitional(row.Status) {
 			return nil, runtimes.busy(in.AgentRuntimeId, row.Status)
+		}
+		if err := checkCapacityProvider(ctx, tx, sc, in.CapacityProviderConfiguration); err != nil {
+			return nil, err
 		}
 		prev, _ := strconv.Atoi(rec.AgentRuntimeVersion)
 		if prev >= s.quotas.VersionsPerRuntime {

@@ -34,10 +34,6 @@ func (s *Service) DeleteBrowserProfile(ctx context.Context, in *api.DeleteBrowse
 }
 
 func (s *Service) ListBrowserProfiles(ctx context.Context, in *api.ListBrowserProfilesRequest) (*api.ListBrowserProfilesResponse, error) {
-	items, next, err := list[api.BrowserProfileSummary](ctx, s, browserProfiles,
-		listing[api.GetBrowserProfileResponse]{name: in.Name, maxResults: in.MaxResults, nextToken: in.NextToken})
-	if err != nil {
-		return nil, err
-	}
-	return &api.ListBrowserProfilesResponse{ProfileSummaries: items, NextToken: next}, nil
+	return answerPage[api.ListBrowserProfilesResponse](list[api.BrowserProfileSummary](ctx, s, browserProfiles,
+		listing[api.GetBrowserProfileResponse]{name: in.Name, maxResults: in.MaxResults, nextToken: in.NextToken}))
 }

@@ -142,9 +142,6 @@ func (s *Service) DeleteBrowser(ctx context.Context, in *api.DeleteBrowserReques
 }
 
 func (s *Service) ListBrowsers(ctx context.Context, in *api.ListBrowsersRequest) (*api.ListBrowsersResponse, error) {
-	items, next, err := listSandboxes[api.BrowserSummary](ctx, s, browsers, in.Type, in.MaxResults, in.NextToken, builtinBrowser)
-	if err != nil {
-		return nil, err
-	}
-	return &api.ListBrowsersResponse{BrowserSummaries: items, NextToken: next}, nil
+	return answerPage[api.ListBrowsersResponse](listSandboxes[api.BrowserSummary](ctx, s, browsers,
+		in.Type, in.MaxResults, in.NextToken, builtinBrowser))
 }

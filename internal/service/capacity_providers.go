@@ -119,12 +119,8 @@ func (s *Service) DeleteCapacityProvider(ctx context.Context, in *api.DeleteCapa
 }
 
 func (s *Service) ListCapacityProviders(ctx context.Context, in *api.ListCapacityProvidersInput) (*api.ListCapacityProvidersOutput, error) {
-	items, next, err := list[api.CapacityProviderSummary](ctx, s, capacityProviders,
-		listing[capacityProviderRecord]{maxResults: in.MaxResults, nextToken: in.NextToken})
-	if err != nil {
-		return nil, err
-	}
-	return &api.ListCapacityProvidersOutput{CapacityProviders: items, NextToken: next}, nil
+	return answerPage[api.ListCapacityProvidersOutput](list[api.CapacityProviderSummary](ctx, s, capacityProviders,
+		listing[capacityProviderRecord]{maxResults: in.MaxResults, nextToken: in.NextToken}))
 }
 
 // ---- Runtime versions that use a capacity provider.
@@ -197,12 +193,9 @@ func (s *Service) ListAgentRuntimeVersionsByCapacityProvider(ctx context.Context
 	parent := capacityProviders.arnPath + in.CapacityProviderId
 	out := &api.ListAgentRuntimeVersionsByCapacityProviderOutput{}
 	err := s.read(ctx, func(tx store.Tx) error {
-		var after int64
-		if in.NextToken != "" {
-			var err error
-			if after, err = s.decodePageToken(sc, in.NextToken, kindRuntimeVersion, parent); err != nil {
-				return err
-			}
+		after, err := s.decodePageToken(sc, in.NextToken, kindRuntimeVersion, parent)
+		if err != nil {
+			return err
 		}
 		uses, err := runtimeVersionsOn(ctx, tx, sc, arn)
 		if err != nil {

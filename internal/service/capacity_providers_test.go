@@ -16,25 +16,15 @@ import (
 )
 
 // Capacity-provider tests run on a service whose transitions wait for an
-// explicit advance. No runtime operation passes a capacityProviderConfiguration
-// through yet, so the runtime and runtime-version rows that use a provider
-// are written into the store directly, with documents under the model's
-// wire names (what runtimes.go stores).
+// explicit advance. The runtime and runtime-version rows that use a
+// provider are written into the store directly, with documents under the
+// model's wire names (what runtimes.go stores); internal/e2e creates them
+// through CreateAgentRuntime.
 
 const cpAccount, cpRegion = "123456789012", "us-east-1"
 
 func cpService(t *testing.T) (*Service, store.Store) {
-	t.Helper()
-	st, err := store.OpenSQLite(context.Background(), t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	s, err := New(context.Background(), st, Options{Lifecycle: lifecycle.New(st, lifecycle.PolicyManual, 0)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s, st
+	return testService(t, lifecycle.PolicyManual)
 }
 
 func cpCreate(t *testing.T, s *Service, name string) *api.CreateCapacityProviderOutput {

@@ -54,9 +54,6 @@ func (s *Service) DeleteCodeInterpreter(ctx context.Context, in *api.DeleteCodeI
 }
 
 func (s *Service) ListCodeInterpreters(ctx context.Context, in *api.ListCodeInterpretersRequest) (*api.ListCodeInterpretersResponse, error) {
-	items, next, err := listSandboxes[api.CodeInterpreterSummary](ctx, s, codeInterpreters, in.Type, in.MaxResults, in.NextToken, builtinCodeInterpreter)
-	if err != nil {
-		return nil, err
-	}
-	return &api.ListCodeInterpretersResponse{CodeInterpreterSummaries: items, NextToken: next}, nil
+	return answerPage[api.ListCodeInterpretersResponse](listSandboxes[api.CodeInterpreterSummary](ctx, s, codeInterpreters,
+		in.Type, in.MaxResults, in.NextToken, builtinCodeInterpreter))
 }

@@ -275,11 +275,8 @@ func (s *Service) DeleteConfigurationBundle(ctx context.Context, in *api.DeleteC
 }
 
 func (s *Service) ListConfigurationBundles(ctx context.Context, in *api.ListConfigurationBundlesRequest) (*api.ListConfigurationBundlesResponse, error) {
-	items, next, err := list[api.ConfigurationBundleSummary](ctx, s, bundles, listing[bundleRecord]{maxResults: in.MaxResults, nextToken: in.NextToken})
-	if err != nil {
-		return nil, err
-	}
-	return &api.ListConfigurationBundlesResponse{Bundles: items, NextToken: next}, nil
+	return answerPage[api.ListConfigurationBundlesResponse](list[api.ConfigurationBundleSummary](ctx, s, bundles,
+		listing[bundleRecord]{maxResults: in.MaxResults, nextToken: in.NextToken}))
 }
 
 // ListConfigurationBundleVersions pages through the versions the filter

@@ -287,11 +287,8 @@ func (s *Service) DeleteDataset(ctx context.Context, in *api.DeleteDatasetReques
 }
 
 func (s *Service) ListDatasets(ctx context.Context, in *api.ListDatasetsRequest) (*api.ListDatasetsResponse, error) {
-	items, next, err := list[api.DatasetSummary](ctx, s, datasets, listing[datasetRecord]{maxResults: in.MaxResults, nextToken: in.NextToken})
-	if err != nil {
-		return nil, err
-	}
-	return &api.ListDatasetsResponse{Datasets: items, NextToken: next}, nil
+	return answerPage[api.ListDatasetsResponse](list[api.DatasetSummary](ctx, s, datasets,
+		listing[datasetRecord]{maxResults: in.MaxResults, nextToken: in.NextToken}))
 }
 
 func (s *Service) CreateDatasetVersion(ctx context.Context, in *api.CreateDatasetVersionRequest) (*api.CreateDatasetVersionResponse, error) {
@@ -351,12 +348,9 @@ func copyExamples(ctx context.Context, tx store.Tx, sc scope, from, to string, n
 // number answered.
 func (s *Service) ListDatasetVersions(ctx context.Context, in *api.ListDatasetVersionsRequest) (*api.ListDatasetVersionsResponse, error) {
 	sc := scopeOf(ctx)
-	var before int64
-	if in.NextToken != "" {
-		var err error
-		if before, err = s.decodePageToken(sc, in.NextToken, kindDatasetVersion, in.DatasetId); err != nil {
-			return nil, err
-		}
+	before, err := s.decodePageToken(sc, in.NextToken, kindDatasetVersion, in.DatasetId)
+	if err != nil {
+		return nil, err
 	}
 	limit := intValue(in.MaxResults, defaultDatasetLimit)
 	return readAnswer(ctx, s, func(tx store.Tx) (*api.ListDatasetVersionsResponse, error) {

@@ -157,10 +157,6 @@ func (s *Service) DeleteAgentRuntimeEndpoint(ctx context.Context, in *api.Delete
 }
 
 func (s *Service) ListAgentRuntimeEndpoints(ctx context.Context, in *api.ListAgentRuntimeEndpointsRequest) (*api.ListAgentRuntimeEndpointsResponse, error) {
-	items, next, err := list[api.AgentRuntimeEndpoint](ctx, s, endpoints,
-		listing[endpointRecord]{parent: in.AgentRuntimeId, maxResults: in.MaxResults, nextToken: in.NextToken, anyParent: true})
-	if err != nil {
-		return nil, err
-	}
-	return &api.ListAgentRuntimeEndpointsResponse{RuntimeEndpoints: items, NextToken: next}, nil
+	return answerPage[api.ListAgentRuntimeEndpointsResponse](list[api.AgentRuntimeEndpoint](ctx, s, endpoints,
+		listing[endpointRecord]{parent: in.AgentRuntimeId, maxResults: in.MaxResults, nextToken: in.NextToken, anyParent: true}))
 }

@@ -649,6 +649,29 @@ type listing[T any] struct {
 	anyParent bool
 }
 
+// answerPage makes a List* answer Out of one page, as list returns it:
+// Out's one member of type []S holds the entries (never nil: an empty page
+// is sent as []) and NextToken the token. A List* operation is then
+// return answerPage[api.ListXResponse](list[api.XSummary](ctx, s, f, listing{...})).
+func answerPage[Out, S any](items []S, next string, err error) (*Out, error) {
+	if err != nil {
+		return nil, err
+	}
+	if items == nil {
+		items = []S{}
+	}
+	var out Out
+	v := reflect.ValueOf(&out).Elem()
+	v.FieldByName("NextToken").SetString(next)
+	for i := range v.NumField() {
+		if v.Type().Field(i).Type == reflect.TypeFor[[]S]() {
+			v.Field(i).Set(reflect.ValueOf(items))
+			return &out, nil
+		}
+	}
+	panic(fmt.Sprintf("answerPage: %T has no member of type []%T", out, *new(S))) // a programming error: every List* is tested
+}
+
 // list answers one page of listing entries S, projected from the records
 // (or read from the stored entries when the family keeps them).
 func list[S, T any](ctx context.Context, s *Service, f *family[T], l listing[T]) ([]S, string, error) {

@@ -41,9 +41,9 @@ var widgets = &family[widgetRecord]{
 	states: asyncStates, quota: func(Quotas) int { return 3 }, listLimit: 2,
 }
 
-// widgetService is a service on a fresh store whose transitions wait for
-// an explicit Advance, with the widget family registered.
-func widgetService(t *testing.T) (*Service, store.Store) {
+// testService is a service on a fresh SQLite store under the lifecycle
+// policy given, closed when the test ends.
+func testService(t *testing.T, policy lifecycle.Policy) (*Service, store.Store) {
 	t.Helper()
 	ctx := context.Background()
 	st, err := store.OpenSQLite(ctx, t.TempDir())
@@ -51,10 +51,18 @@ func widgetService(t *testing.T) (*Service, store.Store) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	s, err := New(ctx, st, Options{Lifecycle: lifecycle.New(st, lifecycle.PolicyManual, 0)})
+	s, err := New(ctx, st, Options{Lifecycle: lifecycle.New(st, policy, 0)})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return s, st
+}
+
+// widgetService is a service whose transitions wait for an explicit
+// Advance, with the widget family registered.
+func widgetService(t *testing.T) (*Service, store.Store) {
+	t.Helper()
+	s, st := testService(t, lifecycle.PolicyManual)
 	widgets.register(s)
 	return s, st
 }

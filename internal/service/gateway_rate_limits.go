@@ -242,12 +242,8 @@ func (s *Service) DeleteGatewayRateLimit(ctx context.Context, in *api.DeleteGate
 }
 
 func (s *Service) ListGatewayRateLimits(ctx context.Context, in *api.ListGatewayRateLimitsRequest) (*api.ListGatewayRateLimitsResponse, error) {
-	limits, next, err := list[api.GatewayRateLimitDetail](ctx, s, gatewayRateLimits,
-		listing[gatewayRateLimitRecord]{parent: in.GatewayIdentifier, maxResults: in.MaxResults, nextToken: in.NextToken})
-	if err != nil {
-		return nil, err
-	}
-	return &api.ListGatewayRateLimitsResponse{RateLimits: limits, NextToken: next}, nil
+	return answerPage[api.ListGatewayRateLimitsResponse](list[api.GatewayRateLimitDetail](ctx, s, gatewayRateLimits,
+		listing[gatewayRateLimitRecord]{parent: in.GatewayIdentifier, maxResults: in.MaxResults, nextToken: in.NextToken}))
 }
 
 // storedRateLimit is one of a gateway's limits as a batch finds it.

@@ -14,18 +14,7 @@ import (
 )
 
 func rateLimitService(t *testing.T, policy lifecycle.Policy) (*Service, store.Store) {
-	t.Helper()
-	ctx := context.Background()
-	st, err := store.OpenSQLite(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	s, err := New(ctx, st, Options{Lifecycle: lifecycle.New(st, policy, 0)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s, st
+	return testService(t, policy)
 }
 
 func rlGateway(t *testing.T, s *Service, name string) string {

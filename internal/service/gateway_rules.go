@@ -145,10 +145,6 @@ func (s *Service) DeleteGatewayRule(ctx context.Context, in *api.DeleteGatewayRu
 }
 
 func (s *Service) ListGatewayRules(ctx context.Context, in *api.ListGatewayRulesRequest) (*api.ListGatewayRulesResponse, error) {
-	rules, next, err := list[api.GatewayRuleDetail](ctx, s, gatewayRules,
-		listing[gatewayRuleRecord]{parent: in.GatewayIdentifier, maxResults: in.MaxResults, nextToken: in.NextToken})
-	if err != nil {
-		return nil, err
-	}
-	return &api.ListGatewayRulesResponse{GatewayRules: rules, NextToken: next}, nil
+	return answerPage[api.ListGatewayRulesResponse](list[api.GatewayRuleDetail](ctx, s, gatewayRules,
+		listing[gatewayRuleRecord]{parent: in.GatewayIdentifier, maxResults: in.MaxResults, nextToken: in.NextToken}))
 }

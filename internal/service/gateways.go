@@ -188,11 +188,8 @@ func (s *Service) DeleteGateway(ctx context.Context, in *api.DeleteGatewayReques
 }
 
 func (s *Service) ListGateways(ctx context.Context, in *api.ListGatewaysRequest) (*api.ListGatewaysResponse, error) {
-	items, next, err := list[api.GatewaySummary](ctx, s, gateways, listing[gatewayRecord]{maxResults: in.MaxResults, nextToken: in.NextToken})
-	if err != nil {
-		return nil, err
-	}
-	return &api.ListGatewaysResponse{Items: items, NextToken: next}, nil
+	return answerPage[api.ListGatewaysResponse](list[api.GatewaySummary](ctx, s, gateways,
+		listing[gatewayRecord]{maxResults: in.MaxResults, nextToken: in.NextToken}))
 }
 
 // purgeGateway is the settled hook of gateways: a gateway whose deletion

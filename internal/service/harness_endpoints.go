@@ -163,12 +163,8 @@ func (s *Service) DeleteHarnessEndpoint(ctx context.Context, in *api.DeleteHarne
 }
 
 func (s *Service) ListHarnessEndpoints(ctx context.Context, in *api.ListHarnessEndpointsRequest) (*api.ListHarnessEndpointsResponse, error) {
-	items, next, err := list[api.HarnessEndpoint](ctx, s, harnessEndpoints,
-		listing[harnessEndpointDoc]{parent: in.HarnessId, maxResults: in.MaxResults, nextToken: in.NextToken})
-	if err != nil {
-		return nil, err
-	}
-	return &api.ListHarnessEndpointsResponse{Endpoints: items, NextToken: next}, nil
+	return answerPage[api.ListHarnessEndpointsResponse](list[api.HarnessEndpoint](ctx, s, harnessEndpoints,
+		listing[harnessEndpointDoc]{parent: in.HarnessId, maxResults: in.MaxResults, nextToken: in.NextToken}))
 }
 
 // addDefaultHarnessEndpoint stores the DEFAULT endpoint of a new harness h,

@@ -117,10 +117,6 @@ func (s *Service) getHarnessVersion(ctx context.Context, harnessID, version stri
 }
 
 func (s *Service) ListHarnessVersions(ctx context.Context, in *api.ListHarnessVersionsRequest) (*api.ListHarnessVersionsResponse, error) {
-	items, next, err := list[api.HarnessVersionSummary](ctx, s, harnessVersions,
-		listing[harnessVersionDoc]{parent: in.HarnessId, maxResults: in.MaxResults, nextToken: in.NextToken})
-	if err != nil {
-		return nil, err
-	}
-	return &api.ListHarnessVersionsResponse{HarnessVersions: items, NextToken: next}, nil
+	return answerPage[api.ListHarnessVersionsResponse](list[api.HarnessVersionSummary](ctx, s, harnessVersions,
+		listing[harnessVersionDoc]{parent: in.HarnessId, maxResults: in.MaxResults, nextToken: in.NextToken}))
 }

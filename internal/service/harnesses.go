@@ -351,9 +351,6 @@ func (s *Service) DeleteHarness(ctx context.Context, in *api.DeleteHarnessReques
 }
 
 func (s *Service) ListHarnesses(ctx context.Context, in *api.ListHarnessesRequest) (*api.ListHarnessesResponse, error) {
-	items, next, err := list[api.HarnessSummary](ctx, s, harnesses, listing[harnessDoc]{maxResults: in.MaxResults, nextToken: in.NextToken})
-	if err != nil {
-		return nil, err
-	}
-	return &api.ListHarnessesResponse{Harnesses: items, NextToken: next}, nil
+	return answerPage[api.ListHarnessesResponse](list[api.HarnessSummary](ctx, s, harnesses,
+		listing[harnessDoc]{maxResults: in.MaxResults, nextToken: in.NextToken}))
 }

@@ -107,9 +107,6 @@ func (s *Service) DeleteWorkloadIdentity(ctx context.Context, in *api.DeleteWork
 }
 
 func (s *Service) ListWorkloadIdentities(ctx context.Context, in *api.ListWorkloadIdentitiesRequest) (*api.ListWorkloadIdentitiesResponse, error) {
-	items, next, err := list[api.WorkloadIdentityType](ctx, s, identities, listing[identityRecord]{maxResults: in.MaxResults, nextToken: in.NextToken})
-	if err != nil {
-		return nil, err
-	}
-	return &api.ListWorkloadIdentitiesResponse{WorkloadIdentities: items, NextToken: next}, nil
+	return answerPage[api.ListWorkloadIdentitiesResponse](list[api.WorkloadIdentityType](ctx, s, identities,
+		listing[identityRecord]{maxResults: in.MaxResults, nextToken: in.NextToken}))
 }

@@ -301,11 +301,8 @@ type memoryDeletion struct {
 
 func (s *Service) ListMemories(ctx context.Context, in *api.ListMemoriesInput) (*api.ListMemoriesOutput, error) {
 	// Summaries carry no name, as on AWS.
-	items, next, err := list[api.MemorySummary](ctx, s, memories, listing[memoryRecord]{maxResults: in.MaxResults, nextToken: in.NextToken})
-	if err != nil {
-		return nil, err
-	}
-	return &api.ListMemoriesOutput{Memories: items, NextToken: next}, nil
+	return answerPage[api.ListMemoriesOutput](list[api.MemorySummary](ctx, s, memories,
+		listing[memoryRecord]{maxResults: in.MaxResults, nextToken: in.NextToken}))
 }
 
 // reconcileMemory ends a memory's pending transition. The engine ends

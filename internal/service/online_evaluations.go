@@ -173,10 +173,6 @@ func (s *Service) DeleteOnlineEvaluationConfig(ctx context.Context, in *api.Dele
 }
 
 func (s *Service) ListOnlineEvaluationConfigs(ctx context.Context, in *api.ListOnlineEvaluationConfigsRequest) (*api.ListOnlineEvaluationConfigsResponse, error) {
-	items, next, err := list[api.OnlineEvaluationConfigSummary](ctx, s, onlineEvals,
-		listing[onlineEvalRecord]{maxResults: in.MaxResults, nextToken: in.NextToken})
-	if err != nil {
-		return nil, err
-	}
-	return &api.ListOnlineEvaluationConfigsResponse{OnlineEvaluationConfigs: items, NextToken: next}, nil
+	return answerPage[api.ListOnlineEvaluationConfigsResponse](list[api.OnlineEvaluationConfigSummary](ctx, s, onlineEvals,
+		listing[onlineEvalRecord]{maxResults: in.MaxResults, nextToken: in.NextToken}))
 }

@@ -47,7 +47,12 @@ func invalidToken() error {
 	return awserr.Validation("1 validation error detected: Value at 'nextToken' failed to satisfy constraint: Invalid pagination token")
 }
 
+// decodePageToken reads the seq a page starts after: 0 (the first page)
+// for no token, or the one a token of this kind and parent names.
 func (s *Service) decodePageToken(sc scope, token, kind, parent string) (int64, error) {
+	if token == "" {
+		return 0, nil
+	}
 	payload, mac, ok := strings.Cut(token, ".")
 	if !ok || !hmac.Equal([]byte(mac), []byte(s.tokenMAC(sc, payload))) {
 		return 0, invalidToken()
@@ -79,12 +84,9 @@ func (s *Service) summaryPage(ctx context.Context, tx store.Tx, sc scope, kind, 
 func (s *Service) pageOf(ctx context.Context, tx store.Tx, q store.ListQuery, sc scope, maxResults *int64, defaultMax int, nextToken string) ([]*store.Resource, string, error) {
 	kind, parent := q.Kind, q.ParentID
 	limit := intValue(maxResults, defaultMax)
-	var after int64
-	if nextToken != "" {
-		var err error
-		if after, err = s.decodePageToken(sc, nextToken, kind, parent); err != nil {
-			return nil, "", err
-		}
+	after, err := s.decodePageToken(sc, nextToken, kind, parent)
+	if err != nil {
+		return nil, "", err
 	}
 	q.AfterSeq, q.Limit = after, limit+1
 	rows, err := tx.List(ctx, q)

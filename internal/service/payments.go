@@ -179,11 +179,8 @@ func (s *Service) DeletePaymentManager(ctx context.Context, in *api.DeletePaymen
 }
 
 func (s *Service) ListPaymentManagers(ctx context.Context, in *api.ListPaymentManagersRequest) (*api.ListPaymentManagersResponse, error) {
-	items, next, err := list[api.PaymentManagerSummary](ctx, s, paymentManagers, listing[paymentManagerDoc]{maxResults: in.MaxResults, nextToken: in.NextToken})
-	if err != nil {
-		return nil, err
-	}
-	return &api.ListPaymentManagersResponse{PaymentManagers: items, NextToken: next}, nil
+	return answerPage[api.ListPaymentManagersResponse](list[api.PaymentManagerSummary](ctx, s, paymentManagers,
+		listing[paymentManagerDoc]{maxResults: in.MaxResults, nextToken: in.NextToken}))
 }
 
 // ---- Payment connectors ----
@@ -278,10 +275,6 @@ func (s *Service) DeletePaymentConnector(ctx context.Context, in *api.DeletePaym
 }
 
 func (s *Service) ListPaymentConnectors(ctx context.Context, in *api.ListPaymentConnectorsRequest) (*api.ListPaymentConnectorsResponse, error) {
-	items, next, err := list[api.PaymentConnectorSummary](ctx, s, paymentConnectors,
-		listing[paymentConnectorDoc]{parent: in.PaymentManagerId, maxResults: in.MaxResults, nextToken: in.NextToken})
-	if err != nil {
-		return nil, err
-	}
-	return &api.ListPaymentConnectorsResponse{PaymentConnectors: items, NextToken: next}, nil
+	return answerPage[api.ListPaymentConnectorsResponse](list[api.PaymentConnectorSummary](ctx, s, paymentConnectors,
+		listing[paymentConnectorDoc]{parent: in.PaymentManagerId, maxResults: in.MaxResults, nextToken: in.NextToken}))
 }

@@ -180,19 +180,13 @@ func policyListing(engineID string, maxResults *int64, nextToken, scopeARN strin
 }
 
 func (s *Service) ListPolicies(ctx context.Context, in *api.ListPoliciesRequest) (*api.ListPoliciesResponse, error) {
-	items, next, err := list[api.Policy](ctx, s, policies, policyListing(in.PolicyEngineId, in.MaxResults, in.NextToken, in.TargetResourceScope))
-	if err != nil {
-		return nil, err
-	}
-	return &api.ListPoliciesResponse{Policies: items, NextToken: next}, nil
+	return answerPage[api.ListPoliciesResponse](list[api.Policy](ctx, s, policies,
+		policyListing(in.PolicyEngineId, in.MaxResults, in.NextToken, in.TargetResourceScope)))
 }
 
 func (s *Service) ListPolicySummaries(ctx context.Context, in *api.ListPolicySummariesRequest) (*api.ListPolicySummariesResponse, error) {
-	items, next, err := list[api.PolicySummary](ctx, s, policies, policyListing(in.PolicyEngineId, in.MaxResults, in.NextToken, in.TargetResourceScope))
-	if err != nil {
-		return nil, err
-	}
-	return &api.ListPolicySummariesResponse{Policies: items, NextToken: next}, nil
+	return answerPage[api.ListPolicySummariesResponse](list[api.PolicySummary](ctx, s, policies,
+		policyListing(in.PolicyEngineId, in.MaxResults, in.NextToken, in.TargetResourceScope)))
 }
 
 // policyAppliesTo reports whether a policy's resource constraint admits the

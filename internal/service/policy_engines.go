@@ -173,17 +173,11 @@ func (s *Service) DeletePolicyEngine(ctx context.Context, in *api.DeletePolicyEn
 }
 
 func (s *Service) ListPolicyEngines(ctx context.Context, in *api.ListPolicyEnginesRequest) (*api.ListPolicyEnginesResponse, error) {
-	items, next, err := list[api.PolicyEngine](ctx, s, policyEngines, listing[engineRecord]{maxResults: in.MaxResults, nextToken: in.NextToken})
-	if err != nil {
-		return nil, err
-	}
-	return &api.ListPolicyEnginesResponse{PolicyEngines: items, NextToken: next}, nil
+	return answerPage[api.ListPolicyEnginesResponse](list[api.PolicyEngine](ctx, s, policyEngines,
+		listing[engineRecord]{maxResults: in.MaxResults, nextToken: in.NextToken}))
 }
 
 func (s *Service) ListPolicyEngineSummaries(ctx context.Context, in *api.ListPolicyEngineSummariesRequest) (*api.ListPolicyEngineSummariesResponse, error) {
-	items, next, err := list[api.PolicyEngineSummary](ctx, s, policyEngines, listing[engineRecord]{maxResults: in.MaxResults, nextToken: in.NextToken})
-	if err != nil {
-		return nil, err
-	}
-	return &api.ListPolicyEngineSummariesResponse{PolicyEngines: items, NextToken: next}, nil
+	return answerPage[api.ListPolicyEngineSummariesResponse](list[api.PolicyEngineSummary](ctx, s, policyEngines,
+		listing[engineRecord]{maxResults: in.MaxResults, nextToken: in.NextToken}))
 }

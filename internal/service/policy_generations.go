@@ -145,21 +145,13 @@ func (s *Service) GetPolicyGenerationSummary(ctx context.Context, in *api.GetPol
 }
 
 func (s *Service) ListPolicyGenerations(ctx context.Context, in *api.ListPolicyGenerationsRequest) (*api.ListPolicyGenerationsResponse, error) {
-	items, next, err := list[api.PolicyGeneration](ctx, s, policyGenerations,
-		listing[generationRecord]{parent: in.PolicyEngineId, maxResults: in.MaxResults, nextToken: in.NextToken})
-	if err != nil {
-		return nil, err
-	}
-	return &api.ListPolicyGenerationsResponse{PolicyGenerations: items, NextToken: next}, nil
+	return answerPage[api.ListPolicyGenerationsResponse](list[api.PolicyGeneration](ctx, s, policyGenerations,
+		listing[generationRecord]{parent: in.PolicyEngineId, maxResults: in.MaxResults, nextToken: in.NextToken}))
 }
 
 func (s *Service) ListPolicyGenerationSummaries(ctx context.Context, in *api.ListPolicyGenerationSummariesRequest) (*api.ListPolicyGenerationSummariesResponse, error) {
-	items, next, err := list[api.PolicyGenerationSummary](ctx, s, policyGenerations,
-		listing[generationRecord]{parent: in.PolicyEngineId, maxResults: in.MaxResults, nextToken: in.NextToken})
-	if err != nil {
-		return nil, err
-	}
-	return &api.ListPolicyGenerationSummariesResponse{PolicyGenerations: items, NextToken: next}, nil
+	return answerPage[api.ListPolicyGenerationSummariesResponse](list[api.PolicyGenerationSummary](ctx, s, policyGenerations,
+		listing[generationRecord]{parent: in.PolicyEngineId, maxResults: in.MaxResults, nextToken: in.NextToken}))
 }
 
 // ListPolicyGenerationAssets pages through a generation's assets by position;

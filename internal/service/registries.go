@@ -230,14 +230,11 @@ func (s *Service) DeleteRegistry(ctx context.Context, in *api.DeleteRegistryRequ
 }
 
 func (s *Service) ListRegistries(ctx context.Context, in *api.ListRegistriesRequest) (*api.ListRegistriesResponse, error) {
-	items, next, err := list[api.RegistrySummary](ctx, s, registries, listing[registryDoc]{maxResults: in.MaxResults, nextToken: in.NextToken,
-		keep: func(r *registryDoc) bool {
-			return (in.Status == "" || r.Status == in.Status) && (in.AuthorizerType == "" || r.AuthorizerType == in.AuthorizerType)
-		}})
-	if err != nil {
-		return nil, err
-	}
-	return &api.ListRegistriesResponse{Registries: items, NextToken: next}, nil
+	return answerPage[api.ListRegistriesResponse](list[api.RegistrySummary](ctx, s, registries,
+		listing[registryDoc]{maxResults: in.MaxResults, nextToken: in.NextToken,
+			keep: func(r *registryDoc) bool {
+				return (in.Status == "" || r.Status == in.Status) && (in.AuthorizerType == "" || r.AuthorizerType == in.AuthorizerType)
+			}}))
 }
 
 // pageKeeping lists one page of the rows of a kind under a parent that keep
@@ -249,12 +246,9 @@ func (s *Service) ListRegistries(ctx context.Context, in *api.ListRegistriesRequ
 func (s *Service) pageKeeping(ctx context.Context, tx store.Tx, sc scope, kind, parent string, maxResults *int64, defaultMax int,
 	nextToken string, keep func(*store.Resource) (bool, error)) ([]*store.Resource, string, error) {
 	limit := intValue(maxResults, defaultMax)
-	var after int64
-	if nextToken != "" {
-		var err error
-		if after, err = s.decodePageToken(sc, nextToken, kind, parent); err != nil {
-			return nil, "", err
-		}
+	after, err := s.decodePageToken(sc, nextToken, kind, parent)
+	if err != nil {
+		return nil, "", err
 	}
 	const batch = 100
 	var out []*store.Resource

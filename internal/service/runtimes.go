@@ -360,20 +360,13 @@ func (s *Service) deleteRuntimeVersion(ctx context.Context, runtimeID, version s
 }
 
 func (s *Service) ListAgentRuntimes(ctx context.Context, in *api.ListAgentRuntimesRequest) (*api.ListAgentRuntimesResponse, error) {
-	items, next, err := list[api.AgentRuntime](ctx, s, runtimes, listing[runtimeRecord]{maxResults: in.MaxResults, nextToken: in.NextToken})
-	if err != nil {
-		return nil, err
-	}
-	return &api.ListAgentRuntimesResponse{AgentRuntimes: items, NextToken: next}, nil
+	return answerPage[api.ListAgentRuntimesResponse](list[api.AgentRuntime](ctx, s, runtimes,
+		listing[runtimeRecord]{maxResults: in.MaxResults, nextToken: in.NextToken}))
 }
 
 func (s *Service) ListAgentRuntimeVersions(ctx context.Context, in *api.ListAgentRuntimeVersionsRequest) (*api.ListAgentRuntimeVersionsResponse, error) {
-	items, next, err := list[api.AgentRuntime](ctx, s, runtimeVersions,
-		listing[runtimeRecord]{parent: in.AgentRuntimeId, maxResults: in.MaxResults, nextToken: in.NextToken})
-	if err != nil {
-		return nil, err
-	}
-	return &api.ListAgentRuntimeVersionsResponse{AgentRuntimes: items, NextToken: next}, nil
+	return answerPage[api.ListAgentRuntimeVersionsResponse](list[api.AgentRuntime](ctx, s, runtimeVersions,
+		listing[runtimeRecord]{parent: in.AgentRuntimeId, maxResults: in.MaxResults, nextToken: in.NextToken}))
 }
 
 // listSummary is a runtime's (or version's) listing entry.

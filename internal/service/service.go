@@ -154,6 +154,7 @@ func New(ctx context.Context, st store.Store, opts Options) (*Service, error) {
 	s.registerRegistries()
 	s.registerPayments()
 	s.registerHarnesses()
+	s.registerConsentPortals()
 	return s, nil
 }
 

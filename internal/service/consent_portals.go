@@ -27,7 +27,9 @@ import (
 //     shaped like a gateway's URL (AWS documents no format).
 //   - idpConfig.credentialProviderArn must name an OAuth2 credential
 //     provider of the caller's token vault (developer guide: "created before
-//     you call create-consent-portal"); otherwise ValidationException.
+//     you call create-consent-portal"): an ARN of another form is
+//     ValidationException, a provider that does not exist
+//     ResourceNotFoundException.
 //   - A source of type agentcore-gateway names a gateway of the caller by id
 //     or ARN; a missing gateway is ResourceNotFoundException. Sources are
 //     fixed at creation (UpdateConsentPortal has no sources member).
@@ -78,7 +80,7 @@ func checkPortalProvider(ctx context.Context, tx store.Tx, sc scope, idp *api.Co
 		return invalidMember(member, "Member must be the ARN of an OAuth2 credential provider in this account and region")
 	}
 	if _, err := tx.Get(ctx, sc.key(KindOAuth2CredentialProvider, name)); errors.Is(err, store.ErrNotFound) {
-		return invalidMember(member, "OAuth2 credential provider '"+name+"' does not exist")
+		return awserr.NotFound("The OAuth2 credential provider '%s' was not found.", name)
 	} else if err != nil {
 		return err
 	}

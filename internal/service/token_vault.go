@@ -138,7 +138,9 @@ func (s *Service) ResetTokenVaultKeyMaterial(ctx context.Context, in *api.ResetT
 		return nil, err
 	}
 	if vault.KmsConfiguration == nil || vault.KmsConfiguration.KeyType != api.KeyTypeCustomerManagedKey {
-		return nil, awserr.Validation("The token vault '%s' does not use a customer managed key; there is no key material to reset.", defaultTokenVault)
+		// A state, not a malformed field: reason ResourceConflict.
+		return nil, &awserr.Error{Code: awserr.CodeValidation, Reason: awserr.ReasonResourceConflictText,
+			Message: "The token vault '" + defaultTokenVault + "' does not use a customer managed key; there is no key material to reset."}
 	}
 	if vault, err = s.tokenVault(ctx, &api.KmsConfiguration{KeyType: api.KeyTypeServiceManagedKey}); err != nil {
 		return nil, err

@@ -5,11 +5,13 @@
 // generate):
 //
 //	go run ./cmd/modelgen [-root DIR]
-//	    regenerate internal/model and internal/api from models/
+//	    regenerate internal/model and internal/api from models/ (the overlay
+//	    merged into the botocore copy)
 //	go run ./cmd/modelgen upgrade [-root DIR] [-botocore-version V] MODEL-DIR
 //	    copy and strip a botocore model directory (a botocore package, its
 //	    data directory, or a directory with bedrock-agentcore-control/2023-06-05
-//	    and bedrock-agentcore/2024-02-28) into models/, regenerate, and print
+//	    and bedrock-agentcore/2024-02-28) into models/, drop from the overlay
+//	    (models/overlay) what the new model defines, regenerate, and print
 //	    what changed; V is read from botocore's __init__.py when there is one
 //	go run ./cmd/modelgen diff [-markdown TITLE] OLD NEW
 //	    print the changes between two control-plane models (each a model
@@ -106,6 +108,12 @@ func upgrade(args []string) {
 	for _, f := range p.Files {
 		fmt.Printf("copied %s (source sha256 %s)\n", filepath.Join(modelsDir, f.Path), f.SourceSHA256)
 	}
+	// The overlay is a stopgap: what the new model defines leaves it.
+	dropped, gone, err := modelgen.DropFromRepo(*root)
+	if err != nil {
+		fail(err)
+	}
+	reportDrop(dropped, gone)
 	generate(*root)
 	now, err := os.ReadFile(oldPath)
 	if err != nil {
@@ -122,6 +130,26 @@ func upgrade(args []string) {
 		fmt.Println(c)
 	}
 	fmt.Println("\nnext: go test ./internal/... (docs/MODELS.md)")
+}
+
+// reportDrop says what the upgrade removed from the overlay.
+func reportDrop(r modelgen.DropReport, gone bool) {
+	overlay := modelgen.ControlOverlayPath
+	for _, op := range r.Operations {
+		fmt.Printf("overlay: dropped operation %s (the new model defines it)\n", op)
+	}
+	for _, sh := range r.Shapes {
+		fmt.Printf("overlay: dropped shape %s (the new model defines it)\n", sh)
+	}
+	for _, sh := range r.Unused {
+		fmt.Printf("overlay: dropped shape %s (no overlay operation uses it)\n", sh)
+	}
+	switch {
+	case gone:
+		fmt.Printf("overlay: removed %s (every operation is in the model now)\n", overlay)
+	case r.Empty():
+		fmt.Printf("overlay: %s unchanged\n", overlay)
+	}
 }
 
 func diff(args []string) {

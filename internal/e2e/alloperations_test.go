@@ -58,6 +58,51 @@ var opsStr = aws.String
 
 // opsTable has one minimal model-valid call per operation of the model.
 var opsTable = map[string]opsCall{
+	// Overlay operations (models/overlay, aws-sdk-go-v2 v1.81.0).
+	"CreateConsentPortal": func(ctx context.Context, c *ctl.Client) error {
+		_, err := c.CreateConsentPortal(ctx, &ctl.CreateConsentPortalInput{Name: opsStr("portal_all"),
+			ExecutionRoleArn: opsStr("arn:aws:iam::123456789012:role/r"),
+			IdpConfig:        &types.ConsentPortalIdpConfig{CredentialProviderArn: opsStr("arn:aws:bedrock-agentcore:us-east-1:123456789012:token-vault/default/oauth2credentialprovider/none"), Scopes: []string{"openid"}},
+			Sources:          []types.ConsentPortalSource{{Type: types.ConsentPortalSourceTypeAgentcoreGateway, Identifier: opsStr(opsGatewayID)}}})
+		return err
+	},
+	"GetConsentPortal": func(ctx context.Context, c *ctl.Client) error {
+		_, err := c.GetConsentPortal(ctx, &ctl.GetConsentPortalInput{ConsentPortalIdentifier: opsStr("portal_x-abcdefghij")})
+		return err
+	},
+	"UpdateConsentPortal": func(ctx context.Context, c *ctl.Client) error {
+		_, err := c.UpdateConsentPortal(ctx, &ctl.UpdateConsentPortalInput{ConsentPortalIdentifier: opsStr("portal_x-abcdefghij"), Description: opsStr("d")})
+		return err
+	},
+	"DeleteConsentPortal": func(ctx context.Context, c *ctl.Client) error {
+		_, err := c.DeleteConsentPortal(ctx, &ctl.DeleteConsentPortalInput{ConsentPortalIdentifier: opsStr("portal_x-abcdefghij")})
+		return err
+	},
+	"ListConsentPortals": func(ctx context.Context, c *ctl.Client) error {
+		_, err := c.ListConsentPortals(ctx, &ctl.ListConsentPortalsInput{})
+		return err
+	},
+	"GetAgentInsightStore": func(ctx context.Context, c *ctl.Client) error {
+		_, err := c.GetAgentInsightStore(ctx, &ctl.GetAgentInsightStoreInput{AgentInsightStoreId: opsStr("default")})
+		return err
+	},
+	"ListAgentInsightStores": func(ctx context.Context, c *ctl.Client) error {
+		_, err := c.ListAgentInsightStores(ctx, &ctl.ListAgentInsightStoresInput{})
+		return err
+	},
+	"UpdateAgentInsightStore": func(ctx context.Context, c *ctl.Client) error {
+		_, err := c.UpdateAgentInsightStore(ctx, &ctl.UpdateAgentInsightStoreInput{AgentInsightStoreId: opsStr("default"), EnablementStatus: types.AgentInsightStoreEnablementStatusEnabled})
+		return err
+	},
+	"ResetTokenVaultKeyMaterial": func(ctx context.Context, c *ctl.Client) error {
+		_, err := c.ResetTokenVaultKeyMaterial(ctx, &ctl.ResetTokenVaultKeyMaterialInput{TokenVaultId: opsStr("default")})
+		return err
+	},
+	"RotatePaymentConnectorCredentials": func(ctx context.Context, c *ctl.Client) error {
+		_, err := c.RotatePaymentConnectorCredentials(ctx, &ctl.RotatePaymentConnectorCredentialsInput{PaymentManagerId: opsStr(opsManagerID), PaymentConnectorId: opsStr(opsConnectorID),
+			CredentialsToRotate: &types.CredentialRotationConfigMemberCoinbaseCDP{Value: types.CoinbaseCdpRotationTargets{Secrets: []types.CoinbaseCdpSecret{types.CoinbaseCdpSecretApiKey}}}})
+		return err
+	},
 	"CreateAgentRuntime": func(ctx context.Context, c *ctl.Client) error {
 		_, err := c.CreateAgentRuntime(ctx, &ctl.CreateAgentRuntimeInput{
 			AgentRuntimeName: opsStr("agent_all"),

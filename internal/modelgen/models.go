@@ -302,7 +302,8 @@ func Import(src, modelsDir, botocoreVersion string) (Provenance, error) {
 	return p, os.WriteFile(filepath.Join(modelsDir, ProvenanceName), p.encode(), 0o644)
 }
 
-// GenerateFromRepo generates from the spec of record under root/models.
+// GenerateFromRepo generates from the spec of record under root/models, with
+// the overlay (models/overlay) merged in when there is one.
 func GenerateFromRepo(root string) (Files, error) {
 	modelsDir := filepath.Join(root, ModelsDir)
 	p, err := ReadProvenance(modelsDir)
@@ -313,5 +314,9 @@ func GenerateFromRepo(root string) (Files, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Generate(raw, p.Botocore)
+	overlay, err := ReadOverlay(root)
+	if err != nil {
+		return nil, err
+	}
+	return GenerateWithOverlay(raw, overlay, p.Botocore)
 }

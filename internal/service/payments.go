@@ -278,3 +278,38 @@ func (s *Service) ListPaymentConnectors(ctx context.Context, in *api.ListPayment
 	return answerPage[api.ListPaymentConnectorsResponse](list[api.PaymentConnectorSummary](ctx, s, paymentConnectors,
 		listing[paymentConnectorDoc]{parent: in.PaymentManagerId, maxResults: in.MaxResults, nextToken: in.NextToken}))
 }
+
+// RotatePaymentConnectorCredentials (overlay operation, SDK v1.81.0)
+// replaces a connector's service-managed credentials at once: no UPDATING,
+// the connector stays READY and lastUpdatedAt moves (SDK doc). The member of
+// credentialsToRotate must match the connector's type (only coinbaseCDP has
+// rotation targets); a connector not READY is ConflictException. This
+// server issues no real payment-provider credentials, so the rotation
+// leaves the credential provider's stored secrets as they are. The model
+// copy has no provisionMode, so every connector counts as QUICK_CREATE.
+func (s *Service) RotatePaymentConnectorCredentials(ctx context.Context, in *api.RotatePaymentConnectorCredentialsRequest) (*api.RotatePaymentConnectorCredentialsResponse, error) {
+	rot := in.CredentialsToRotate // required by the model, checked by the dispatcher
+	if rot.CoinbaseCDP == nil || len(rot.CoinbaseCDP.Secrets) == 0 {
+		return nil, invalidMember("credentialsToRotate.coinbaseCDP.secrets", "Member must name at least one secret to rotate")
+	}
+	sc := scopeOf(ctx)
+	return mutate(ctx, s, func(tx store.Tx) (*api.RotatePaymentConnectorCredentialsResponse, error) {
+		row, c, err := paymentConnectors.load(ctx, tx, sc, in.PaymentManagerId, in.PaymentConnectorId)
+		if err != nil {
+			return nil, err
+		}
+		if c.Type != api.PaymentConnectorTypeCoinbaseCDP {
+			return nil, invalidMember("credentialsToRotate", "Member must match the connector's type "+string(c.Type))
+		}
+		if c.Status != api.PaymentConnectorStatusReady {
+			return nil, awserr.Conflict("Payment connector '%s' is %s; credentials rotate only when it is READY.", in.PaymentConnectorId, c.Status)
+		}
+		now := s.now().UTC()
+		c.LastUpdatedAt = api.NewDateTime(now)
+		if err := paymentConnectors.save(ctx, s, tx, row, c, now); err != nil {
+			return nil, err
+		}
+		return &api.RotatePaymentConnectorCredentialsResponse{PaymentConnectorId: c.PaymentConnectorId,
+			PaymentManagerId: in.PaymentManagerId, LastUpdatedAt: c.LastUpdatedAt, Status: c.Status}, nil
+	})
+}

@@ -161,6 +161,7 @@ func New(ctx context.Context, st store.Store, opts Options) (*Service, error) {
 	s.registerHarnesses()
 	s.registerDatasets()
 	s.registerCapacityProviders()
+	s.registerConsentPortals()
 	return s, nil
 }
 

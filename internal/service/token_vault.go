@@ -118,3 +118,32 @@ func (s *Service) SetTokenVaultCMK(ctx context.Context, in *api.SetTokenVaultCMK
 	}
 	return ptr(api.SetTokenVaultCMKResponse(*vault)), nil
 }
+
+// ResetTokenVaultKeyMaterial moves a vault whose customer managed key was
+// deleted back to a service-managed key (overlay operation, SDK v1.81.0).
+// AWS: a vault without a customer managed key, or whose key still exists,
+// answers ValidationException; this server has no KMS to ask, so a
+// customer managed key counts as deleted. AWS deletes the OAuth2 access and
+// refresh tokens the vault holds and keeps the credential providers and
+// their configuration; this server stores no such tokens (they belong to the
+// data plane), and the providers' client secrets and API keys are
+// configuration sealed with the server's own key (internal/secrets), not
+// the vault's, so they stay readable: nothing is destroyed.
+func (s *Service) ResetTokenVaultKeyMaterial(ctx context.Context, in *api.ResetTokenVaultKeyMaterialRequest) (*api.ResetTokenVaultKeyMaterialResponse, error) {
+	if err := checkTokenVaultID(in.TokenVaultId); err != nil {
+		return nil, err
+	}
+	vault, err := s.tokenVault(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	if vault.KmsConfiguration == nil || vault.KmsConfiguration.KeyType != api.KeyTypeCustomerManagedKey {
+		// A state, not a malformed field: reason ResourceConflict.
+		return nil, &awserr.Error{Code: awserr.CodeValidation, Reason: awserr.ReasonResourceConflictText,
+			Message: "The token vault '" + defaultTokenVault + "' does not use a customer managed key; there is no key material to reset."}
+	}
+	if vault, err = s.tokenVault(ctx, &api.KmsConfiguration{KeyType: api.KeyTypeServiceManagedKey}); err != nil {
+		return nil, err
+	}
+	return project[api.ResetTokenVaultKeyMaterialResponse](vault), nil
+}

@@ -135,10 +135,6 @@ func (s *Service) DeleteConsentPortal(ctx context.Context, in *api.DeleteConsent
 }
 
 func (s *Service) ListConsentPortals(ctx context.Context, in *api.ListConsentPortalsRequest) (*api.ListConsentPortalsResponse, error) {
-	items, next, err := list[api.ConsentPortalSummary](ctx, s, consentPortals,
-		listing[consentPortalDoc]{maxResults: in.MaxResults, nextToken: in.NextToken})
-	if err != nil {
-		return nil, err
-	}
-	return &api.ListConsentPortalsResponse{ConsentPortals: items, NextToken: next}, nil
+	return answerPage[api.ListConsentPortalsResponse](list[api.ConsentPortalSummary](ctx, s, consentPortals,
+		listing[consentPortalDoc]{maxResults: in.MaxResults, nextToken: in.NextToken}))
 }

@@ -40,7 +40,10 @@ func main() {
 		}
 	case "version", "--version", "-version":
 		fmt.Printf("agentcored %s\nmodel bedrock-agentcore-control %s (botocore %s, %d operations, sha256 %s)\n",
-			version, model.APIVersion, model.BotocoreVersion, len(model.Operations), model.ModelSHA256)
+			version, model.APIVersion, model.BotocoreVersion, len(model.Operations)-len(model.OverlayOperations), model.ModelSHA256)
+		if n := len(model.OverlayOperations); n > 0 {
+			fmt.Printf("overlay %d operations (models/overlay, sha256 %s); %d operations served\n", n, model.OverlaySHA256, len(model.Operations))
+		}
 	default:
 		usage()
 		os.Exit(2)

@@ -848,7 +848,8 @@ func opsDatasetSource() types.DataSourceType {
 }
 
 func opsLimitEntries() []types.LimitEntry {
-	return []types.LimitEntry{{Dimensions: map[string]string{"toolName": "search"}}}
+	return []types.LimitEntry{{Dimensions: map[string]string{"toolName": "search"},
+		Requests: []types.RateConfig{{Rate: aws.Float64(10), Period: types.PeriodSecond}}}}
 }
 
 // opsKnownUnmodeled lists answers that break the contract in code outside the

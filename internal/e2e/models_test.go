@@ -19,7 +19,8 @@ import (
 // TestPythonClientsUseRepoModel: with the environment every boto3 and AWS
 // CLI test gets (cleanAWSEnv), those clients load the repository's model,
 // not the installed botocore's, so they know every operation the server
-// routes.
+// routes except the overlay's (models/overlay: operations no botocore model
+// has yet, which boto3 cannot know).
 func TestPythonClientsUseRepoModel(t *testing.T) {
 	py := admPython(t, "boto3")
 	cmd := exec.Command(py, "-c", `import boto3
@@ -30,8 +31,8 @@ print(len(c.meta.service_model.operation_names))`)
 	if err != nil {
 		t.Fatalf("boto3: %v\n%s", err, out)
 	}
-	if got := strings.TrimSpace(string(out)); got != strconv.Itoa(len(model.Operations)) {
-		t.Errorf("boto3 knows %s operations with AWS_DATA_PATH=%s, the server routes %d", got, repoModels, len(model.Operations))
+	if got, want := strings.TrimSpace(string(out)), len(model.Operations)-len(model.OverlayOperations); got != strconv.Itoa(want) {
+		t.Errorf("boto3 knows %s operations with AWS_DATA_PATH=%s; the server routes %d of the botocore model", got, repoModels, want)
 	}
 
 	if _, err := exec.LookPath("aws"); err != nil {

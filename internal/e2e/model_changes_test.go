@@ -226,7 +226,7 @@ func TestModelChangesConfigurationBundles(t *testing.T) {
 	}
 	first := aws.ToString(got.VersionId)
 	up := cbUpdate(t, c, &acc.UpdateConfigurationBundleInput{BundleId: created.BundleId, KmsKeyArn: aws.String(kms2),
-		Components: cbComponents(map[string]any{gwBundleComponent: map[string]any{"a": 2.0}}),
+		Components:       cbComponents(map[string]any{gwBundleComponent: map[string]any{"a": 2.0}}),
 		ParentVersionIds: []string{first}, CommitMessage: aws.String("second")})
 	got, err = c.GetConfigurationBundle(ctx, &acc.GetConfigurationBundleInput{BundleId: created.BundleId})
 	if err != nil {
@@ -370,7 +370,7 @@ func TestModelChangesGatewayTargets(t *testing.T) {
 
 	// The interceptor's payload filter round-trips on the gateway.
 	interceptors := []types.GatewayInterceptorConfiguration{{
-		Interceptor:       &types.InterceptorConfigurationMemberLambda{Value: types.LambdaInterceptorConfiguration{Arn: aws.String(gwInterceptA)}},
+		Interceptor:        &types.InterceptorConfigurationMemberLambda{Value: types.LambdaInterceptorConfiguration{Arn: aws.String(gwInterceptA)}},
 		InterceptionPoints: []types.GatewayInterceptionPoint{types.GatewayInterceptionPointRequest},
 		InputConfiguration: &types.InterceptorInputConfiguration{PassRequestHeaders: aws.Bool(true), PayloadFilter: &types.InterceptorPayloadFilter{
 			Exclude: []types.InterceptorPayloadExclusionSelector{&types.InterceptorPayloadExclusionSelectorMemberField{Value: types.InterceptorPayloadExclusion("RESPONSE_BODY")}}}},

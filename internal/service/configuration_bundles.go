@@ -29,6 +29,15 @@ package service
 //     bundleName renames the bundle (unique per account and region).
 //   - ListConfigurationBundleVersions lists in creation order, oldest first;
 //     latestPerBranch keeps the branch heads only.
+//   - kmsKeyArn (botocore 1.43.67): set on Create, replaced by an Update
+//     that gives one (an Update without it keeps the key). Each version
+//     records the key the bundle had when it was made, so
+//     GetConfigurationBundleVersion answers the version's and
+//     GetConfigurationBundle the bundle's current one. The key is not
+//     checked against KMS.
+//   - parentVersionIds and commitMessage, which the Go SDK v1.81.0 sends on
+//     every UpdateConfigurationBundle, are model members: they are the
+//     version's lineage (parents as above; the message in lineageMetadata).
 //   - Faults: "fail" rules apply to DeleteConfigurationBundle only (Create and
 //     Update have no asynchronous step to fail).
 
@@ -123,7 +132,7 @@ func addBundleVersion(ctx context.Context, tx store.Tx, sc scope, rec *bundleRec
 	v := &api.GetConfigurationBundleVersionResponse{
 		BundleArn: rec.BundleArn, BundleId: rec.BundleId, BundleName: rec.BundleName, Description: rec.Description,
 		VersionId: uuid.NewString(), Components: components, LineageMetadata: lineage,
-		CreatedAt: rec.CreatedAt, VersionCreatedAt: api.NewEpochTime(at),
+		CreatedAt: rec.CreatedAt, VersionCreatedAt: api.NewEpochTime(at), KmsKeyArn: rec.KmsKeyArn,
 	}
 	if rec.Branches == nil {
 		rec.Branches, rec.FirstBranch = map[string]string{}, lineage.BranchName
@@ -244,6 +253,9 @@ func (s *Service) UpdateConfigurationBundle(ctx context.Context, in *api.UpdateC
 		}
 		if in.Description != "" {
 			rec.Description = in.Description
+		}
+		if in.KmsKeyArn != "" {
+			rec.KmsKeyArn = in.KmsKeyArn
 		}
 		components := parents[0].Components
 		if in.Components != nil {

@@ -35,6 +35,21 @@ package service
 //     cannot be synchronized (model doc). Both are ValidationExceptions. MCP
 //     server targets without a static schema are also synchronized
 //     implicitly by create and update, so lastSynchronizedAt is set then.
+//   - name became optional in botocore 1.43.67 (CreateGatewayTarget,
+//     UpdateGatewayTarget). A create without one gets a generated name,
+//     "target-" and 10 random lower-case alphanumerics (within TargetName's
+//     pattern; the CDK's gatewayTargetName likewise defaults to "auto
+//     generate"): GatewayTarget makes name required in every answer. An
+//     update without one keeps the name.
+//   - TargetSummary (botocore 1.43.67) carries authorizationData and
+//     lastSynchronizedAt as the target has them, targetType from the
+//     configuration's member (mcp.openApiSchema OPEN_API_SCHEMA,
+//     smithyModel SMITHY_MODEL, mcpServer MCP_SERVER, lambda LAMBDA,
+//     apiGateway API_GATEWAY, mcp.connector and inference.connector
+//     CONNECTOR, http.agentcoreRuntime AGENTCORE_RUNTIME, http.passthrough
+//     PASSTHROUGH, http.connector HTTP_CONNECTOR, inference.provider
+//     PROVIDER) and, for an MCP server target, its listingMode (DEFAULT
+//     when the configuration leaves it out) [infer].
 //   - privateEndpoint.managedVpcResource makes the "gateway create" one
 //     resource gateway and association, reported in
 //     privateEndpointManagedResources (kept across updates).
@@ -142,6 +157,48 @@ func gatewayTargetMcpServer(tc *api.TargetConfiguration) *api.McpServerTargetCon
 	return tc.Mcp.McpServer
 }
 
+// gatewayTargetType is the kind of target a configuration makes, "" for
+// none the model names.
+func gatewayTargetType(tc *api.TargetConfiguration) api.TargetType {
+	switch {
+	case tc == nil:
+	case tc.Mcp != nil:
+		m := tc.Mcp
+		switch {
+		case m.OpenApiSchema != nil:
+			return api.TargetTypeOpenApiSchema
+		case m.SmithyModel != nil:
+			return api.TargetTypeSmithyModel
+		case m.McpServer != nil:
+			return api.TargetTypeMcpServer
+		case m.Lambda != nil:
+			return api.TargetTypeLambda
+		case m.ApiGateway != nil:
+			return api.TargetTypeApiGateway
+		case m.Connector != nil:
+			return api.TargetTypeConnector
+		}
+	case tc.Http != nil:
+		h := tc.Http
+		switch {
+		case h.AgentcoreRuntime != nil:
+			return api.TargetTypeAgentcoreRuntime
+		case h.Passthrough != nil:
+			return api.TargetTypePassthrough
+		case h.Connector != nil:
+			return api.TargetTypeHttpConnector
+		}
+	case tc.Inference != nil:
+		switch {
+		case tc.Inference.Provider != nil:
+			return api.TargetTypeProvider
+		case tc.Inference.Connector != nil:
+			return api.TargetTypeConnector
+		}
+	}
+	return ""
+}
+
 // gatewayTargetNeedsUserAuth reports whether the target authenticates with
 // the OAuth authorization-code grant, which needs a user's consent.
 func gatewayTargetNeedsUserAuth(creds []api.CredentialProviderConfiguration) bool {
@@ -234,8 +291,8 @@ func (s *Service) CreateGatewayTarget(ctx context.Context, in *api.CreateGateway
 	if err := checkGatewayTarget(in); err != nil {
 		return nil, err
 	}
-	if in.Name == "" { // optional in the model since botocore 1.43.67; targets here are named
-		return nil, awserr.Validation("1 validation error detected: Value null at 'name' failed to satisfy constraint: Member must not be null")
+	if in.Name == "" { // optional since botocore 1.43.67 (see the header)
+		in.Name = "target-" + randomString(lowerAlphabet, 10)
 	}
 	return create[api.CreateGatewayTargetResponse](ctx, s, gatewayTargets,
 		creation{parent: in.GatewayIdentifier, name: in.Name, from: in, check: gatewayTakesChildren(ctx, in.GatewayIdentifier)},
@@ -289,9 +346,11 @@ func (s *Service) ListGatewayTargets(ctx context.Context, in *api.ListGatewayTar
 	out := &api.ListGatewayTargetsResponse{Items: []api.TargetSummary{}, NextToken: next}
 	for _, t := range targets {
 		sum := project[api.TargetSummary](&t)
+		sum.TargetType = gatewayTargetType(t.TargetConfiguration)
 		// An MCP server target's priority "defaults to 1000 when not set".
 		if srv := gatewayTargetMcpServer(t.TargetConfiguration); srv != nil {
 			sum.ResourcePriority = cmp.Or(srv.ResourcePriority, ptr(int64(1000)))
+			sum.ListingMode = cmp.Or(srv.ListingMode, api.ListingModeDefault)
 		}
 		out.Items = append(out.Items, *sum)
 	}

@@ -30,6 +30,16 @@ package service
 //   - authorizerConfiguration is required for CUSTOM_JWT (model doc) and
 //     refused for NONE and AWS_IAM, which have nothing to configure;
 //     AUTHENTICATE_ONLY takes it or not.
+//   - wafConfiguration and customTransformConfiguration (botocore 1.43.67)
+//     are UpdateGateway members only (CreateGateway has neither): they are
+//     stored as given by an update and reported by every answer.
+//     webAclArn is read-only: on AWS it is the web ACL that AWS WAF
+//     associates with the gateway (WAFv2 AssociateWebACL, devguide
+//     "Protecting your gateway with AWS WAF"), which wafConfiguration's
+//     failureMode only qualifies. There is no WAF here to associate one, so
+//     webAclArn is always absent.
+//   - customJWTAuthorizer's advertisedScopeMapping and
+//     allowedWorkloadConfiguration are stored and answered as given.
 //   - Targets can be added while the gateway is CREATING (immediate mode
 //     makes the question moot); a DELETING gateway takes no new targets or
 //     rules (ConflictException).

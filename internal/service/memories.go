@@ -10,18 +10,28 @@ package service
 //     the memory and its strategies FAILED, with the memory's failureReason).
 //     The model's MemoryCreated waiter (memory.status CREATING → ACTIVE,
 //     FAILED fails) is satisfied by every lifecycle policy.
-//   - UpdateMemory: the model's MemoryStatus has no UPDATING (the live
-//     service reports it; newer SDKs know it), so the memory keeps its status
-//     (ACTIVE) and the strategies carry the transition: added ones are
-//     CREATING, deleted ones DELETING (then gone), modified ones keep ACTIVE
-//     (the strategy enum has no UPDATING either). Until the reconciler has run,
-//     a further UpdateMemory answers ValidationException "Memory is in
-//     transitional state UPDATING. Cannot update memory while strategies are
-//     being modified." (both real texts: the SDK's and Terraform's retry
-//     matchers look for them). An injected UpdateMemory failure leaves the
-//     memory ACTIVE with failureReason set and turns the strategies that were
-//     changing into FAILED. Changes that touch no strategy (description,
-//     expiry, role, indexed keys, stream delivery) apply at once.
+//   - UpdateMemory that adds, modifies or deletes strategies answers 202
+//     with the memory UPDATING (MemoryStatus gained UPDATING in botocore
+//     1.43.67; the live service reports it) and the strategies carrying
+//     their own transition: added ones are CREATING, deleted ones DELETING
+//     (then gone), modified ones keep ACTIVE (the strategy enum has no
+//     UPDATING). The reconciler ends it: the memory ACTIVE again, the
+//     strategies ACTIVE (or gone). Until then a further UpdateMemory answers
+//     ValidationException "Memory is in transitional state UPDATING. Cannot
+//     update memory while strategies are being modified." (both real texts:
+//     the SDK's and Terraform's retry matchers look for them). An injected
+//     UpdateMemory failure ends the update ACTIVE with failureReason set and
+//     the strategies that were changing FAILED: the model has no
+//     UPDATE_FAILED, FAILED means a creation that failed (such a memory can
+//     only be deleted), and the AgentCore SDK's update waiter
+//     (MemoryClient._wait_for_memory_active: "wait for memory to return to
+//     ACTIVE state and all strategies to reach terminal states", then
+//     report the FAILED strategies) expects the memory back in ACTIVE.
+//     Changes that touch no strategy (description, expiry, role, indexed
+//     keys, stream delivery) apply at once: the memory stays ACTIVE. A
+//     DeleteMemory while UPDATING supersedes the pending update.
+//     (Rows written before UPDATING existed kept ACTIVE with the private
+//     Updating flag; the reconciler still ends those.)
 //   - DeleteMemory answers 202 {memoryId, status: DELETING}; the row then
 //     disappears (404), or, with an injected failure, the memory parks in
 //     FAILED with failureReason and can be deleted again.
@@ -55,6 +65,11 @@ package service
 // in all, no duplicates); streamDeliveryResources replaces the previous one.
 // UpdateMemory on a FAILED memory answers ValidationException: its creation
 // failed and it can only be deleted.
+//
+// managedByResourceArn (Memory, MemorySummary; read-only, botocore 1.43.67)
+// names the harness that manages a memory. Harnesses here create no
+// memories (their managedMemoryConfiguration is stored, not provisioned),
+// so it is always absent.
 
 import (
 	"context"
@@ -104,18 +119,25 @@ var memories = &family[memoryRecord]{
 	fields: fields{ID: "Id", ARN: "Arn", Status: "Status", Reason: "FailureReason", Created: "CreatedAt", Updated: "UpdatedAt"},
 	states: states{create: "CREATING", delete: "DELETING", settle: map[string]outcome{
 		"CREATING": {"ACTIVE", "FAILED"}, "DELETING": {"", "FAILED"},
+		// A failed update leaves the memory usable: ACTIVE with its
+		// failureReason (see the header).
+		"UPDATING": {"ACTIVE", "ACTIVE"},
 	}},
 	quota:     func(q Quotas) int { return quotaOrDefault(q.MemoriesPerAccount, DefaultQuotas.MemoriesPerAccount) },
 	listLimit: defaultMemoryListLimit,
 	missing:   func(_, id string) error { return awserr.NotFound("Memory not found: %s", id) },
 	// A delete supersedes the strategy changes still pending.
 	beforeDelete: func(_ context.Context, _ store.Tx, _ scope, _ *store.Resource, rec *memoryRecord) error {
-		rec.Updating, rec.Modifying = false, nil
+		rec.Updating, rec.Modifying, rec.PendingFailure = false, nil, ""
 		return nil
 	},
 	settled: func(_ context.Context, _ *Service, _ store.Tx, _ *store.Resource, rec *memoryRecord, from string) error {
-		if from == string(api.MemoryStatusCreating) {
+		switch from {
+		case string(api.MemoryStatusCreating):
 			settleStrategies(rec, rec.FailureReason, rec.UpdatedAt)
+		case string(api.MemoryStatusUpdating):
+			settleStrategies(rec, rec.FailureReason, rec.UpdatedAt)
+			rec.Updating, rec.Modifying = false, nil
 		}
 		return nil
 	},
@@ -160,9 +182,9 @@ func (s *Service) GetMemory(ctx context.Context, in *api.GetMemoryInput) (*api.G
 	return get[api.GetMemoryOutput](ctx, s, memories, "", in.MemoryId)
 }
 
-// UpdateMemory is the family's own: the memory keeps its status while its
-// strategies change (see the header), which the engine's update, moving
-// the resource itself into a transitional status, does not express.
+// UpdateMemory is the family's own: only a change of strategies makes the
+// memory UPDATING (see the header), while the engine's update moves every
+// change into the update status.
 func (s *Service) UpdateMemory(ctx context.Context, in *api.UpdateMemoryInput) (*api.UpdateMemoryOutput, error) {
 	sc := scopeOf(ctx)
 	return mutate(ctx, s, func(tx store.Tx) (*api.UpdateMemoryOutput, error) {
@@ -171,10 +193,10 @@ func (s *Service) UpdateMemory(ctx context.Context, in *api.UpdateMemoryInput) (
 			return nil, err
 		}
 		switch {
+		case rec.Status == api.MemoryStatusUpdating || rec.Updating:
+			return nil, awserr.Validation("Memory is in transitional state UPDATING. Cannot update memory while strategies are being modified.")
 		case memories.transitional(string(rec.Status)):
 			return nil, awserr.Validation("Memory is in transitional state %s", rec.Status)
-		case rec.Updating:
-			return nil, awserr.Validation("Memory is in transitional state UPDATING. Cannot update memory while strategies are being modified.")
 		case rec.Status == api.MemoryStatusFailed:
 			return nil, awserr.Validation("Memory %s is in FAILED state and cannot be updated; delete it and create it again.", in.MemoryId)
 		}
@@ -196,16 +218,12 @@ func (s *Service) UpdateMemory(ctx context.Context, in *api.UpdateMemoryInput) (
 		}
 		rec.UpdatedAt = api.NewEpochTime(now)
 		if rec.Updating {
-			rec.FailureReason = ""
+			// save schedules the end of UPDATING, a transitional status.
+			rec.Status, rec.FailureReason = api.MemoryStatusUpdating, ""
 			rec.PendingFailure = s.injectedFailure(ctx, "UpdateMemory")
 		}
 		if err := memories.save(ctx, s, tx, row, rec, now); err != nil {
 			return nil, err
-		}
-		if rec.Updating {
-			if err := s.lifecycle.Schedule(ctx, tx, row); err != nil {
-				return nil, err
-			}
 		}
 		return project[api.UpdateMemoryOutput](rec), nil
 	})
@@ -305,9 +323,9 @@ func (s *Service) ListMemories(ctx context.Context, in *api.ListMemoriesInput) (
 		listing[memoryRecord]{maxResults: in.MaxResults, nextToken: in.NextToken}))
 }
 
-// reconcileMemory ends a memory's pending transition. The engine ends
-// CREATING and DELETING; an update's strategy changes leave the memory
-// ACTIVE, so they are ended here.
+// reconcileMemory ends a memory's pending transition: the engine ends
+// CREATING, UPDATING and DELETING; a row stored before UPDATING existed
+// (ACTIVE with Updating set) is ended here.
 func (s *Service) reconcileMemory(ctx context.Context, tx store.Tx, row *store.Resource, now time.Time) error {
 	if memories.transitional(row.Status) {
 		return memories.reconcile(ctx, s, tx, row, now)

@@ -20,6 +20,14 @@ package service
 //     the configuration on.
 //   - The service writes results to a log group of its own choosing; the
 //     outputConfig reported is /aws/bedrock-agentcore/evaluations/results/<id>.
+//   - evaluators became optional in botocore 1.43.67, beside the new insights
+//     and clusteringConfig: a configuration may run evaluators, insights
+//     (the devguide's "recurring insights report": a configuration with
+//     insights and a clustering schedule) or both. One with neither would
+//     evaluate nothing, so Create and Update refuse it (ValidationException).
+//     insights and clusteringConfig are stored as given (insight ids are not
+//     resolved) and reported by Get and the listing; Update replaces each
+//     one it gives.
 //   - A rule without sessionConfig reports the documented default of 15
 //     minutes.
 
@@ -120,6 +128,15 @@ func checkEvaluatorRefs(ctx context.Context, tx store.Tx, sc scope, refs []api.E
 	return nil
 }
 
+// checkSomethingToRun refuses a configuration with neither evaluators nor
+// insights.
+func checkSomethingToRun(rec *onlineEvalRecord) error {
+	if len(rec.Evaluators) == 0 && len(rec.Insights) == 0 {
+		return awserr.Validation("An online evaluation configuration needs at least one evaluator or insight.")
+	}
+	return nil
+}
+
 // withRuleDefaults fills the documented session timeout.
 func withRuleDefaults(r *api.Rule) *api.Rule {
 	if r == nil || r.SessionConfig != nil {
@@ -140,6 +157,9 @@ func (s *Service) CreateOnlineEvaluationConfig(ctx context.Context, in *api.Crea
 			if in.EnableOnCreate != nil && *in.EnableOnCreate {
 				rec.ExecutionStatus = api.OnlineEvaluationExecutionStatusEnabled
 			}
+			if err := checkSomethingToRun(rec); err != nil {
+				return err
+			}
 			return checkEvaluatorRefs(ctx, tx, sc, in.Evaluators)
 		})
 }
@@ -159,12 +179,22 @@ func (s *Service) UpdateOnlineEvaluationConfig(ctx context.Context, in *api.Upda
 			case enabling:
 				err = checkEvaluatorRefs(ctx, tx, sc, rec.Evaluators)
 			}
-			// Members left out keep their value.
+			// Members left out keep their value; an empty list given
+			// replaces the stored one.
 			patch(rec, in)
+			if in.Evaluators != nil {
+				rec.Evaluators = in.Evaluators
+			}
+			if in.Insights != nil {
+				rec.Insights = in.Insights
+			}
 			if in.Rule != nil {
 				rec.Rule = withRuleDefaults(in.Rule)
 			}
-			return err
+			if err != nil {
+				return err
+			}
+			return checkSomethingToRun(rec)
 		})
 }
 

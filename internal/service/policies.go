@@ -28,6 +28,13 @@ package service
 // (ResourceNotFoundException) and have a definition (ValidationException for
 // a NOT_TRANSLATABLE one).
 //
+// enforcementMode (botocore 1.43.67) is ACTIVE or LOG_ONLY; a create
+// without it is ACTIVE, the documented default ("any new policy you create
+// without specifying the field continue[s] to enforce", devguide "Test a
+// policy in LOG_ONLY mode"). An update without it keeps the policy's mode;
+// an update that fails puts the previous mode back with the definition.
+// Every answer and listing entry that models it reports it.
+//
 // ListPolicies/ListPolicySummaries with targetResourceScope keep the policies
 // that apply to that resource: those whose resource is unconstrained or only
 // constrained by type (resource is T), and those whose resource constraint
@@ -54,8 +61,9 @@ type policyRecord struct {
 }
 
 type policyRollback struct {
-	Definition  *api.PolicyDefinition `json:"definition,omitempty"`
-	Description string                `json:"description,omitempty"`
+	Definition      *api.PolicyDefinition `json:"definition,omitempty"`
+	Description     string                `json:"description,omitempty"`
+	EnforcementMode api.EnforcementMode   `json:"enforcementMode,omitempty"`
 }
 
 var policies = &family[policyRecord]{
@@ -84,6 +92,9 @@ var policies = &family[policyRecord]{
 	settled: func(_ context.Context, _ *Service, _ store.Tx, _ *store.Resource, rec *policyRecord, _ string) error {
 		if rec.Status == api.PolicyStatusUpdateFailed && rec.Rollback != nil {
 			rec.Definition, rec.Description = rec.Rollback.Definition, rec.Rollback.Description
+			if rec.Rollback.EnforcementMode != "" {
+				rec.EnforcementMode = rec.Rollback.EnforcementMode
+			}
 		}
 		rec.Rollback = nil
 		return nil
@@ -139,6 +150,9 @@ func (s *Service) CreatePolicy(ctx context.Context, in *api.CreatePolicyRequest)
 	return create[api.CreatePolicyResponse](ctx, s, policies, creation{parent: in.PolicyEngineId, name: in.Name, from: in,
 		check: func(tx store.Tx, sc scope) error { return policyEngineTakesChildren(ctx, tx, sc, in.PolicyEngineId) }},
 		func(tx store.Tx, sc scope, rec *policyRecord) error {
+			if rec.EnforcementMode == "" {
+				rec.EnforcementMode = api.EnforcementModeActive
+			}
 			return setPolicyDefinition(ctx, tx, sc, in.PolicyEngineId, in.Definition, in.ValidationMode, rec)
 		})
 }
@@ -156,7 +170,7 @@ func (s *Service) GetPolicySummary(ctx context.Context, in *api.GetPolicySummary
 func (s *Service) UpdatePolicy(ctx context.Context, in *api.UpdatePolicyRequest) (*api.UpdatePolicyResponse, error) {
 	return update[api.UpdatePolicyResponse](ctx, s, policies, in.PolicyEngineId, in.PolicyId, nil,
 		func(tx store.Tx, sc scope, _ *store.Resource, rec *policyRecord) error {
-			rec.Rollback = &policyRollback{Definition: rec.Definition, Description: rec.Description}
+			rec.Rollback = &policyRollback{Definition: rec.Definition, Description: rec.Description, EnforcementMode: rec.EnforcementMode}
 			patch(rec, in) // the description's wrapper, as for the engine
 			if in.Definition == nil {
 				return nil

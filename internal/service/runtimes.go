@@ -369,7 +369,9 @@ func (s *Service) ListAgentRuntimeVersions(ctx context.Context, in *api.ListAgen
 		listing[runtimeRecord]{parent: in.AgentRuntimeId, maxResults: in.MaxResults, nextToken: in.NextToken}))
 }
 
-// listSummary is a runtime's (or version's) listing entry.
+// listSummary is a runtime's (or version's) listing entry. AgentRuntime
+// makes description required: a runtime without one lists "" (the type's
+// own MarshalJSON, internal/api/required.go, sends it even when empty).
 func (r runtimeRecord) listSummary() any {
 	return api.AgentRuntime{
 		AgentRuntimeArn: r.AgentRuntimeArn, AgentRuntimeId: r.AgentRuntimeId, AgentRuntimeVersion: r.AgentRuntimeVersion,

@@ -1184,3 +1184,33 @@ func TestPolicyTimedLifecycleWaiters(t *testing.T) {
 		t.Errorf("failed engine: %s %q", got.Status, got.StatusReasons)
 	}
 }
+
+// TestPolicyStatementDefinition: definition.policy (botocore 1.43.67) is
+// answered as given; a Cedar statement in it is checked as Cedar, another
+// (a guardrails definition) is stored unchecked.
+func TestPolicyStatementDefinition(t *testing.T) {
+	srv := testserver.Start(t)
+	c := srv.Client(t)
+	ctx := context.Background()
+	engineID := peEngine(t, c, "statements")
+	guardrail := `guardrail "no-pii" { deny topics = ["personal data"]; }`
+	for i, tc := range []struct {
+		name, stmt string
+		want       types.PolicyStatus
+	}{
+		{"cedar", peStmt, types.PolicyStatusActive},
+		{"allow-all cedar is still rejected", `permit(principal, action, resource is AgentCore::Gateway);`, types.PolicyStatusCreateFailed},
+		{"guardrails definition", guardrail, types.PolicyStatusActive},
+	} {
+		out, err := c.CreatePolicy(ctx, &ctl.CreatePolicyInput{PolicyEngineId: aws.String(engineID), Name: aws.String(fmt.Sprintf("stmt_%d", i)),
+			Definition: &types.PolicyDefinitionMemberPolicy{Value: types.PolicyStatement{Statement: aws.String(tc.stmt)}}})
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		got := peGetPolicy(t, c, engineID, aws.ToString(out.PolicyId))
+		def, ok := got.Definition.(*types.PolicyDefinitionMemberPolicy)
+		if got.Status != tc.want || !ok || aws.ToString(def.Value.Statement) != tc.stmt {
+			t.Errorf("%s: %s %v, definition %#v", tc.name, got.Status, got.StatusReasons, got.Definition)
+		}
+	}
+}

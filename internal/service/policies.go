@@ -28,6 +28,14 @@ package service
 // (ResourceNotFoundException) and have a definition (ValidationException for
 // a NOT_TRANSLATABLE one).
 //
+// A definition of the newer kind `policy` (botocore 1.43.67: "an AgentCore
+// policy statement, which supports plain Cedar policies as well as
+// guardrails definitions") is kept as given and answered as
+// definition.policy. A statement that starts like Cedar (permit, forbid or
+// an annotation) is checked as Cedar above; any other (a guardrails or
+// temporal definition, whose grammar is not published) is stored without
+// checks and never matches a targetResourceScope filter.
+//
 // enforcementMode (botocore 1.43.67) is ACTIVE or LOG_ONLY; a create
 // without it is ACTIVE, the documented default ("any new policy you create
 // without specifying the field continue[s] to enforce", devguide "Test a
@@ -42,6 +50,7 @@ package service
 
 import (
 	"context"
+	"strings"
 
 	"agentcored/internal/api"
 	"agentcored/internal/awserr"
@@ -108,6 +117,14 @@ func cedarDefinition(statement string) *api.PolicyDefinition {
 // setPolicyDefinition stores the Cedar statement a definition stands for,
 // with the reasons its validation fails the pending transition with.
 func setPolicyDefinition(ctx context.Context, tx store.Tx, sc scope, engineID string, def *api.PolicyDefinition, mode api.PolicyValidationMode, rec *policyRecord) error {
+	if def.Policy != nil {
+		rec.Definition = &api.PolicyDefinition{Policy: &api.PolicyStatement{Statement: def.Policy.Statement}}
+		rec.PendingReasons = nil
+		if looksLikeCedar(def.Policy.Statement) {
+			rec.PendingReasons = analyzeCedar(def.Policy.Statement, mode)
+		}
+		return nil
+	}
 	statement, err := resolvePolicyStatement(ctx, tx, sc, engineID, def)
 	if err != nil {
 		return err
@@ -115,6 +132,12 @@ func setPolicyDefinition(ctx context.Context, tx store.Tx, sc scope, engineID st
 	rec.Definition = cedarDefinition(statement)
 	rec.PendingReasons = analyzeCedar(statement, mode)
 	return nil
+}
+
+// looksLikeCedar reports whether a statement starts as a Cedar policy does.
+func looksLikeCedar(statement string) bool {
+	s := strings.TrimSpace(statement)
+	return strings.HasPrefix(s, "permit") || strings.HasPrefix(s, "forbid") || strings.HasPrefix(s, "@")
 }
 
 // resolvePolicyStatement returns the Cedar statement a definition stands for:
@@ -125,7 +148,7 @@ func resolvePolicyStatement(ctx context.Context, tx store.Tx, sc scope, engineID
 	}
 	ref := def.PolicyGeneration
 	if ref == nil {
-		return "", awserr.Validation("1 validation error detected: Value at 'definition' failed to satisfy constraint: Member must have exactly one of cedar or policyGeneration set")
+		return "", awserr.Validation("1 validation error detected: Value at 'definition' failed to satisfy constraint: Member must have exactly one of cedar, policyGeneration or policy set")
 	}
 	_, gen, err := policyGenerations.load(ctx, tx, sc, engineID, ref.PolicyGenerationId)
 	if err != nil {
@@ -206,10 +229,19 @@ func (s *Service) ListPolicySummaries(ctx context.Context, in *api.ListPolicySum
 // policyAppliesTo reports whether a policy's resource constraint admits the
 // resource with this ARN.
 func policyAppliesTo(rec *policyRecord, arn string) bool {
-	if rec.Definition == nil || rec.Definition.Cedar == nil {
+	if rec.Definition == nil {
 		return false
 	}
-	pol, err := cedar.Parse(rec.Definition.Cedar.Statement)
+	statement := ""
+	switch d := rec.Definition; {
+	case d.Cedar != nil:
+		statement = d.Cedar.Statement
+	case d.Policy != nil && looksLikeCedar(d.Policy.Statement):
+		statement = d.Policy.Statement
+	default:
+		return false
+	}
+	pol, err := cedar.Parse(statement)
 	return err == nil && pol.AppliesTo(arn)
 }
 

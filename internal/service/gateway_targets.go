@@ -339,9 +339,9 @@ func (s *Service) DeleteGatewayTarget(ctx context.Context, in *api.DeleteGateway
 
 func (s *Service) ListGatewayTargets(ctx context.Context, in *api.ListGatewayTargetsRequest) (*api.ListGatewayTargetsResponse, error) {
 	targets, next, err := list[api.GetGatewayTargetResponse](ctx, s, gatewayTargets,
-		listing[gatewayTargetRecord]{parent: in.GatewayIdentifier, maxResults: in.MaxResults, nextToken: in.NextToken, anyParent: true})
+		listing[gatewayTargetRecord]{parent: in.GatewayIdentifier, maxResults: in.MaxResults, nextToken: in.NextToken})
 	if err != nil {
-		return nil, err
+		return nil, err // an unknown gateway: ResourceNotFoundException, modeled since botocore 1.43.67
 	}
 	out := &api.ListGatewayTargetsResponse{Items: []api.TargetSummary{}, NextToken: next}
 	for _, t := range targets {

@@ -407,7 +407,7 @@ func (z *sealer) walk(shape int, node any, path string) error {
 		for _, m := range sh.Members {
 			ms := &model.Shapes[m.Shape]
 			if ms.Sensitive && ms.Type == model.String && hasMember(sh, m.Name+"Config") {
-				if err := z.secretPair(obj, m.Name, path); err != nil {
+				if err := z.secretPair(obj, m.Name, m.Name, path); err != nil {
 					return err
 				}
 				continue
@@ -448,12 +448,13 @@ func (z *sealer) walk(shape int, node any, path string) error {
 }
 
 // secretPair resolves the secret member of obj, given in clear (member),
-// as a reference to the customer's secret (member+"Config"), or neither,
-// as member+"Source" allows (see the file's decisions), and replaces them
-// with what answers report: member+"Arn", member+"Source" and, for the
-// customer's secret, member+"JsonKey".
-func (z *sealer) secretPair(obj map[string]any, member, path string) error {
-	cfgName, srcName := member+"Config", member+"Source"
+// as a reference to the customer's secret (prefix+"Config"), or neither,
+// as prefix+"Source" allows (see the file's decisions), and replaces them
+// with what answers report: prefix+"Arn", prefix+"Source" and, for the
+// customer's secret, prefix+"JsonKey". The prefix is the member's name but
+// for the API key ("apiKeySecret").
+func (z *sealer) secretPair(obj map[string]any, member, prefix, path string) error {
+	cfgName, srcName := prefix+"Config", prefix+"Source"
 	q := func(m string) string { return "'" + path + m + "'" }
 	text, inClear := obj[member].(string)
 	ref, isRef := obj[cfgName].(map[string]any)
@@ -478,7 +479,7 @@ func (z *sealer) secretPair(obj map[string]any, member, path string) error {
 		if err != nil {
 			return err
 		}
-		obj[member+"Arn"], obj[srcName] = map[string]any{"secretArn": arn}, string(api.SecretSourceTypeManaged)
+		obj[prefix+"Arn"], obj[srcName] = map[string]any{"secretArn": arn}, string(api.SecretSourceTypeManaged)
 		return nil
 	}
 	secretID, _ := ref["secretId"].(string)
@@ -488,7 +489,7 @@ func (z *sealer) secretPair(obj map[string]any, member, path string) error {
 		return err
 	}
 	z.next[member] = sealedSecret{SecretArn: arn, Source: api.SecretSourceTypeExternal, SecretId: secretID, JsonKey: jsonKey}
-	obj[member+"Arn"], obj[srcName], obj[member+"JsonKey"] = map[string]any{"secretArn": arn}, string(api.SecretSourceTypeExternal), jsonKey
+	obj[prefix+"Arn"], obj[srcName], obj[prefix+"JsonKey"] = map[string]any{"secretArn": arn}, string(api.SecretSourceTypeExternal), jsonKey
 	return nil
 }
 
@@ -592,7 +593,7 @@ func sealAPIKey(key string, ref *api.SecretReference, source api.SecretSourceTyp
 		if source != "" {
 			doc["apiKeySecretSource"] = string(source)
 		}
-		return z.secretPair(doc, "apiKey", "")
+		return z.secretPair(doc, "apiKey", "apiKeySecret", "")
 	}
 }
 

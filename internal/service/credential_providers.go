@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/google/uuid"
@@ -23,11 +24,39 @@ import (
 // per account and region, with epoch-second timestamps.
 //
 // Secret values (the API key, OAuth2 client secrets, payment provider keys:
-// every member the model marks sensitive) never reach the store in clear:
-// each is sealed with s.secrets, bound to the provider's ARN and the member
-// name, and kept base64 in the document. The API answers only with the
+// every sensitive string member of a structure) never reach the store in
+// clear: each is sealed with s.secrets, bound to the provider's ARN and the
+// member name, and kept base64 in the document. The API answers only with the
 // Secrets Manager-style ARN that names a secret, never with its value, and
 // nothing here logs a request.
+//
+// Decisions on secret sources (botocore 1.43.67; the developer guide's "Add
+// API key" and "Client authentication methods" pages, the API reference of
+// SecretReference, CreateApiKeyCredentialProvider and the SDKs' docs of
+// *SecretConfig: "Required when *SecretSource is set to EXTERNAL"):
+//   - Each secret X comes either in clear (X: sealed, source MANAGED, an ARN
+//     of ours) or as XConfig, a SecretReference to the customer's own secret
+//     (source EXTERNAL, stored as given: a reference is not a secret value).
+//     XSource may be omitted: it is EXTERNAL when XConfig is given, else
+//     MANAGED. X and XConfig together, EXTERNAL without XConfig (or with X),
+//     and MANAGED with XConfig are ValidationExceptions naming the members.
+//   - Neither X nor XConfig is a ValidationException for the API key, the
+//     payment secrets and the client secret of built-in OAuth2 vendors (the
+//     model required X before XConfig existed); a custom OAuth2 client needs
+//     one only with CLIENT_SECRET_BASIC (the default) or CLIENT_SECRET_POST.
+//   - Answers report XSource (MANAGED also for providers stored before
+//     sources existed), XJsonKey for an external secret, and as XArn the
+//     customer's secret: its ARN as given, or for a secret name [infer] the
+//     partial ARN arn:aws:secretsmanager:<region>:<account>:secret:<name>
+//     (this server cannot ask Secrets Manager for the full one). A secret
+//     ARN of another Region is refused: cross-Region secrets are not
+//     supported (AWS blog "Reference your own AWS Secrets Manager secrets in
+//     Amazon Bedrock AgentCore Identity").
+//   - PRIVATE_KEY_JWT (custom OAuth2 only) needs clientId and
+//     privateKeyJwtConfig with privateKeySource and signingAlgorithm, and no
+//     client secret (guide "Private Key JWT client authentication");
+//     [infer] privateKeyJwtConfig with another method is refused. Its claim
+//     values are configuration the model's output returns, kept as given.
 //
 // Each kind is a family over the one record shape below, whose row id is the
 // provider's name; the quota (Quotas.IdentitiesPerAccount per kind) is
@@ -61,8 +90,22 @@ type credentialRecord struct {
 type sealedSecret struct {
 	SecretArn string `json:"secretArn"`
 	// Sealed is base64 of secrets.Box.Seal; empty when the member was not
-	// given (an OAuth2 client without a secret still has its ARN).
+	// given (an OAuth2 client without a secret still has its ARN) or the
+	// secret is the customer's.
 	Sealed string `json:"sealed,omitempty"`
+	// Source is EXTERNAL for the customer's own secret, read through
+	// SecretId and JsonKey as given; empty (records written before sources
+	// existed) or MANAGED for ours.
+	Source   api.SecretSourceType `json:"source,omitempty"`
+	SecretId string               `json:"secretId,omitempty"`
+	JsonKey  string               `json:"jsonKey,omitempty"`
+}
+
+func (sec sealedSecret) external() bool { return sec.Source == api.SecretSourceTypeExternal }
+
+// source is what answers report as the secret's source.
+func (sec sealedSecret) source() api.SecretSourceType {
+	return cmp.Or(sec.Source, api.SecretSourceTypeManaged)
 }
 
 func (r *credentialRecord) secret(member string) *api.Secret {
@@ -74,8 +117,25 @@ func (r *credentialRecord) secret(member string) *api.Secret {
 
 // decodeConfig decodes the provider's stored config into the model's
 // output union (a pointer to its pointer member).
+// A secret stored before sources existed ("<member>Arn" alone) reads as
+// MANAGED.
 func decodeConfig(rec *credentialRecord, union any) error {
-	if err := json.Unmarshal(rec.Config, union); err != nil {
+	var doc map[string]map[string]any
+	err := json.Unmarshal(rec.Config, &doc)
+	for _, cfg := range doc {
+		for k, v := range cfg {
+			member, isSecret := strings.CutSuffix(k, "Arn")
+			if _, hasSource := cfg[member+"Source"]; isSecret && !hasSource {
+				if ref, ok := v.(map[string]any); ok && ref["secretArn"] != nil {
+					cfg[member+"Source"] = string(api.SecretSourceTypeManaged)
+				}
+			}
+		}
+	}
+	if err == nil {
+		err = json.Unmarshal(encodeDoc(doc), union)
+	}
+	if err != nil {
 		return fmt.Errorf("decode config of credential provider %s: %w", rec.Name, err)
 	}
 	return nil
@@ -122,6 +182,9 @@ var apiKeyProviders = &credentialKind[api.GetApiKeyCredentialProviderResponse]{
 	view: func(rec *credentialRecord) (*api.GetApiKeyCredentialProviderResponse, error) {
 		out := project[api.GetApiKeyCredentialProviderResponse](rec)
 		out.ApiKeySecretArn = rec.secret("apiKey")
+		if sec, ok := rec.Secrets["apiKey"]; ok {
+			out.ApiKeySecretSource, out.ApiKeySecretJsonKey = sec.source(), sec.JsonKey
+		}
 		return out, nil
 	},
 }
@@ -132,6 +195,9 @@ var oauth2Providers = &credentialKind[api.GetOauth2CredentialProviderResponse]{
 	view: func(rec *credentialRecord) (*api.GetOauth2CredentialProviderResponse, error) {
 		out := project[api.GetOauth2CredentialProviderResponse](rec)
 		out.ClientSecretArn, out.Status = rec.secret("clientSecret"), api.StatusReady
+		if sec, ok := rec.Secrets["clientSecret"]; ok {
+			out.ClientSecretSource, out.ClientSecretJsonKey = sec.source(), sec.JsonKey
+		}
 		out.CredentialProviderVendor = api.CredentialProviderVendorType(rec.Vendor)
 		return out, decodeConfig(rec, &out.Oauth2ProviderConfigOutput)
 	},
@@ -162,6 +228,9 @@ func answer[Out, Full any](k *credentialKind[Full], rec *credentialRecord, err e
 // createProvider creates a provider whose vendor, config and secrets fill
 // sets through the sealer.
 func createProvider[Out, Full any](ctx context.Context, s *Service, k *credentialKind[Full], name string, tags map[string]string, fill func(*sealer) error) (*Out, error) {
+	if err := s.checkFill(ctx, k.secrets, fill); err != nil {
+		return nil, err
+	}
 	// The quota first, then the engine's name (and quota) check.
 	quotaFirst := func(tx store.Tx, sc scope) error { return k.checkRoom(ctx, s, tx, sc, "", "") }
 	rec, err := create[credentialRecord](ctx, s, k.family, creation{name: name, tags: tags, check: quotaFirst},
@@ -174,6 +243,9 @@ func createProvider[Out, Full any](ctx context.Context, s *Service, k *credentia
 // updateProvider replaces a provider's vendor, config and secrets through
 // fill.
 func updateProvider[Out, Full any](ctx context.Context, s *Service, k *credentialKind[Full], name string, fill func(*sealer) error) (*Out, error) {
+	if err := s.checkFill(ctx, k.secrets, fill); err != nil {
+		return nil, err
+	}
 	rec, err := update[credentialRecord](ctx, s, k.family, "", name, nil,
 		func(_ store.Tx, sc scope, _ *store.Resource, rec *credentialRecord) error {
 			return s.sealSecrets(sc, k.secrets, rec, fill)
@@ -237,6 +309,9 @@ type sealer struct {
 	rec    *credentialRecord       // its Secrets are the old ones until the end
 	next   map[string]sealedSecret // the secrets given this time
 	config map[string]any          // the sanitized config, when the kind has one
+	// optional names the secrets that may be given neither in clear nor as
+	// a reference; every other one must be given one way.
+	optional map[string]bool
 }
 
 // sealSecrets runs fill over a sealer for rec, then makes the collected secrets
@@ -253,10 +328,19 @@ func (s *Service) sealSecrets(sc scope, names secretNames, rec *credentialRecord
 	return nil
 }
 
+// checkFill runs fill on a scratch record, so that the request's own
+// errors come before the store's (not found, name taken, quota).
+func (s *Service) checkFill(ctx context.Context, names secretNames, fill func(*sealer) error) error {
+	return s.sealSecrets(scopeOf(ctx), names, &credentialRecord{}, fill)
+}
+
 // seal stores plaintext under member and returns the secret's ARN; an empty
 // plaintext only reserves the ARN.
 func (z *sealer) seal(member, plaintext string) (string, error) {
-	arn := z.rec.Secrets[member].SecretArn
+	var arn string
+	if old := z.rec.Secrets[member]; !old.external() { // the customer's ARN is not ours to reuse
+		arn = old.SecretArn
+	}
 	if arn == "" {
 		folder := z.names.dir + "/" + z.rec.Name
 		if z.names.perMember {
@@ -282,7 +366,7 @@ func (z *sealer) seal(member, plaintext string) (string, error) {
 // keeps it as the provider's config with its vendor. The union's member set
 // must be the one want names.
 func (z *sealer) sealConfig(create, member, vendor, want string, in any) error {
-	doc, err := z.sanitize(inputMemberShape(create, member), in)
+	doc, err := z.sanitize(inputMemberShape(create, member), in, member+".")
 	if err != nil {
 		return err
 	}
@@ -295,9 +379,10 @@ func (z *sealer) sealConfig(create, member, vendor, want string, in any) error {
 
 // sanitize returns the JSON of v, a request member of the given model shape,
 // with every sensitive string member sealed and replaced by
-// "<member>Arn": {"secretArn": ...}. It follows the model, so every member of
-// every union is handled alike.
-func (z *sealer) sanitize(shape int, v any) (map[string]any, error) {
+// "<member>Arn": {"secretArn": ...}. It follows the model, so
+// every member of every union is handled alike. path prefixes member names in
+// errors.
+func (z *sealer) sanitize(shape int, v any, path string) (map[string]any, error) {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return nil, err
@@ -308,10 +393,10 @@ func (z *sealer) sanitize(shape int, v any) (map[string]any, error) {
 	if err := dec.Decode(&doc); err != nil {
 		return nil, err
 	}
-	return doc, z.walk(shape, doc)
+	return doc, z.walk(shape, doc, path)
 }
 
-func (z *sealer) walk(shape int, node any) error {
+func (z *sealer) walk(shape int, node any, path string) error {
 	sh := &model.Shapes[shape]
 	switch sh.Type {
 	case model.Structure:
@@ -320,41 +405,125 @@ func (z *sealer) walk(shape int, node any) error {
 			return nil
 		}
 		for _, m := range sh.Members {
-			val, present := obj[m.Name]
-			if !present {
-				continue
-			}
 			ms := &model.Shapes[m.Shape]
-			if ms.Sensitive && ms.Type == model.String {
-				text, _ := val.(string)
-				arn, err := z.seal(m.Name, text)
-				if err != nil {
+			if ms.Sensitive && ms.Type == model.String && hasMember(sh, m.Name+"Config") {
+				if err := z.secretPair(obj, m.Name, m.Name, path); err != nil {
 					return err
 				}
-				delete(obj, m.Name)
-				obj[m.Name+"Arn"] = map[string]any{"secretArn": arn}
 				continue
 			}
-			if err := z.walk(m.Shape, val); err != nil {
-				return err
+			if ms.Sensitive && ms.Type == model.String { // a secret with no reference form: in clear or not at all
+				if text, present := obj[m.Name].(string); present {
+					arn, err := z.seal(m.Name, text)
+					if err != nil {
+						return err
+					}
+					delete(obj, m.Name)
+					obj[m.Name+"Arn"] = map[string]any{"secretArn": arn}
+				}
+				continue
+			}
+			if val, present := obj[m.Name]; present {
+				if err := z.walk(m.Shape, val, path+m.Name+"."); err != nil {
+					return err
+				}
 			}
 		}
 	case model.List:
 		items, _ := node.([]any)
 		for _, it := range items {
-			if err := z.walk(sh.Member, it); err != nil {
+			if err := z.walk(sh.Member, it, path); err != nil {
 				return err
 			}
 		}
 	case model.Map:
 		entries, _ := node.(map[string]any)
 		for _, it := range entries {
-			if err := z.walk(sh.Value, it); err != nil {
+			if err := z.walk(sh.Value, it, path); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// secretPair resolves the secret member of obj, given in clear (member),
+// as a reference to the customer's secret (prefix+"Config"), or neither,
+// as prefix+"Source" allows (see the file's decisions), and replaces them
+// with what answers report: prefix+"Arn", prefix+"Source" and, for the
+// customer's secret, prefix+"JsonKey". The prefix is the member's name but
+// for the API key ("apiKeySecret").
+func (z *sealer) secretPair(obj map[string]any, member, prefix, path string) error {
+	cfgName, srcName := prefix+"Config", prefix+"Source"
+	q := func(m string) string { return "'" + path + m + "'" }
+	text, inClear := obj[member].(string)
+	ref, isRef := obj[cfgName].(map[string]any)
+	source, _ := obj[srcName].(string)
+	switch {
+	case inClear && isRef:
+		return awserr.Validation("1 validation error detected: only one of %s and %s may be given.", q(member), q(cfgName))
+	case source == string(api.SecretSourceTypeExternal) && !isRef:
+		return awserr.Validation("1 validation error detected: %s is required when %s is EXTERNAL.", q(cfgName), q(srcName))
+	case source == string(api.SecretSourceTypeManaged) && isRef:
+		return awserr.Validation("1 validation error detected: %s cannot be given when %s is MANAGED.", q(cfgName), q(srcName))
+	case !inClear && !isRef && !z.optional[member]:
+		return awserr.Validation("1 validation error detected: Value null at %s failed to satisfy constraint: either %s or %s is required.", q(member), q(member), q(cfgName))
+	case !inClear && !isRef:
+		delete(obj, srcName)
+		return nil
+	}
+	delete(obj, member)
+	delete(obj, cfgName)
+	if !isRef {
+		arn, err := z.seal(member, text)
+		if err != nil {
+			return err
+		}
+		obj[prefix+"Arn"], obj[srcName] = map[string]any{"secretArn": arn}, string(api.SecretSourceTypeManaged)
+		return nil
+	}
+	secretID, _ := ref["secretId"].(string)
+	jsonKey, _ := ref["jsonKey"].(string)
+	arn, err := z.sc.customerSecretARN(secretID, q(cfgName+".secretId"))
+	if err != nil {
+		return err
+	}
+	z.next[member] = sealedSecret{SecretArn: arn, Source: api.SecretSourceTypeExternal, SecretId: secretID, JsonKey: jsonKey}
+	obj[prefix+"Arn"], obj[srcName], obj[prefix+"JsonKey"] = map[string]any{"secretArn": arn}, string(api.SecretSourceTypeExternal), jsonKey
+	return nil
+}
+
+var (
+	secretARNRe  = regexp.MustCompile(`^arn:(aws|aws-us-gov):secretsmanager:([A-Za-z0-9-]{1,64}):[0-9]{12}:secret:[a-zA-Z0-9-_/+=.@!]+$`)
+	secretNameRe = regexp.MustCompile(`^[a-zA-Z0-9/_+=.@!-]+$`)
+)
+
+// customerSecretARN is the ARN answers report for the customer's secret
+// secretID (an ARN or a name), which member names in errors.
+func (sc scope) customerSecretARN(secretID, member string) (string, error) {
+	if strings.HasPrefix(secretID, "arn:") {
+		m := secretARNRe.FindStringSubmatch(secretID)
+		if m == nil {
+			return "", awserr.Validation("1 validation error detected: Value at %s failed to satisfy constraint: Member must be an AWS Secrets Manager secret ARN or name.", member)
+		}
+		if m[2] != sc.region {
+			return "", awserr.Validation("1 validation error detected: Value at %s failed to satisfy constraint: the secret must be in the Region of the credential provider (%s).", member, sc.region)
+		}
+		return secretID, nil
+	}
+	if !secretNameRe.MatchString(secretID) {
+		return "", awserr.Validation("1 validation error detected: Value at %s failed to satisfy constraint: Member must be an AWS Secrets Manager secret ARN or name.", member)
+	}
+	return "arn:aws:secretsmanager:" + sc.region + ":" + sc.account + ":secret:" + secretID, nil
+}
+
+func hasMember(sh *model.Shape, name string) bool {
+	for _, m := range sh.Members {
+		if m.Name == name {
+			return true
+		}
+	}
+	return false
 }
 
 // inputMemberShape is the model shape of one member of an operation's input.
@@ -391,6 +560,9 @@ func (s *Service) RevealSecret(ctx context.Context, account, region, kind, name,
 		return "", err
 	}
 	sec, ok := rec.Secrets[member]
+	if sec.external() {
+		return "", fmt.Errorf("%s %s reads %s from the customer's secret %s: %w", kind, name, member, sec.SecretArn, store.ErrNotFound)
+	}
 	if !ok || sec.Sealed == "" {
 		return "", fmt.Errorf("%s %s has no secret %s: %w", kind, name, member, store.ErrNotFound)
 	}
@@ -407,27 +579,27 @@ func (s *Service) RevealSecret(ctx context.Context, account, region, kind, name,
 
 // ---- API key credential providers ----
 
-func sealAPIKey(key string) func(*sealer) error {
+// sealAPIKey keeps the key in clear (sealed) or the reference to the
+// customer's secret, through the same rules as every other secret.
+func sealAPIKey(key string, ref *api.SecretReference, source api.SecretSourceType) func(*sealer) error {
 	return func(z *sealer) error {
-		_, err := z.seal("apiKey", key)
-		return err
+		doc := map[string]any{}
+		if key != "" {
+			doc["apiKey"] = key
+		}
+		if ref != nil {
+			doc["apiKeySecretConfig"] = map[string]any{"secretId": ref.SecretId, "jsonKey": ref.JsonKey}
+		}
+		if source != "" {
+			doc["apiKeySecretSource"] = string(source)
+		}
+		return z.secretPair(doc, "apiKey", "apiKeySecret", "")
 	}
-}
-
-// requireAPIKey: the model (botocore 1.43.67) made apiKey optional beside
-// apiKeySecretConfig, a customer's own secret, which is not supported here.
-func requireAPIKey(key string) error {
-	if key == "" {
-		return awserr.Validation("1 validation error detected: Value null at 'apiKey' failed to satisfy constraint: Member must not be null")
-	}
-	return nil
 }
 
 func (s *Service) CreateApiKeyCredentialProvider(ctx context.Context, in *api.CreateApiKeyCredentialProviderRequest) (*api.CreateApiKeyCredentialProviderResponse, error) {
-	if err := requireAPIKey(in.ApiKey); err != nil {
-		return nil, err
-	}
-	return createProvider[api.CreateApiKeyCredentialProviderResponse](ctx, s, apiKeyProviders, in.Name, in.Tags, sealAPIKey(in.ApiKey))
+	return createProvider[api.CreateApiKeyCredentialProviderResponse](ctx, s, apiKeyProviders, in.Name, in.Tags,
+		sealAPIKey(in.ApiKey, in.ApiKeySecretConfig, in.ApiKeySecretSource))
 }
 
 func (s *Service) GetApiKeyCredentialProvider(ctx context.Context, in *api.GetApiKeyCredentialProviderRequest) (*api.GetApiKeyCredentialProviderResponse, error) {
@@ -435,10 +607,8 @@ func (s *Service) GetApiKeyCredentialProvider(ctx context.Context, in *api.GetAp
 }
 
 func (s *Service) UpdateApiKeyCredentialProvider(ctx context.Context, in *api.UpdateApiKeyCredentialProviderRequest) (*api.UpdateApiKeyCredentialProviderResponse, error) {
-	if err := requireAPIKey(in.ApiKey); err != nil {
-		return nil, err
-	}
-	return updateProvider[api.UpdateApiKeyCredentialProviderResponse](ctx, s, apiKeyProviders, in.Name, sealAPIKey(in.ApiKey))
+	return updateProvider[api.UpdateApiKeyCredentialProviderResponse](ctx, s, apiKeyProviders, in.Name,
+		sealAPIKey(in.ApiKey, in.ApiKeySecretConfig, in.ApiKeySecretSource))
 }
 
 func (s *Service) DeleteApiKeyCredentialProvider(ctx context.Context, in *api.DeleteApiKeyCredentialProviderRequest) (*api.DeleteApiKeyCredentialProviderResponse, error) {
@@ -519,6 +689,13 @@ func oauthDiscovery(vendor api.CredentialProviderVendorType, cfg map[string]any)
 // secrets and stores it with its discovery information.
 func sealOauth2Config(vendor api.CredentialProviderVendorType, in *api.Oauth2ProviderConfigInput) func(*sealer) error {
 	return func(z *sealer) error {
+		if vendor == api.CredentialProviderVendorTypeCustomOauth2 && in != nil && in.CustomOauth2ProviderConfig != nil {
+			secretOptional, err := checkCustomOauth2(in.CustomOauth2ProviderConfig)
+			if err != nil {
+				return err
+			}
+			z.optional = map[string]bool{"clientSecret": secretOptional}
+		}
 		if err := z.sealConfig("CreateOauth2CredentialProvider", "oauth2ProviderConfigInput", string(vendor), oauth2ConfigMember(vendor), in); err != nil {
 			return err
 		}
@@ -534,6 +711,35 @@ func sealOauth2Config(vendor api.CredentialProviderVendorType, in *api.Oauth2Pro
 		}
 		return nil
 	}
+}
+
+// checkCustomOauth2 applies the rules of the custom vendor's client
+// authentication methods; it reports whether the client may have no secret.
+func checkCustomOauth2(c *api.CustomOauth2ProviderConfigInput) (secretOptional bool, err error) {
+	const p = "oauth2ProviderConfigInput.customOauth2ProviderConfig."
+	method := cmp.Or(c.ClientAuthenticationMethod, api.ClientAuthenticationMethodTypeClientSecretBasic)
+	if method == api.ClientAuthenticationMethodTypePrivateKeyJwt {
+		jwt := c.PrivateKeyJwtConfig
+		switch {
+		case jwt == nil:
+			return false, awserr.Validation("1 validation error detected: '%sprivateKeyJwtConfig' is required when '%sclientAuthenticationMethod' is PRIVATE_KEY_JWT.", p, p)
+		case jwt.PrivateKeySource == nil:
+			return false, awserr.Validation("1 validation error detected: '%sprivateKeyJwtConfig.privateKeySource' is required when '%sclientAuthenticationMethod' is PRIVATE_KEY_JWT.", p, p)
+		case jwt.SigningAlgorithm == "":
+			return false, awserr.Validation("1 validation error detected: '%sprivateKeyJwtConfig.signingAlgorithm' is required when '%sclientAuthenticationMethod' is PRIVATE_KEY_JWT.", p, p)
+		}
+	} else if c.PrivateKeyJwtConfig != nil {
+		return false, awserr.Validation("1 validation error detected: '%sprivateKeyJwtConfig' can only be given when '%sclientAuthenticationMethod' is PRIVATE_KEY_JWT.", p, p)
+	}
+	// AWS_IAM_ID_TOKEN_JWT needs a client ID only for user-delegated access,
+	// which is decided when a token is asked for, not here.
+	if method == api.ClientAuthenticationMethodTypeAwsIamIdTokenJwt {
+		return true, nil
+	}
+	if c.ClientId == "" {
+		return false, awserr.Validation("1 validation error detected: '%sclientId' is required when '%sclientAuthenticationMethod' is %s.", p, p, method)
+	}
+	return method == api.ClientAuthenticationMethodTypePrivateKeyJwt, nil
 }
 
 func (s *Service) CreateOauth2CredentialProvider(ctx context.Context, in *api.CreateOauth2CredentialProviderRequest) (*api.CreateOauth2CredentialProviderResponse, error) {

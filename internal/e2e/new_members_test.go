@@ -23,38 +23,10 @@ import (
 // of generated values). Case names: "Shape.member via Operation".
 var nmExceptions = map[string]string{}
 
-// nmKnownFailing are the members that do not round-trip yet on this
-// branch, each with what came back: to be emptied after the
-// i15-cred/i15-shapes merges. An entry that passes fails the test, so that
-// it gets removed.
-var nmKnownFailing = map[string]string{
-	"AtlassianOauth2ProviderConfigInput.clientSecretConfig via CreateOauth2CredentialProvider":        "GetOauth2CredentialProvider: clientSecretArn is the managed secret (bedrock-agentcore-identity!default/oauth2/<name>), not the secretId sent; clientSecretJsonKey absent",
-	"AtlassianOauth2ProviderConfigInput.clientSecretSource via CreateOauth2CredentialProvider":        "GetOauth2CredentialProvider: clientSecretSource absent, sent EXTERNAL",
-	"CoinbaseCdpConfigurationInput.apiKeySecretConfig via CreatePaymentCredentialProvider":            "GetPaymentCredentialProvider: coinbaseCdpConfiguration has no apiKeySecretArn nor apiKeySecretJsonKey (apiKeySecretSource EXTERNAL comes back)",
-	"CoinbaseCdpConfigurationInput.walletSecretConfig via CreatePaymentCredentialProvider":            "GetPaymentCredentialProvider: coinbaseCdpConfiguration has no walletSecretArn nor walletSecretJsonKey (walletSecretSource EXTERNAL comes back)",
-	"CreateApiKeyCredentialProviderRequest.apiKeySecretConfig via CreateApiKeyCredentialProvider":     "GetApiKeyCredentialProvider: apiKeySecretArn is the managed secret (bedrock-agentcore-identity!default/apikey/<name>), not the secretId sent; apiKeySecretJsonKey absent",
-	"CreateApiKeyCredentialProviderRequest.apiKeySecretSource via CreateApiKeyCredentialProvider":     "GetApiKeyCredentialProvider: apiKeySecretSource absent, sent EXTERNAL",
-	"CustomOauth2ProviderConfigInput.clientSecretConfig via CreateOauth2CredentialProvider":           "GetOauth2CredentialProvider: clientSecretArn is the managed secret (bedrock-agentcore-identity!default/oauth2/<name>), not the secretId sent; clientSecretJsonKey absent",
-	"CustomOauth2ProviderConfigInput.clientSecretSource via CreateOauth2CredentialProvider":           "GetOauth2CredentialProvider: clientSecretSource absent, sent EXTERNAL",
-	"GithubOauth2ProviderConfigInput.clientSecretConfig via CreateOauth2CredentialProvider":           "GetOauth2CredentialProvider: clientSecretArn is the managed secret (bedrock-agentcore-identity!default/oauth2/<name>), not the secretId sent; clientSecretJsonKey absent",
-	"GithubOauth2ProviderConfigInput.clientSecretSource via CreateOauth2CredentialProvider":           "GetOauth2CredentialProvider: clientSecretSource absent, sent EXTERNAL",
-	"GoogleOauth2ProviderConfigInput.clientSecretConfig via CreateOauth2CredentialProvider":           "GetOauth2CredentialProvider: clientSecretArn is the managed secret (bedrock-agentcore-identity!default/oauth2/<name>), not the secretId sent; clientSecretJsonKey absent",
-	"GoogleOauth2ProviderConfigInput.clientSecretSource via CreateOauth2CredentialProvider":           "GetOauth2CredentialProvider: clientSecretSource absent, sent EXTERNAL",
-	"IncludedOauth2ProviderConfigInput.clientSecretConfig via CreateOauth2CredentialProvider":         "GetOauth2CredentialProvider: clientSecretArn is the managed secret (bedrock-agentcore-identity!default/oauth2/<name>), not the secretId sent; clientSecretJsonKey absent",
-	"IncludedOauth2ProviderConfigInput.clientSecretSource via CreateOauth2CredentialProvider":         "GetOauth2CredentialProvider: clientSecretSource absent, sent EXTERNAL",
-	"LinkedinOauth2ProviderConfigInput.clientSecretConfig via CreateOauth2CredentialProvider":         "GetOauth2CredentialProvider: clientSecretArn is the managed secret (bedrock-agentcore-identity!default/oauth2/<name>), not the secretId sent; clientSecretJsonKey absent",
-	"LinkedinOauth2ProviderConfigInput.clientSecretSource via CreateOauth2CredentialProvider":         "GetOauth2CredentialProvider: clientSecretSource absent, sent EXTERNAL",
-	"MicrosoftOauth2ProviderConfigInput.clientSecretConfig via CreateOauth2CredentialProvider":        "GetOauth2CredentialProvider: clientSecretArn is the managed secret (bedrock-agentcore-identity!default/oauth2/<name>), not the secretId sent; clientSecretJsonKey absent",
-	"MicrosoftOauth2ProviderConfigInput.clientSecretSource via CreateOauth2CredentialProvider":        "GetOauth2CredentialProvider: clientSecretSource absent, sent EXTERNAL",
-	"SalesforceOauth2ProviderConfigInput.clientSecretConfig via CreateOauth2CredentialProvider":       "GetOauth2CredentialProvider: clientSecretArn is the managed secret (bedrock-agentcore-identity!default/oauth2/<name>), not the secretId sent; clientSecretJsonKey absent",
-	"SalesforceOauth2ProviderConfigInput.clientSecretSource via CreateOauth2CredentialProvider":       "GetOauth2CredentialProvider: clientSecretSource absent, sent EXTERNAL",
-	"SlackOauth2ProviderConfigInput.clientSecretConfig via CreateOauth2CredentialProvider":            "GetOauth2CredentialProvider: clientSecretArn is the managed secret (bedrock-agentcore-identity!default/oauth2/<name>), not the secretId sent; clientSecretJsonKey absent",
-	"SlackOauth2ProviderConfigInput.clientSecretSource via CreateOauth2CredentialProvider":            "GetOauth2CredentialProvider: clientSecretSource absent, sent EXTERNAL",
-	"StripePrivyConfigurationInput.appSecretConfig via CreatePaymentCredentialProvider":               "GetPaymentCredentialProvider: stripePrivyConfiguration has no appSecretArn nor appSecretJsonKey",
-	"StripePrivyConfigurationInput.authorizationPrivateKeyConfig via CreatePaymentCredentialProvider": "GetPaymentCredentialProvider: stripePrivyConfiguration has no authorizationPrivateKeyArn nor authorizationPrivateKeyJsonKey",
-	"UpdateApiKeyCredentialProviderRequest.apiKeySecretConfig via UpdateApiKeyCredentialProvider":     "UpdateApiKeyCredentialProvider with apiKeySecretSource EXTERNAL and apiKeySecretConfig, no apiKey: ValidationException \"Value null at 'apiKey' failed to satisfy constraint: Member must not be null\"",
-	"UpdateApiKeyCredentialProviderRequest.apiKeySecretSource via UpdateApiKeyCredentialProvider":     "UpdateApiKeyCredentialProvider with apiKeySecretSource EXTERNAL and apiKeySecretConfig, no apiKey: ValidationException \"Value null at 'apiKey' failed to satisfy constraint: Member must not be null\"",
-}
+// nmKnownFailing are members known not to round-trip yet, each with what
+// came back (a tracked bug). Empty: every case passes. An entry that passes
+// fails the test, so that it gets removed.
+var nmKnownFailing = map[string]string{}
 
 // nmResult is one line of the script.
 type nmResult struct {

@@ -279,6 +279,20 @@ UNION_COMPANIONS = {
 }
 
 
+# Members the server's own rules (beyond the model) need beside the member
+# under test, in the structure that holds it: shape -> members to set, and
+# (shape, member) -> members to set when that member is the one tested.
+NODE_COMPANIONS = {
+    # a client secret (in clear or by reference) authenticates a client id
+    "CustomOauth2ProviderConfigInput": {"clientId": "client"},
+    # a Stripe/Privy provider needs both of its secrets, in some form
+    "StripePrivyConfigurationInput": {"appSecret": "app-secret", "authorizationPrivateKey": "private-key"},
+}
+MEMBER_COMPANIONS = {
+    ("CustomOauth2ProviderConfigInput", "privateKeyJwtConfig"): {"clientAuthenticationMethod": "PRIVATE_KEY_JWT"},
+}
+
+
 def create(c, op, params=None):
     """Calls a Create* operation with its base request (or params)."""
     if params is None:
@@ -375,6 +389,9 @@ def secret_companions(shape, node, member):
                 node[base + "Config"] = gen_value(shape.members[base + "Config"])
                 node[base + "Source"] = "EXTERNAL"
                 node.pop(base, None)
+                # The API key's inline member is apiKey, its reference apiKeySecretConfig.
+                if base.endswith("Secret") and base not in shape.members:
+                    node.pop(base[: -len("Secret")], None)
                 return base
     return None
 
@@ -474,6 +491,9 @@ def run_case(c, model, op, path, member_shape):
         parent_shape = parent_shape.members[name]
         if parent_shape.type_name == "list":
             parent_shape = parent_shape.member
+    for k, v in NODE_COMPANIONS.get(parent_shape.name, {}).items():
+        parent.setdefault(k, v)
+    parent.update(MEMBER_COMPANIONS.get((parent_shape.name, path[-1]), {}))
     secret = secret_companions(parent_shape, parent, path[-1])
     sent = copy.deepcopy(parent[path[-1]])
     try:

@@ -82,8 +82,8 @@ type Shape struct {
 	// Streaming (blob) and EventStream (structure) shapes are streams.
 	Streaming, EventStream bool
 	Members                []Member
-	Member       int // list element
-	Key, Value   int // map
+	Member                 int // list element
+	Key, Value             int // map
 	// Error shapes only.
 	IsError    bool
 	HTTPStatus int

@@ -59,12 +59,14 @@ func DataPlane(h dpapi.Handlers) Service {
 
 // Dispatcher serves every operation of one plane.
 type Dispatcher struct {
-	svc     *model.Service
-	shapes  shapeTable
-	invoke  []Invoker
-	router  *Router
-	MaxBody int64
-	Gate    Gate
+	svc    *model.Service
+	shapes shapeTable
+	invoke []Invoker
+	router *Router
+	// headerToken: the operation's idempotency token travels in a header.
+	headerToken []bool
+	MaxBody     int64
+	Gate        Gate
 }
 
 // NewDispatcher serves the control plane with h.
@@ -75,8 +77,17 @@ func New(s Service) *Dispatcher {
 	if len(s.Invoke) != len(s.Model.Operations) {
 		panic(fmt.Sprintf("%s: %d invokers for %d operations", s.Model.Name, len(s.Invoke), len(s.Model.Operations)))
 	}
-	return &Dispatcher{svc: s.Model, shapes: s.Model.Shapes, invoke: s.Invoke,
-		router: newRouter(s.Model.Operations, s.extra), MaxBody: DefaultMaxBody}
+	d := &Dispatcher{svc: s.Model, shapes: s.Model.Shapes, invoke: s.Invoke,
+		router: newRouter(s.Model.Operations, s.extra), MaxBody: DefaultMaxBody,
+		headerToken: make([]bool, len(s.Model.Operations))}
+	for i, op := range s.Model.Operations {
+		for _, m := range s.Model.Shapes[op.Input].Members {
+			if m.Name == op.TokenMember && m.Location == model.InHeader {
+				d.headerToken[i] = true
+			}
+		}
+	}
+	return d
 }
 
 // Model is the plane the dispatcher serves.
@@ -148,7 +159,12 @@ func (d *Dispatcher) serve(w http.ResponseWriter, r *http.Request, rt route, lab
 	if op.TokenMember != "" {
 		if t, ok := doc[op.TokenMember].(string); ok {
 			info.ClientToken = t
-			delete(doc, op.TokenMember)
+			// A body token leaves the input (it is not part of the request
+			// hash); a header token is also what the operation works with
+			// (InvokeAgentRuntime's runtime session id) and stays.
+			if !d.headerToken[opIndex] {
+				delete(doc, op.TokenMember)
+			}
 		}
 	}
 	canonical, err := json.Marshal(doc)

@@ -1,21 +1,26 @@
-// Command modelgen regenerates the Go code derived from the model of
-// bedrock-agentcore-control, and upgrades that model. The model of record is
+// Command modelgen regenerates the Go code derived from the models of
+// bedrock-agentcore-control (internal/model, internal/api) and
+// bedrock-agentcore (internal/dpmodel, internal/dpapi), and upgrades them. The model of record is
 // the repository's copy under models/ (docs/MODELS.md); the installed
 // botocore is never read unless named. Run from the module root (or via go
 // generate):
 //
 //	go run ./cmd/modelgen [-root DIR]
-//	    regenerate internal/model and internal/api from models/ (the overlay
-//	    merged into the botocore copy)
+//	    regenerate both planes from models/ (the overlay merged into the
+//	    control plane's botocore copy)
 //	go run ./cmd/modelgen upgrade [-root DIR] [-botocore-version V] MODEL-DIR
 //	    copy and strip a botocore model directory (a botocore package, its
 //	    data directory, or a directory with bedrock-agentcore-control/2023-06-05
 //	    and bedrock-agentcore/2024-02-28) into models/, drop from the overlay
 //	    (models/overlay) what the new model defines, regenerate, and print
-//	    what changed; V is read from botocore's __init__.py when there is one
-//	go run ./cmd/modelgen diff [-markdown TITLE] OLD NEW
-//	    print the changes between two control-plane models (each a model
-//	    directory as above or a service-2.json[.gz] file)
+//	    what changed in each plane; V is read from botocore's __init__.py
+//	    when there is one
+//	go run ./cmd/modelgen diff [-service NAME] [-markdown TITLE] OLD NEW
+//	    print the changes between two models of one service (each a model
+//	    directory as above, a service directory such as
+//	    models/bedrock-agentcore/2024-02-28, or a service-2.json[.gz] file);
+//	    NAME is bedrock-agentcore-control (default) or bedrock-agentcore,
+//	    taken from the path when it names a service directory
 package main
 
 import (
@@ -87,13 +92,16 @@ func upgrade(args []string) {
 		*version = v
 	}
 	modelsDir := filepath.Join(*root, modelgen.ModelsDir)
-	oldPath := filepath.Join(*root, filepath.FromSlash(modelgen.ControlModelPath))
 	// The first import has nothing to compare with: everything is new.
-	old, err := os.ReadFile(oldPath)
-	if errors.Is(err, os.ErrNotExist) {
-		old = []byte("{}")
-	} else if err != nil {
-		fail(err)
+	olds := map[string][]byte{}
+	for _, plane := range modelgen.Planes {
+		old, err := os.ReadFile(filepath.Join(*root, filepath.FromSlash(plane.ModelPath())))
+		if errors.Is(err, os.ErrNotExist) {
+			old = []byte("{}")
+		} else if err != nil {
+			fail(err)
+		}
+		olds[plane.Name] = old
 	}
 	oldProv, err := modelgen.ReadProvenance(modelsDir)
 	if errors.Is(err, os.ErrNotExist) {
@@ -115,19 +123,21 @@ func upgrade(args []string) {
 	}
 	reportDrop(dropped, gone)
 	generate(*root)
-	now, err := os.ReadFile(oldPath)
-	if err != nil {
-		fail(err)
-	}
-	cs, err := modelgen.DiffModels(old, now)
-	if err != nil {
-		fail(err)
-	}
-	fmt.Printf("\n%s: botocore %s → %s\n", modelgen.Control.Dir(), oldProv.Botocore, *version)
-	modelgen.WriteSummary(os.Stdout, cs)
-	fmt.Println()
-	for _, c := range cs {
-		fmt.Println(c)
+	for _, plane := range modelgen.Planes {
+		now, err := os.ReadFile(filepath.Join(*root, filepath.FromSlash(plane.ModelPath())))
+		if err != nil {
+			fail(err)
+		}
+		cs, err := modelgen.DiffModels(olds[plane.Name], now)
+		if err != nil {
+			fail(err)
+		}
+		fmt.Printf("\n%s: botocore %s → %s\n", plane.Dir(), oldProv.Botocore, *version)
+		modelgen.WriteSummary(os.Stdout, cs)
+		fmt.Println()
+		for _, c := range cs {
+			fmt.Println(c)
+		}
 	}
 	fmt.Println("\nnext: go test ./internal/... (docs/MODELS.md)")
 }
@@ -155,15 +165,24 @@ func reportDrop(r modelgen.DropReport, gone bool) {
 func diff(args []string) {
 	fs := flag.NewFlagSet("modelgen diff", flag.ExitOnError)
 	title := fs.String("markdown", "", "write a Markdown report with this title instead of plain lines")
+	service := fs.String("service", "", "the service of model directories: "+modelgen.Control.Name+" (default) or "+modelgen.Data.Name)
 	_ = fs.Parse(args)
 	if fs.NArg() != 2 {
-		fail(errors.New("usage: modelgen diff [-markdown TITLE] OLD NEW"))
+		fail(errors.New("usage: modelgen diff [-service NAME] [-markdown TITLE] OLD NEW"))
 	}
-	old, err := readControlModel(fs.Arg(0))
+	plane := modelgen.ControlPlane
+	if *service != "" {
+		p, ok := modelgen.PlaneOf(*service)
+		if !ok {
+			fail(fmt.Errorf("unknown service %q", *service))
+		}
+		plane = p
+	}
+	old, err := readModel(fs.Arg(0), plane, *service != "")
 	if err != nil {
 		fail(err)
 	}
-	now, err := readControlModel(fs.Arg(1))
+	now, err := readModel(fs.Arg(1), plane, *service != "")
 	if err != nil {
 		fail(err)
 	}
@@ -184,18 +203,27 @@ func diff(args []string) {
 	}
 }
 
-// readControlModel reads a service-2.json[.gz] file or the control-plane
-// model of a model directory.
-func readControlModel(path string) ([]byte, error) {
+// readModel reads a service-2.json[.gz] file, a service directory
+// (<name>/<api version>: its service-2 file; unless explicit, its name picks
+// the plane) or the plane's model in a model directory.
+func readModel(path string, plane modelgen.Plane, explicit bool) ([]byte, error) {
 	if st, err := os.Stat(path); err == nil && !st.IsDir() {
 		b, _, err := modelgen.ReadModelFile(strings.TrimSuffix(strings.TrimSuffix(path, ".gz"), ".json"))
+		return b, err
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
+	}
+	if p, ok := modelgen.PlaneOf(filepath.Base(filepath.Dir(abs))); ok && (!explicit || p.Name == plane.Name) {
+		b, _, err := modelgen.ReadModelFile(filepath.Join(abs, "service-2"))
 		return b, err
 	}
 	data, err := modelgen.DataDir(path)
 	if err != nil {
 		return nil, err
 	}
-	b, _, err := modelgen.ReadModelFile(filepath.Join(data, modelgen.Control.Name, modelgen.Control.APIVersion, "service-2"))
+	b, _, err := modelgen.ReadModelFile(filepath.Join(data, plane.Name, plane.APIVersion, "service-2"))
 	return b, err
 }
 

@@ -2821,3 +2821,13 @@ var Invokers = [...]func(ctx context.Context, h Handlers, input []byte) (any, er
 		return out, nil
 	},
 }
+
+// Bind returns the invokers bound to h, indexed like model.Operations: the
+// dispatch table the protocol layer serves the plane with.
+func Bind(h Handlers) []func(ctx context.Context, input []byte) (any, error) {
+	out := make([]func(context.Context, []byte) (any, error), len(Invokers))
+	for i, invoke := range Invokers {
+		out[i] = func(ctx context.Context, input []byte) (any, error) { return invoke(ctx, h, input) }
+	}
+	return out
+}

@@ -1,7 +1,9 @@
 // Package model holds the facts of the bedrock-agentcore-control API model:
 // operations, shapes with their constraints, and modeled errors. The data is
 // generated from the botocore service model (see zz_generated.go and
-// cmd/modelgen); this file declares the types it is made of.
+// cmd/modelgen); this file declares the types it is made of, which the data
+// plane's generated facts (internal/dpmodel) use too. Service bundles one
+// plane's tables into a value (Control here, dpmodel.Service there).
 package model
 
 import "regexp"
@@ -19,6 +21,7 @@ const (
 	List
 	Map
 	Document
+	Blob // bytes: base64 in a JSON body, raw as a payload
 )
 
 func (t Type) String() string {
@@ -41,6 +44,8 @@ func (t Type) String() string {
 		return "map"
 	case Document:
 		return "document"
+	case Blob:
+		return "blob"
 	}
 	return "unknown"
 }
@@ -52,6 +57,8 @@ const (
 	InBody Location = iota
 	InURI
 	InQuery
+	InHeader     // LocationName is the header name
+	InStatusCode // output only: the HTTP status
 )
 
 // Shape is one shape of the model, with the constraints the validator checks.
@@ -69,9 +76,14 @@ type Shape struct {
 	Union          bool
 	// TimestampISO: true for iso8601 timestamps, false for epoch seconds.
 	TimestampISO bool
-	Members      []Member
-	Member       int // list element
-	Key, Value   int // map
+	// Payload names the member that is the whole HTTP body (a blob or a
+	// structure); empty when the body is the JSON of the body members.
+	Payload string
+	// Streaming (blob) and EventStream (structure) shapes are streams.
+	Streaming, EventStream bool
+	Members                []Member
+	Member                 int // list element
+	Key, Value             int // map
 	// Error shapes only.
 	IsError    bool
 	HTTPStatus int
@@ -110,23 +122,44 @@ func (o *Operation) HasError(code string) bool {
 	return false
 }
 
-// OperationByName finds an operation; nil when there is none.
-func OperationByName(name string) *Operation {
-	if i, ok := operationIndex[name]; ok {
-		return &Operations[i]
+// Service is one plane's generated facts as a value: what the protocol
+// layer needs to serve it. Operation and shape indices are the plane's own.
+type Service struct {
+	Name          string // the botocore service name
+	Operations    []Operation
+	Shapes        []Shape
+	ErrorStatuses map[string]int
+	index         map[string]int
+}
+
+// NewService bundles generated tables.
+func NewService(name string, ops []Operation, shapes []Shape, errorStatuses map[string]int) *Service {
+	s := &Service{Name: name, Operations: ops, Shapes: shapes, ErrorStatuses: errorStatuses,
+		index: make(map[string]int, len(ops))}
+	for i := range ops {
+		s.index[ops[i].Name] = i
+	}
+	return s
+}
+
+// OperationByName finds an operation of the service; nil when there is none.
+func (s *Service) OperationByName(name string) *Operation {
+	if i, ok := s.index[name]; ok {
+		return &s.Operations[i]
 	}
 	return nil
 }
 
 // ErrorStatus returns the modeled HTTP status of an error code, or 0.
-func ErrorStatus(code string) int {
-	return ErrorStatuses[code]
+func (s *Service) ErrorStatus(code string) int {
+	return s.ErrorStatuses[code]
 }
 
-var operationIndex = func() map[string]int {
-	m := make(map[string]int, len(Operations))
-	for i := range Operations {
-		m[Operations[i].Name] = i
-	}
-	return m
-}()
+// Control is the control plane, bedrock-agentcore-control.
+var Control = NewService("bedrock-agentcore-control", Operations[:], Shapes[:], ErrorStatuses)
+
+// OperationByName finds a control-plane operation; nil when there is none.
+func OperationByName(name string) *Operation { return Control.OperationByName(name) }
+
+// ErrorStatus returns the modeled HTTP status of a control-plane error code, or 0.
+func ErrorStatus(code string) int { return ErrorStatuses[code] }

@@ -8,21 +8,25 @@ import (
 	"sort"
 	"testing"
 
+	"agentcored/internal/dpmodel"
 	"agentcored/internal/model"
 )
 
 // moduleRoot is where the generated files live, relative to this package.
 const moduleRoot = "../.."
 
-// TestGeneratedFilesUpToDate regenerates from the repository's model
-// (models/, the overlay merged in) in memory and compares with the committed files byte for byte:
-// it fails when the generated code is stale against the model of record.
+// TestGeneratedFilesUpToDate regenerates both planes from the repository's
+// models (models/, the overlay merged into the control plane) in memory and
+// compares with the committed files byte for byte: it fails when the
+// generated code is stale against the model of record.
 func TestGeneratedFilesUpToDate(t *testing.T) {
 	files, err := GenerateFromRepo(moduleRoot)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"internal/api/zz_operations.go", "internal/api/zz_types.go", "internal/model/zz_generated.go"}
+	want := []string{"internal/api/zz_operations.go", "internal/api/zz_types.go",
+		"internal/dpapi/zz_operations.go", "internal/dpapi/zz_types.go",
+		"internal/dpmodel/zz_generated.go", "internal/model/zz_generated.go"}
 	var got []string
 	for name := range files {
 		got = append(got, name)
@@ -40,7 +44,7 @@ func TestGeneratedFilesUpToDate(t *testing.T) {
 			t.Fatal(err)
 		}
 		if !bytes.Equal(committed, files[name]) {
-			t.Errorf("%s is stale against %s and %s; run `go run ./cmd/modelgen`", name, ControlModelPath, ControlOverlayPath)
+			t.Errorf("%s is stale against models/ (%s, %s, %s); run `go run ./cmd/modelgen`", name, ControlModelPath, ControlOverlayPath, DataPlane.ModelPath())
 		}
 	}
 }
@@ -84,6 +88,32 @@ func TestCommittedModelFacts(t *testing.T) {
 		if model.Operations[i-1].Name >= model.Operations[i].Name {
 			t.Errorf("operations not sorted at %s", model.Operations[i].Name)
 		}
+	}
+}
+
+// TestCommittedDataPlaneFacts pins the data plane's tables: generated from
+// the same botocore release as the control plane, no overlay.
+func TestCommittedDataPlaneFacts(t *testing.T) {
+	if dpmodel.BotocoreVersion != model.BotocoreVersion {
+		t.Errorf("data plane from botocore %s, control plane from %s", dpmodel.BotocoreVersion, model.BotocoreVersion)
+	}
+	if len(dpmodel.Operations) != 66 {
+		t.Errorf("%d data-plane operations, want 66", len(dpmodel.Operations))
+	}
+	if dpmodel.APIVersion != "2024-02-28" || dpmodel.OverlaySHA256 != "" || len(dpmodel.OverlayOperations) != 0 {
+		t.Errorf("APIVersion %q, overlay %q %v", dpmodel.APIVersion, dpmodel.OverlaySHA256, dpmodel.OverlayOperations)
+	}
+	p, err := ReadProvenance(filepath.Join(moduleRoot, ModelsDir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range p.Files {
+		if f.Path == Data.Dir()+"/service-2.json" && f.SHA256 != dpmodel.ModelSHA256 {
+			t.Errorf("%s: sha256 %s, generated tables from %s", f.Path, f.SHA256, dpmodel.ModelSHA256)
+		}
+	}
+	if dpmodel.Service.OperationByName("InvokeAgentRuntime") == nil || model.Control.OperationByName("InvokeAgentRuntime") != nil {
+		t.Error("InvokeAgentRuntime must be a data-plane operation only")
 	}
 }
 
@@ -312,9 +342,10 @@ func TestGenerateSmallModel(t *testing.T) {
 		t.Errorf("members out of model order:\n%s", types)
 	}
 
-	bad := bytes.Replace([]byte(small), []byte(`"location": "uri"`), []byte(`"location": "header"`), 1)
+	// Headers are served (the data plane has them); prefixed header maps are not.
+	bad := bytes.Replace([]byte(small), []byte(`"location": "uri"`), []byte(`"location": "headers"`), 1)
 	if _, err := Generate(bad, "0.0.1"); err == nil {
-		t.Error("a header location was accepted")
+		t.Error("a headers location was accepted")
 	}
 	if _, err := Generate([]byte(`{`), "0.0.1"); err == nil {
 		t.Error("broken JSON was accepted")

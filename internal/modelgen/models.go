@@ -33,19 +33,51 @@ type Service struct {
 // Dir is the service's directory relative to a botocore data directory.
 func (s Service) Dir() string { return s.Name + "/" + s.APIVersion }
 
-// Control is the service the generator reads; Data is kept for later work.
+// Control is the control plane's service, Data the data plane's; the
+// generator reads both.
 var (
 	Control  = Service{"bedrock-agentcore-control", "2023-06-05"}
 	Data     = Service{"bedrock-agentcore", "2024-02-28"}
 	Services = []Service{Control, Data}
 )
 
+// Plane is what the generator makes of one service: its model package
+// (internal/<ModelPkg>) and its API package (internal/<APIPkg>).
+type Plane struct {
+	Service
+	ModelPkg, APIPkg string
+	Overlay          bool // models/overlay may add to it (the control plane only)
+}
+
+func (p Plane) ModelDir() string { return "internal/" + p.ModelPkg }
+func (p Plane) APIDir() string   { return "internal/" + p.APIPkg }
+
+// ModelPath is the plane's service-2.json relative to the module root.
+func (p Plane) ModelPath() string { return ModelsDir + "/" + p.Dir() + "/service-2.json" }
+
+// The two planes, generated side by side.
+var (
+	ControlPlane = Plane{Control, "model", "api", true}
+	DataPlane    = Plane{Data, "dpmodel", "dpapi", false}
+	Planes       = []Plane{ControlPlane, DataPlane}
+)
+
+// PlaneOf finds the plane of a service name; ok=false when there is none.
+func PlaneOf(name string) (Plane, bool) {
+	for _, p := range Planes {
+		if p.Name == name {
+			return p, true
+		}
+	}
+	return Plane{}, false
+}
+
 // ModelFiles are the botocore files kept per service (endpoint rule sets
 // are not: botocore finds its own).
 var ModelFiles = []string{"service-2", "paginators-1", "waiters-2"}
 
 // ControlModelPath is the control-plane model relative to the module root.
-var ControlModelPath = ModelsDir + "/" + Control.Dir() + "/service-2.json"
+var ControlModelPath = ControlPlane.ModelPath()
 
 // strippedKeys are the prose keys removed from the copies (only where the
 // value is a string: a member could be named "documentation").
@@ -302,21 +334,34 @@ func Import(src, modelsDir, botocoreVersion string) (Provenance, error) {
 	return p, os.WriteFile(filepath.Join(modelsDir, ProvenanceName), p.encode(), 0o644)
 }
 
-// GenerateFromRepo generates from the spec of record under root/models, with
-// the overlay (models/overlay) merged in when there is one.
+// GenerateFromRepo generates both planes from the spec of record under
+// root/models, with the overlay (models/overlay) merged into the control
+// plane when there is one.
 func GenerateFromRepo(root string) (Files, error) {
 	modelsDir := filepath.Join(root, ModelsDir)
 	p, err := ReadProvenance(modelsDir)
 	if err != nil {
 		return nil, err
 	}
-	raw, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(ControlModelPath)))
-	if err != nil {
-		return nil, err
+	files := Files{}
+	for _, plane := range Planes {
+		raw, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(plane.ModelPath())))
+		if err != nil {
+			return nil, err
+		}
+		var overlay []byte
+		if plane.Overlay {
+			if overlay, err = ReadOverlay(root); err != nil {
+				return nil, err
+			}
+		}
+		fs, err := GeneratePlane(plane, raw, overlay, p.Botocore)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", plane.Name, err)
+		}
+		for name, b := range fs {
+			files[name] = b
+		}
 	}
-	overlay, err := ReadOverlay(root)
-	if err != nil {
-		return nil, err
-	}
-	return GenerateWithOverlay(raw, overlay, p.Botocore)
+	return files, nil
 }

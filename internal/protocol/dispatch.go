@@ -1,7 +1,9 @@
-// Package protocol speaks the rest-json wire protocol of the model: it routes
-// a request to its operation, decodes labels, query string and JSON body into
-// one input document, validates it against the model, calls the handler and
-// encodes the typed output or the error.
+// Package protocol speaks the rest-json wire protocol of a model: it routes
+// a request to its operation, decodes labels, query string, headers and body
+// into one input document, validates it against the model, calls the handler
+// and encodes the typed output or the error. One Dispatcher serves one plane
+// (a Service: the control plane or the data plane); Planes serves several on
+// one handler.
 package protocol
 
 import (
@@ -20,6 +22,8 @@ import (
 
 	"agentcored/internal/api"
 	"agentcored/internal/awserr"
+	"agentcored/internal/dpapi"
+	"agentcored/internal/dpmodel"
 	"agentcored/internal/model"
 	"agentcored/internal/reqctx"
 )
@@ -31,33 +35,105 @@ const DefaultMaxBody = 6 << 20
 // Gate runs after routing and before decoding (authorization, throttling).
 type Gate func(ctx context.Context, op *model.Operation, labels map[string]string) error
 
-// Dispatcher serves every operation of the model.
-type Dispatcher struct {
-	router   *Router
-	handlers api.Handlers
-	MaxBody  int64
-	Gate     Gate
+// Invoker decodes an operation's canonical input JSON into its typed input
+// and calls the handler (the generated api packages' Bind makes them).
+type Invoker = func(ctx context.Context, input []byte) (any, error)
+
+// Service is one plane as a Dispatcher serves it: the generated facts and the
+// dispatch table bound to its handlers, indexed like Model.Operations.
+type Service struct {
+	Model  *model.Service
+	Invoke []Invoker
+	extra  []extraRoute // routes beyond the model's
 }
 
-func NewDispatcher(h api.Handlers) *Dispatcher {
-	return &Dispatcher{router: NewRouter(), handlers: h, MaxBody: DefaultMaxBody}
+// ControlPlane is bedrock-agentcore-control served by h, with its extra routes.
+func ControlPlane(h api.Handlers) Service {
+	return Service{Model: model.Control, Invoke: api.Bind(h), extra: extraRoutes}
 }
+
+// DataPlane is bedrock-agentcore served by h.
+func DataPlane(h dpapi.Handlers) Service {
+	return Service{Model: dpmodel.Service, Invoke: dpapi.Bind(h)}
+}
+
+// Dispatcher serves every operation of one plane.
+type Dispatcher struct {
+	svc    *model.Service
+	shapes shapeTable
+	invoke []Invoker
+	router *Router
+	// headerToken: the operation's idempotency token travels in a header.
+	headerToken []bool
+	MaxBody     int64
+	Gate        Gate
+}
+
+// NewDispatcher serves the control plane with h.
+func NewDispatcher(h api.Handlers) *Dispatcher { return New(ControlPlane(h)) }
+
+// New serves one plane.
+func New(s Service) *Dispatcher {
+	if len(s.Invoke) != len(s.Model.Operations) {
+		panic(fmt.Sprintf("%s: %d invokers for %d operations", s.Model.Name, len(s.Invoke), len(s.Model.Operations)))
+	}
+	d := &Dispatcher{svc: s.Model, shapes: s.Model.Shapes, invoke: s.Invoke,
+		router: newRouter(s.Model.Operations, s.extra), MaxBody: DefaultMaxBody,
+		headerToken: make([]bool, len(s.Model.Operations))}
+	for i, op := range s.Model.Operations {
+		for _, m := range s.Model.Shapes[op.Input].Members {
+			if m.Name == op.TokenMember && m.Location == model.InHeader {
+				d.headerToken[i] = true
+			}
+		}
+	}
+	return d
+}
+
+// Model is the plane the dispatcher serves.
+func (d *Dispatcher) Model() *model.Service { return d.svc }
 
 func (d *Dispatcher) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	info := reqctx.From(ctx)
 	rt, labels, ok := d.router.match(r.Method, r.URL.EscapedPath())
-	opIndex := rt.op
 	if !ok {
-		WriteError(w, nil, awserr.Errorf(awserr.CodeUnknownOperation,
-			"No operation matches %s %s.", r.Method, r.URL.EscapedPath()))
+		writeUnknownOperation(w, r)
 		return
 	}
-	op := &model.Operations[opIndex]
+	d.serve(w, r, rt, labels)
+}
+
+// Planes serves several planes on one handler. Their routes do not collide
+// (a test checks it), so at most one matches a request; the first one's
+// (the control plane's) routes are tried first. A request no plane routes
+// is 404 UnknownOperationException.
+type Planes []*Dispatcher
+
+func (p Planes) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	path := r.URL.EscapedPath()
+	for _, d := range p {
+		if rt, labels, ok := d.router.match(r.Method, path); ok {
+			d.serve(w, r, rt, labels)
+			return
+		}
+	}
+	writeUnknownOperation(w, r)
+}
+
+func writeUnknownOperation(w http.ResponseWriter, r *http.Request) {
+	WriteError(w, nil, awserr.Errorf(awserr.CodeUnknownOperation,
+		"No operation matches %s %s.", r.Method, r.URL.EscapedPath()))
+}
+
+// serve runs one routed request: gate, body, decode, validate, handler, answer.
+func (d *Dispatcher) serve(w http.ResponseWriter, r *http.Request, rt route, labels map[string]string) {
+	ctx := r.Context()
+	info := reqctx.From(ctx)
+	opIndex := rt.op
+	op := &d.svc.Operations[opIndex]
 	info.Operation = op.Name
 	if d.Gate != nil {
 		if err := d.Gate(ctx, op, labels); err != nil {
-			WriteError(w, op, err)
+			d.writeError(w, op, err)
 			return
 		}
 	}
@@ -65,37 +141,42 @@ func (d *Dispatcher) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
-			WriteError(w, op, awserr.Errorf(awserr.CodeTooLarge, "Request body exceeds %d bytes.", d.MaxBody))
+			d.writeError(w, op, awserr.Errorf(awserr.CodeTooLarge, "Request body exceeds %d bytes.", d.MaxBody))
 			return
 		}
-		WriteError(w, op, cannotParse("Could not read the request body."))
+		d.writeError(w, op, cannotParse("Could not read the request body."))
 		return
 	}
-	doc, aerr := decode(op, labels, r.URL.Query(), body, rt.queryInBody)
+	doc, aerr := d.shapes.decode(op, labels, r.URL.Query(), r.Header, body, rt.queryInBody)
 	if aerr != nil {
-		WriteError(w, op, aerr)
+		d.writeError(w, op, aerr)
 		return
 	}
-	if aerr := Validate(op.Input, doc); aerr != nil {
-		WriteError(w, op, aerr)
+	if aerr := d.shapes.validate(op.Input, doc); aerr != nil {
+		d.writeError(w, op, aerr)
 		return
 	}
 	if op.TokenMember != "" {
 		if t, ok := doc[op.TokenMember].(string); ok {
 			info.ClientToken = t
-			delete(doc, op.TokenMember)
+			// A body token leaves the input (it is not part of the request
+			// hash); a header token is also what the operation works with
+			// (InvokeAgentRuntime's runtime session id) and stays.
+			if !d.headerToken[opIndex] {
+				delete(doc, op.TokenMember)
+			}
 		}
 	}
 	canonical, err := json.Marshal(doc)
 	if err != nil {
-		WriteError(w, op, cannotParse("Could not encode the request."))
+		d.writeError(w, op, cannotParse("Could not encode the request."))
 		return
 	}
 	if info.ClientToken != "" {
 		sum := sha256.Sum256(canonical)
 		info.RequestHash = hex.EncodeToString(sum[:])
 	}
-	out, err := api.Invokers[opIndex](ctx, d.handlers, canonical)
+	out, err := d.invoke[opIndex](ctx, canonical)
 	if err != nil {
 		var replay *reqctx.Replay
 		if errors.As(err, &replay) {
@@ -106,37 +187,57 @@ func (d *Dispatcher) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if errors.As(err, &typeErr) {
 			err = cannotParse(fmt.Sprintf("Value at '%s' could not be parsed.", typeErr.Field))
 		}
-		WriteError(w, op, err)
+		d.writeError(w, op, err)
 		return
 	}
-	WriteOutput(w, op, out)
+	body, err = EncodeOutput(op, out)
+	if err != nil {
+		d.writeError(w, op, err)
+		return
+	}
+	writeBody(w, op.Status, body)
+}
+
+func (d *Dispatcher) writeError(w http.ResponseWriter, op *model.Operation, err error) {
+	writeError(w, d.svc, op, err)
 }
 
 func cannotParse(msg string) *awserr.Error {
 	return &awserr.Error{Code: awserr.CodeValidation, Message: msg, Reason: awserr.ReasonCannotParse}
 }
 
-// Decode merges the URI labels, the query string and the JSON body into one
-// document keyed by member name. Members the model does not know are dropped:
-// newer SDKs send members this model lacks.
+// Decode merges the URI labels, the query string and the JSON body of a
+// control-plane request into one document keyed by member name. Members the
+// model does not know are dropped: newer SDKs send members this model lacks.
 func Decode(op *model.Operation, labels map[string]string, query url.Values, body []byte) (map[string]any, *awserr.Error) {
-	return decode(op, labels, query, body, false)
+	return controlShapes.decode(op, labels, query, nil, body, false)
 }
 
-// decode is Decode; queryInBody takes the query-string members from the
-// body too (an extra route's).
+// decode is Decode with queryInBody, for tests.
 func decode(op *model.Operation, labels map[string]string, query url.Values, body []byte, queryInBody bool) (map[string]any, *awserr.Error) {
-	in := &model.Shapes[op.Input]
+	return controlShapes.decode(op, labels, query, nil, body, queryInBody)
+}
+
+// decode is Decode for the table's plane, with the headers; queryInBody
+// takes the query-string members from the body too (an extra route's). A
+// payload member takes the whole body: raw bytes for a blob, the JSON value
+// otherwise.
+func (t shapeTable) decode(op *model.Operation, labels map[string]string, query url.Values, header http.Header, body []byte, queryInBody bool) (map[string]any, *awserr.Error) {
+	in := &t[op.Input]
 	doc := map[string]any{}
-	if len(bytes.TrimSpace(body)) > 0 {
-		dec := json.NewDecoder(bytes.NewReader(body))
-		dec.UseNumber()
-		var v any
-		if err := dec.Decode(&v); err != nil {
-			return nil, cannotParse("Could not parse the request body as JSON: " + err.Error())
+	switch payload := in.Payload; {
+	case payload != "" && t.memberShape(in, payload).Type == model.Blob:
+		if len(body) > 0 {
+			doc[payload] = body
 		}
-		if dec.More() {
-			return nil, cannotParse("Could not parse the request body as JSON: trailing data after the object.")
+	case len(bytes.TrimSpace(body)) > 0:
+		v, aerr := parseJSON(body)
+		if aerr != nil {
+			return nil, aerr
+		}
+		if payload != "" {
+			doc[payload] = v
+			break
 		}
 		obj, ok := v.(map[string]any)
 		if !ok && v != nil {
@@ -152,51 +253,87 @@ func decode(op *model.Operation, labels map[string]string, query url.Values, bod
 	}
 	var vs []violation
 	for _, m := range in.Members {
+		var values []string
 		switch m.Location {
 		case model.InURI:
 			if v, ok := labels[m.LocationName]; ok {
 				doc[m.Name] = v
 			}
+			continue
 		case model.InQuery:
-			values, ok := query[m.LocationName]
-			if !ok {
-				continue
-			}
-			s := &model.Shapes[m.Shape]
-			switch s.Type {
-			case model.List:
-				list := make([]any, len(values))
-				for i, v := range values {
-					list[i] = v
-				}
-				doc[m.Name] = list
-			case model.Integer, model.Float:
-				v := values[0]
-				if i, err := strconv.ParseInt(v, 10, 64); err == nil {
-					// "+5" and "05" are fine on a query string but not as JSON
-					// numbers: canonicalize, or encoding the input fails later.
-					v = strconv.FormatInt(i, 10)
-				} else if _, err := strconv.ParseFloat(v, 64); err != nil {
-					vs = append(vs, violation{path: m.Name, value: quote(s, v), constraint: "expected a number", parse: true})
-					continue
-				}
-				doc[m.Name] = json.Number(v)
-			case model.Boolean:
-				b, err := strconv.ParseBool(values[0])
-				if err != nil {
-					vs = append(vs, violation{path: m.Name, value: quote(s, values[0]), constraint: "expected a boolean", parse: true})
-					continue
-				}
-				doc[m.Name] = b
-			default:
-				doc[m.Name] = values[0]
-			}
+			values = query[m.LocationName]
+		case model.InHeader:
+			values = header.Values(m.LocationName)
+		default:
+			continue
+		}
+		if len(values) == 0 {
+			continue
+		}
+		if v, bad := t.textValue(m, values); bad != nil {
+			vs = append(vs, *bad)
+		} else {
+			doc[m.Name] = v
 		}
 	}
 	if len(vs) > 0 {
 		return nil, validationError(vs)
 	}
 	return doc, nil
+}
+
+// parseJSON reads one JSON value, numbers kept as json.Number.
+func parseJSON(body []byte) (any, *awserr.Error) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, cannotParse("Could not parse the request body as JSON: " + err.Error())
+	}
+	if dec.More() {
+		return nil, cannotParse("Could not parse the request body as JSON: trailing data after the object.")
+	}
+	return v, nil
+}
+
+func (t shapeTable) memberShape(s *model.Shape, name string) *model.Shape {
+	for _, m := range s.Members {
+		if m.Name == name {
+			return &t[m.Shape]
+		}
+	}
+	panic("shape " + s.Name + " has no member " + name)
+}
+
+// textValue is the document value of a query-string or header member (its
+// values as sent): a list, a canonical number, a boolean or the text.
+func (t shapeTable) textValue(m model.Member, values []string) (any, *violation) {
+	s := &t[m.Shape]
+	switch s.Type {
+	case model.List:
+		list := make([]any, len(values))
+		for i, v := range values {
+			list[i] = v
+		}
+		return list, nil
+	case model.Integer, model.Float:
+		v := values[0]
+		if i, err := strconv.ParseInt(v, 10, 64); err == nil {
+			// "+5" and "05" are fine on a query string but not as JSON
+			// numbers: canonicalize, or encoding the input fails later.
+			v = strconv.FormatInt(i, 10)
+		} else if _, err := strconv.ParseFloat(v, 64); err != nil {
+			return nil, &violation{path: m.Name, value: t.quote(s, v), constraint: "expected a number", parse: true}
+		}
+		return json.Number(v), nil
+	case model.Boolean:
+		b, err := strconv.ParseBool(values[0])
+		if err != nil {
+			return nil, &violation{path: m.Name, value: t.quote(s, values[0]), constraint: "expected a boolean", parse: true}
+		}
+		return b, nil
+	}
+	return values[0], nil
 }
 
 // WriteOutput encodes a typed output with the operation's success status.
@@ -238,17 +375,27 @@ type errorBody struct {
 	FieldList []awserr.FieldError `json:"fieldList,omitempty"`
 }
 
-// WriteError writes an AWS-shaped error. op may be nil (no operation matched).
-// Errors that are not *awserr.Error become InternalServerException; their
-// text is logged, never sent.
+// WriteError writes an AWS-shaped error for a control-plane operation. op
+// may be nil (no operation matched).
 func WriteError(w http.ResponseWriter, op *model.Operation, err error) {
+	writeError(w, model.Control, op, err)
+}
+
+// writeError writes an AWS-shaped error of op, an operation of svc (or nil):
+// the status is svc's modeled one for the code, else awserr.Status's. Errors
+// that are not *awserr.Error become InternalServerException; their text is
+// logged, never sent.
+func writeError(w http.ResponseWriter, svc *model.Service, op *model.Operation, err error) {
 	var e *awserr.Error
 	if !errors.As(err, &e) {
 		slog.Error("internal error", "operation", opName(op), "error", err)
 		e = awserr.Errorf(awserr.CodeInternal, "An internal error occurred. Try again.")
 	}
 	code := operationCode(op, e.Code)
-	status := awserr.Status(code)
+	status := svc.ErrorStatus(code)
+	if status == 0 {
+		status = awserr.Status(code)
+	}
 	body, _ := json.Marshal(errorBody{Message: e.Message, Reason: e.Reason, FieldList: e.Fields})
 	w.Header().Set("X-Amzn-ErrorType", code)
 	w.Header().Set("Content-Type", "application/json")
@@ -257,8 +404,9 @@ func WriteError(w http.ResponseWriter, op *model.Operation, err error) {
 	w.Write(body)
 }
 
-// operationCode renames generic codes for operations that model their own:
-// Memory operations throttle with ThrottledException and fail with
+// operationCode renames generic codes for operations that model their own,
+// from the operation's modeled errors (so per plane, from its model): Memory
+// operations of both planes throttle with ThrottledException and fail with
 // ServiceException.
 func operationCode(op *model.Operation, code string) string {
 	if op == nil {

@@ -23,7 +23,7 @@ type routeKey struct {
 }
 
 type route struct {
-	op       int // index into model.Operations
+	op       int // index into the plane's operations
 	segments []segment
 	literals int
 	// queryInBody: the members the model puts in the query string come in
@@ -53,14 +53,19 @@ type segment struct {
 	label   string // member location name when the segment is a label
 }
 
-// NewRouter compiles every operation's URI template, and the extra routes.
-func NewRouter() *Router {
+// NewRouter compiles every control-plane operation's URI template, and the
+// extra routes.
+func NewRouter() *Router { return newRouter(model.Operations[:], extraRoutes) }
+
+// newRouter compiles a plane's URI templates and extra routes; route.op
+// indexes ops.
+func newRouter(ops []model.Operation, extra []extraRoute) *Router {
 	r := &Router{routes: map[routeKey][]route{}}
-	for i := range model.Operations {
-		r.add(model.Operations[i].Method, model.Operations[i].URI, route{op: i})
+	for i := range ops {
+		r.add(ops[i].Method, ops[i].URI, route{op: i})
 	}
-	for _, x := range extraRoutes {
-		i := slices.IndexFunc(model.Operations[:], func(o model.Operation) bool { return o.Name == x.op })
+	for _, x := range extra {
+		i := slices.IndexFunc(ops, func(o model.Operation) bool { return o.Name == x.op })
 		if i < 0 {
 			panic("extra route for unknown operation " + x.op)
 		}

@@ -1,6 +1,7 @@
 package protocol
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -32,11 +33,24 @@ func (v violation) message() string {
 
 const sensitiveText = "*** Sensitive Data Redacted ***"
 
-// Validate checks a decoded input document against its shape and returns a
-// ValidationException, or nil when the document satisfies every constraint.
+// shapeTable is one plane's shapes: what the validator and the decoder
+// index with a member's shape.
+type shapeTable []model.Shape
+
+// controlShapes is the control plane's table, for the package-level helpers.
+var controlShapes = shapeTable(model.Shapes[:])
+
+// Validate checks a decoded control-plane input document against its shape
+// and returns a ValidationException, or nil when the document satisfies every
+// constraint.
 func Validate(shape int, doc map[string]any) *awserr.Error {
+	return controlShapes.validate(shape, doc)
+}
+
+// validate is Validate for the table's plane.
+func (t shapeTable) validate(shape int, doc map[string]any) *awserr.Error {
 	var vs []violation
-	validateStruct(shape, doc, "", &vs)
+	t.validateStruct(shape, doc, "", &vs)
 	if len(vs) == 0 {
 		return nil
 	}
@@ -73,8 +87,8 @@ func join(path, name string) string {
 	return path + "." + name
 }
 
-func validateStruct(shape int, obj map[string]any, path string, vs *[]violation) {
-	s := &model.Shapes[shape]
+func (t shapeTable) validateStruct(shape int, obj map[string]any, path string, vs *[]violation) {
+	s := &t[shape]
 	set := 0
 	for i := range s.Members {
 		m := &s.Members[i]
@@ -86,7 +100,7 @@ func validateStruct(shape int, obj map[string]any, path string, vs *[]violation)
 			continue
 		}
 		set++
-		validateValue(m.Shape, v, join(path, m.Name), vs)
+		t.validateValue(m.Shape, v, join(path, m.Name), vs)
 	}
 	if s.Union && set != 1 {
 		names := make([]string, len(s.Members))
@@ -102,10 +116,10 @@ func validateStruct(shape int, obj map[string]any, path string, vs *[]violation)
 }
 
 // validateValue checks one non-null value of any shape.
-func validateValue(shape int, v any, path string, vs *[]violation) {
-	s := &model.Shapes[shape]
+func (t shapeTable) validateValue(shape int, v any, path string, vs *[]violation) {
+	s := &t[shape]
 	wrongType := func(want string) {
-		*vs = append(*vs, violation{path: path, value: quote(s, v), constraint: "expected " + want, parse: true})
+		*vs = append(*vs, violation{path: path, value: t.quote(s, v), constraint: "expected " + want, parse: true})
 	}
 	switch s.Type {
 	case model.String:
@@ -115,7 +129,7 @@ func validateValue(shape int, v any, path string, vs *[]violation) {
 			return
 		}
 		for _, c := range stringConstraints(s, str) {
-			*vs = append(*vs, violation{path: path, value: quote(s, v), constraint: c})
+			*vs = append(*vs, violation{path: path, value: t.quote(s, v), constraint: c})
 		}
 	case model.Integer, model.Float:
 		n, ok := v.(json.Number)
@@ -129,17 +143,17 @@ func validateValue(shape int, v any, path string, vs *[]violation) {
 			return
 		}
 		for _, c := range rangeConstraints(s, f) {
-			*vs = append(*vs, violation{path: path, value: quote(s, v), constraint: c})
+			*vs = append(*vs, violation{path: path, value: t.quote(s, v), constraint: c})
 		}
 	case model.Boolean:
 		if _, ok := v.(bool); !ok {
 			wrongType("a boolean")
 		}
 	case model.Timestamp:
-		switch t := v.(type) {
+		switch ts := v.(type) {
 		case json.Number:
 		case string:
-			if _, err := api.ParseTimestampText(t); err != nil {
+			if _, err := api.ParseTimestampText(ts); err != nil {
 				wrongType("a timestamp")
 			}
 		default:
@@ -147,13 +161,33 @@ func validateValue(shape int, v any, path string, vs *[]violation) {
 		}
 	case model.Document:
 		// Any JSON value.
+	case model.Blob:
+		// Raw bytes when the blob is the payload, base64 in a JSON body.
+		var n int
+		switch b := v.(type) {
+		case []byte:
+			n = len(b)
+		case string:
+			raw, err := base64.StdEncoding.DecodeString(b)
+			if err != nil {
+				wrongType("base64-encoded bytes")
+				return
+			}
+			n = len(raw)
+		default:
+			wrongType("base64-encoded bytes")
+			return
+		}
+		if c := sizeConstraint(s, n); c != "" {
+			*vs = append(*vs, violation{path: path, value: t.quote(s, v), constraint: c})
+		}
 	case model.Structure:
 		obj, ok := v.(map[string]any)
 		if !ok {
 			wrongType("an object")
 			return
 		}
-		validateStruct(shape, obj, path, vs)
+		t.validateStruct(shape, obj, path, vs)
 	case model.List:
 		list, ok := v.([]any)
 		if !ok {
@@ -161,9 +195,9 @@ func validateValue(shape int, v any, path string, vs *[]violation) {
 			return
 		}
 		if c := sizeConstraint(s, len(list)); c != "" {
-			*vs = append(*vs, violation{path: path, value: quote(s, v), constraint: c})
+			*vs = append(*vs, violation{path: path, value: t.quote(s, v), constraint: c})
 		}
-		validateElements(s, list, path, vs)
+		t.validateElements(s, list, path, vs)
 	case model.Map:
 		m, ok := v.(map[string]any)
 		if !ok {
@@ -171,18 +205,18 @@ func validateValue(shape int, v any, path string, vs *[]violation) {
 			return
 		}
 		if c := sizeConstraint(s, len(m)); c != "" {
-			*vs = append(*vs, violation{path: path, value: quote(s, v), constraint: c})
+			*vs = append(*vs, violation{path: path, value: t.quote(s, v), constraint: c})
 		}
-		validateMap(s, m, path, vs)
+		t.validateMap(s, m, path, vs)
 	}
 }
 
 // validateElements reports scalar element failures once at the list, the way
 // the service does ("Member must satisfy constraint: [...]"); structured
 // elements are reported at path.N.member (1-based).
-func validateElements(s *model.Shape, list []any, path string, vs *[]violation) {
+func (t shapeTable) validateElements(s *model.Shape, list []any, path string, vs *[]violation) {
 	elem := s.Member
-	es := &model.Shapes[elem]
+	es := &t[elem]
 	if es.Type == model.Structure || es.Type == model.List || es.Type == model.Map {
 		for i, v := range list {
 			p := path + "." + strconv.Itoa(i+1) + ".member"
@@ -190,7 +224,7 @@ func validateElements(s *model.Shape, list []any, path string, vs *[]violation) 
 				*vs = append(*vs, violation{path: p, value: "null", constraint: "Member must not be null"})
 				continue
 			}
-			validateValue(elem, v, p, vs)
+			t.validateValue(elem, v, p, vs)
 		}
 		return
 	}
@@ -201,22 +235,22 @@ func validateElements(s *model.Shape, list []any, path string, vs *[]violation) 
 			inner = append(inner, violation{path: p, value: "null", constraint: "Member must not be null"})
 			continue
 		}
-		validateValue(elem, v, p, &inner)
+		t.validateValue(elem, v, p, &inner)
 	}
-	aggregate(inner, path, s, list, "Member must satisfy constraint", vs)
+	t.aggregate(inner, path, s, list, "Member must satisfy constraint", vs)
 }
 
-func validateMap(s *model.Shape, m map[string]any, path string, vs *[]violation) {
+func (t shapeTable) validateMap(s *model.Shape, m map[string]any, path string, vs *[]violation) {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
 	var keyViolations, valueViolations []violation
-	vshape := &model.Shapes[s.Value]
+	vshape := &t[s.Value]
 	structured := vshape.Type == model.Structure || vshape.Type == model.List || vshape.Type == model.Map
 	for _, k := range keys {
-		validateValue(s.Key, k, path, &keyViolations)
+		t.validateValue(s.Key, k, path, &keyViolations)
 		v := m[k]
 		p := path + "." + k + ".member"
 		if v == nil {
@@ -224,18 +258,18 @@ func validateMap(s *model.Shape, m map[string]any, path string, vs *[]violation)
 			continue
 		}
 		if structured {
-			validateValue(s.Value, v, p, vs)
+			t.validateValue(s.Value, v, p, vs)
 		} else {
-			validateValue(s.Value, v, p, &valueViolations)
+			t.validateValue(s.Value, v, p, &valueViolations)
 		}
 	}
-	aggregate(keyViolations, path, s, m, "Map keys must satisfy constraint", vs)
-	aggregate(valueViolations, path, s, m, "Map value must satisfy constraint", vs)
+	t.aggregate(keyViolations, path, s, m, "Map keys must satisfy constraint", vs)
+	t.aggregate(valueViolations, path, s, m, "Map value must satisfy constraint", vs)
 }
 
 // aggregate folds element violations into one violation at the collection.
 // A wrong element type stays a parse error. shape is the collection's.
-func aggregate(inner []violation, path string, shape *model.Shape, whole any, prefix string, vs *[]violation) {
+func (t shapeTable) aggregate(inner []violation, path string, shape *model.Shape, whole any, prefix string, vs *[]violation) {
 	if len(inner) == 0 {
 		return
 	}
@@ -253,7 +287,7 @@ func aggregate(inner []violation, path string, shape *model.Shape, whole any, pr
 			cs = append(cs, v.constraint)
 		}
 	}
-	*vs = append(*vs, violation{path: path, value: quote(shape, whole), constraint: prefix + ": [" + strings.Join(cs, ", ") + "]"})
+	*vs = append(*vs, violation{path: path, value: t.quote(shape, whole), constraint: prefix + ": [" + strings.Join(cs, ", ") + "]"})
 }
 
 func stringConstraints(s *model.Shape, str string) []string {
@@ -340,15 +374,15 @@ func utf16Len(s string) int {
 
 // quote renders a value for a message: 'text', with the redaction marker in
 // place of any part whose shape is sensitive.
-func quote(s *model.Shape, v any) string {
-	return "'" + render(s, v) + "'"
+func (t shapeTable) quote(s *model.Shape, v any) string {
+	return "'" + t.render(s, v) + "'"
 }
 
 // render is javaString guided by the shape, so that a sensitive value nested
 // in a collection or structure (an OAuth parameter in a map that is too
 // large) is never echoed. A collection of sensitive elements, keys or values
 // is redacted whole.
-func render(s *model.Shape, v any) string {
+func (t shapeTable) render(s *model.Shape, v any) string {
 	if s.Sensitive {
 		return sensitiveText
 	}
@@ -358,13 +392,13 @@ func render(s *model.Shape, v any) string {
 		if !ok {
 			break
 		}
-		es := &model.Shapes[s.Member]
+		es := &t[s.Member]
 		if es.Sensitive {
 			return sensitiveText
 		}
 		parts := make([]string, len(list))
 		for i, e := range list {
-			parts[i] = render(es, e)
+			parts[i] = t.render(es, e)
 		}
 		return "[" + strings.Join(parts, ", ") + "]"
 	case model.Map:
@@ -372,14 +406,14 @@ func render(s *model.Shape, v any) string {
 		if !ok {
 			break
 		}
-		vs := &model.Shapes[s.Value]
-		if model.Shapes[s.Key].Sensitive || vs.Sensitive {
+		vs := &t[s.Value]
+		if t[s.Key].Sensitive || vs.Sensitive {
 			return sensitiveText
 		}
 		keys := sortedKeys(m)
 		parts := make([]string, len(keys))
 		for i, k := range keys {
-			parts[i] = k + "=" + render(vs, m[k])
+			parts[i] = k + "=" + t.render(vs, m[k])
 		}
 		return "{" + strings.Join(parts, ", ") + "}"
 	case model.Structure:
@@ -393,7 +427,7 @@ func render(s *model.Shape, v any) string {
 			parts[i] = k + "=" + javaString(obj[k])
 			for _, m := range s.Members {
 				if m.Name == k {
-					parts[i] = k + "=" + render(&model.Shapes[m.Shape], obj[k])
+					parts[i] = k + "=" + t.render(&t[m.Shape], obj[k])
 					break
 				}
 			}
@@ -444,3 +478,10 @@ func javaString(v any) string {
 	}
 	return fmt.Sprint(v)
 }
+
+// validateValue and render are the control plane's, for tests.
+func validateValue(shape int, v any, path string, vs *[]violation) {
+	controlShapes.validateValue(shape, v, path, vs)
+}
+
+func render(s *model.Shape, v any) string { return controlShapes.render(s, v) }

@@ -1,6 +1,7 @@
 // Package server assembles the binary's HTTP surface: the middleware chain
 // (request id, panic recovery, access log, body limit, authentication), the
-// AWS API dispatcher, health checks and the admin API, on one listener.
+// AWS API dispatchers (the control plane and the data plane, routed by method
+// and path), health checks and the admin API, on one listener.
 package server
 
 import (
@@ -19,6 +20,7 @@ import (
 
 	"agentcored/internal/auth"
 	"agentcored/internal/awserr"
+	"agentcored/internal/dpapi"
 	"agentcored/internal/lifecycle"
 	"agentcored/internal/model"
 	"agentcored/internal/protocol"
@@ -123,13 +125,16 @@ func New(ctx context.Context, cfg Config, st store.Store) (*Server, error) {
 		s.log = slog.Default()
 	}
 	m.registerLifecycle(lc)
-	d := protocol.NewDispatcher(svc)
-	if cfg.MaxBodyBytes > 0 {
-		d.MaxBody = cfg.MaxBodyBytes
+	// Both planes on one port, told apart by method and path only (same
+	// signing name, same Host). No data-plane operation is implemented yet:
+	// each answers NotImplementedException.
+	planes := protocol.Planes{
+		protocol.New(protocol.ControlPlane(svc)),
+		protocol.New(protocol.DataPlane(dpapi.UnimplementedHandlers{})),
 	}
 	s.auth.ResourcePolicy = svc.ResourcePolicyDocument
 	limiter := throttle.New(cfg.ThrottleRate, cfg.ThrottleBurst)
-	d.Gate = func(ctx context.Context, op *model.Operation, labels map[string]string) error {
+	gate := func(ctx context.Context, op *model.Operation, labels map[string]string) error {
 		if err := limiter.Check(reqctx.From(ctx).Account, op.Name); err != nil {
 			return err
 		}
@@ -138,13 +143,19 @@ func New(ctx context.Context, cfg Config, st store.Store) (*Server, error) {
 		}
 		return svc.Faults().Gate(ctx, op)
 	}
+	for _, d := range planes {
+		if cfg.MaxBodyBytes > 0 {
+			d.MaxBody = cfg.MaxBodyBytes
+		}
+		d.Gate = gate
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.Handle("GET /metrics", m.handler())
 	mux.Handle("/_agentcored/", s.adminOnly(s.adminHandler()))
 	mux.Handle("POST /moto-api/reset", s.adminOnly(http.HandlerFunc(s.motoReset)))
-	mux.Handle("/", s.api(d))
+	mux.Handle("/", s.api(planes))
 	s.handler = requestID(recoverPanics(mux))
 
 	runCtx, cancel := context.WithCancel(context.Background())
@@ -205,10 +216,10 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	w.Write([]byte("ready\n"))
 }
 
-// api authenticates a request and hands it to the dispatcher, then counts
-// and logs it. The dispatcher has put the operation name in the request info
-// by then (empty when no route matched).
-func (s *Server) api(d *protocol.Dispatcher) http.Handler {
+// api authenticates a request and hands it to the planes' dispatchers, then
+// counts and logs it. The dispatcher has put the operation name in the
+// request info by then (empty when no route matched).
+func (s *Server) api(d protocol.Planes) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		info := reqctx.From(r.Context())
 		start := time.Now()
@@ -220,15 +231,16 @@ func (s *Server) api(d *protocol.Dispatcher) http.Handler {
 	})
 }
 
-func (s *Server) serveAPI(d *protocol.Dispatcher, w http.ResponseWriter, r *http.Request, info *reqctx.Info) {
+func (s *Server) serveAPI(d protocol.Planes, w http.ResponseWriter, r *http.Request, info *reqctx.Info) {
+	maxBody := d[0].MaxBody // the same for every plane
 	// A declared oversized body is refused before reading any of it.
-	if r.ContentLength > d.MaxBody {
-		protocol.WriteError(w, nil, awserr.Errorf(awserr.CodeTooLarge, "Request body exceeds %d bytes.", d.MaxBody))
+	if r.ContentLength > maxBody {
+		protocol.WriteError(w, nil, awserr.Errorf(awserr.CodeTooLarge, "Request body exceeds %d bytes.", maxBody))
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, d.MaxBody))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	if err != nil {
-		protocol.WriteError(w, nil, awserr.Errorf(awserr.CodeTooLarge, "Request body exceeds %d bytes.", d.MaxBody))
+		protocol.WriteError(w, nil, awserr.Errorf(awserr.CodeTooLarge, "Request body exceeds %d bytes.", maxBody))
 		return
 	}
 	id, err := s.auth.Authenticate(r, body)

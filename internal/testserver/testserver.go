@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/bedrockagentcore"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockagentcorecontrol"
 
 	"agentcored/internal/auth"
@@ -111,6 +112,18 @@ func (s *Server) ClientAs(t testing.TB, accessKey, secret, region string) *bedro
 		Region:       region,
 		BaseEndpoint: aws.String(s.URL),
 		Credentials:  credentials.NewStaticCredentialsProvider(accessKey, secret, ""),
+		Retryer:      aws.NopRetryer{},
+		HTTPClient:   &http.Client{Timeout: 30 * time.Second},
+	})
+}
+
+// DataClient returns a data-plane (bedrock-agentcore) SDK client signed with
+// the default development key, pointed at the same port. It does not retry.
+func (s *Server) DataClient(t testing.TB) *bedrockagentcore.Client {
+	return bedrockagentcore.New(bedrockagentcore.Options{
+		Region:       "us-east-1",
+		BaseEndpoint: aws.String(s.URL),
+		Credentials:  credentials.NewStaticCredentialsProvider(auth.DefaultAccessKeyID, auth.DefaultSecretAccessKey, ""),
 		Retryer:      aws.NopRetryer{},
 		HTTPClient:   &http.Client{Timeout: 30 * time.Second},
 	})

@@ -18,6 +18,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"agentcored/internal/dpmodel"
 	"agentcored/internal/model"
 	"agentcored/internal/server"
 )
@@ -44,6 +45,8 @@ func main() {
 		if n := len(model.OverlayOperations); n > 0 {
 			fmt.Printf("overlay %d operations (models/overlay, sha256 %s); %d operations served\n", n, model.OverlaySHA256, len(model.Operations))
 		}
+		fmt.Printf("data plane bedrock-agentcore %s (botocore %s, %d operations, sha256 %s)\n",
+			dpmodel.APIVersion, dpmodel.BotocoreVersion, len(dpmodel.Operations), dpmodel.ModelSHA256)
 	default:
 		usage()
 		os.Exit(2)

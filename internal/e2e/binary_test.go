@@ -18,7 +18,7 @@ func TestBinaryVersion(t *testing.T) {
 	if err != nil {
 		t.Fatalf("version: %v\n%s", err, out)
 	}
-	for _, want := range []string{"agentcored ", "bedrock-agentcore-control 2023-06-05", "botocore 1.43.67", "165 operations", "overlay 10 operations", "175 operations served", "sha256 "} {
+	for _, want := range []string{"agentcored ", "bedrock-agentcore-control 2023-06-05", "botocore 1.43.67", "165 operations", "overlay 10 operations", "175 operations served", "data plane bedrock-agentcore 2024-02-28", "66 operations", "sha256 "} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("version output %q lacks %q", out, want)
 		}

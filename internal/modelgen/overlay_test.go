@@ -68,19 +68,9 @@ func TestMergeOverlay(t *testing.T) {
 		{name: "broken overlay", model: baseModel, overlay: `{`, wantErr: "parse overlay"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			merged, err := MergeOverlay([]byte(tc.model), []byte(tc.overlay))
-			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("err = %v, want %q", err, tc.wantErr)
-				}
+			m := checkMerge(t, tc.model, tc.overlay, tc.wantErr)
+			if m == nil {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			m, err := parseModel(merged)
-			if err != nil {
-				t.Fatal(err)
 			}
 			var ops []string
 			for name := range m.Operations {
@@ -101,6 +91,27 @@ func TestMergeOverlay(t *testing.T) {
 			}
 		})
 	}
+}
+
+// checkMerge merges the overlay into the model and parses the result; with
+// wantErr it checks the merge fails so and returns nil.
+func checkMerge(t *testing.T, model, overlay, wantErr string) *rawModel {
+	t.Helper()
+	merged, err := MergeOverlay([]byte(model), []byte(overlay))
+	if wantErr != "" {
+		if err == nil || !strings.Contains(err.Error(), wantErr) {
+			t.Fatalf("err = %v, want %q", err, wantErr)
+		}
+		return nil
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := parseModel(merged)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
 }
 
 // The merged model generates: the overlay's operation is routed with its
@@ -159,22 +170,9 @@ func TestDropDefined(t *testing.T) {
 			want: DropReport{Shapes: []string{"Color", "Id"}}, wantShape: []string{"PutThingRequest", "PutThingResponse", "Token"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			out, r, err := DropDefined([]byte(tc.model), []byte(baseOverlay))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !reflect.DeepEqual(r, tc.want) {
-				t.Errorf("report %+v, want %+v", r, tc.want)
-			}
-			if tc.wantGone {
-				if out != nil {
-					t.Errorf("overlay kept:\n%s", out)
-				}
+			out, o := checkDrop(t, tc.model, baseOverlay, tc.want, tc.wantGone)
+			if o == nil {
 				return
-			}
-			o, err := parseOverlay(out)
-			if err != nil {
-				t.Fatal(err)
 			}
 			if got := sortedKeys(o.Shapes); !reflect.DeepEqual(got, tc.wantShape) {
 				t.Errorf("shapes left %v, want %v", got, tc.wantShape)
@@ -198,6 +196,30 @@ func TestDropDefined(t *testing.T) {
 	if want := (DropReport{Operations: []string{"Ping"}, Shapes: []string{"Id"}, Unused: []string{"PingResponse", "When"}}); !reflect.DeepEqual(r, want) {
 		t.Errorf("report %+v, want %+v", r, want)
 	}
+}
+
+// checkDrop runs DropDefined and checks its report and whether the overlay
+// is gone; it returns the overlay left (nil when gone).
+func checkDrop(t *testing.T, model, overlay string, want DropReport, wantGone bool) ([]byte, *overlayFile) {
+	t.Helper()
+	out, r, err := DropDefined([]byte(model), []byte(overlay))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(r, want) {
+		t.Errorf("report %+v, want %+v", r, want)
+	}
+	if wantGone {
+		if out != nil {
+			t.Errorf("overlay kept:\n%s", out)
+		}
+		return nil, nil
+	}
+	o, err := parseOverlay(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out, o
 }
 
 // DropFromRepo rewrites the overlay in a module root, or removes it.
@@ -316,19 +338,9 @@ func TestMergeOverlayOptional(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			overlay := `{"optional": ` + tc.optional + `, "operations": {}, "shapes": {}}`
-			merged, err := MergeOverlay([]byte(optionalModel), []byte(overlay))
-			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("err = %v, want %q", err, tc.wantErr)
-				}
+			m := checkMerge(t, optionalModel, overlay, tc.wantErr)
+			if m == nil {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			m, err := parseModel(merged)
-			if err != nil {
-				t.Fatal(err)
 			}
 			s := m.Shapes["MakeThingRequest"]
 			if !reflect.DeepEqual(s.Required, tc.want) {
@@ -402,22 +414,9 @@ func TestDropDefinedOptional(t *testing.T) {
 			wantLeft: map[string][]string{"MakeThingRequest": {"kind"}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			out, r, err := DropDefined([]byte(tc.model), []byte(tc.overlay))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !reflect.DeepEqual(r, tc.want) {
-				t.Errorf("report %+v, want %+v", r, tc.want)
-			}
-			if tc.wantGone {
-				if out != nil {
-					t.Errorf("overlay kept:\n%s", out)
-				}
+			_, o := checkDrop(t, tc.model, tc.overlay, tc.want, tc.wantGone)
+			if o == nil {
 				return
-			}
-			o, err := parseOverlay(out)
-			if err != nil {
-				t.Fatal(err)
 			}
 			if !reflect.DeepEqual(o.Optional, tc.wantLeft) {
 				t.Errorf("optional left %v, want %v", o.Optional, tc.wantLeft)

@@ -154,9 +154,12 @@ func reportDrop(r modelgen.DropReport, gone bool) {
 	for _, sh := range r.Unused {
 		fmt.Printf("overlay: dropped shape %s (no overlay operation uses it)\n", sh)
 	}
+	for _, m := range r.Optional {
+		fmt.Printf("overlay: dropped optional %s (the new model has it optional)\n", m)
+	}
 	switch {
 	case gone:
-		fmt.Printf("overlay: removed %s (every operation is in the model now)\n", overlay)
+		fmt.Printf("overlay: removed %s (every operation is in the model now, every relaxed member optional)\n", overlay)
 	case r.Empty():
 		fmt.Printf("overlay: %s unchanged\n", overlay)
 	}

@@ -14,7 +14,7 @@ const ModelSHA256 = "582a45461e4613b95befef0bf07af6ef60206b96a12e73b608cbadeeb99
 const APIVersion = "2023-06-05"
 
 // OverlaySHA256 is the sha256 of the overlay merged into the model (models/overlay), empty without one.
-const OverlaySHA256 = "71f588d26fb778eb56b457a9bc9cada199a1fb12e8af67ab2c470dccbbb472b0"
+const OverlaySHA256 = "62a8fa416cf002181fa9220fb7c9908cffa6801fea6ad60b1732dfe57808d596"
 
 // OverlayOperations are the operations the overlay added (not in the botocore model).
 var OverlayOperations = []string{"CreateConsentPortal", "DeleteConsentPortal", "GetAgentInsightStore", "GetConsentPortal", "ListAgentInsightStores", "ListConsentPortals", "ResetTokenVaultKeyMaterial", "RotatePaymentConnectorCredentials", "UpdateAgentInsightStore", "UpdateConsentPortal"}
@@ -266,7 +266,7 @@ var Shapes = [...]Shape{
 	}},
 	102: {Name: "BrowserSessionId", Type: String, Pattern: regexp.MustCompile("^(?:[0-9a-zA-Z]{1,40})$"), PatternText: "[0-9a-zA-Z]{1,40}"},
 	103: {Name: "BrowserSigningConfigInput", Type: Structure, Members: []Member{
-		{Name: "enabled", Shape: 87, Required: true},
+		{Name: "enabled", Shape: 87},
 	}},
 	104: {Name: "BrowserSigningConfigOutput", Type: Structure, Members: []Member{
 		{Name: "enabled", Shape: 87, Required: true},
@@ -339,7 +339,7 @@ var Shapes = [...]Shape{
 	133: {Name: "ClientIdType", Type: String, HasMin: true, Min: 1, HasMax: true, Max: 256},
 	134: {Name: "ClientToken", Type: String, HasMin: true, Min: 33, HasMax: true, Max: 256, Pattern: regexp.MustCompile("^(?:[a-zA-Z0-9](-*[a-zA-Z0-9]){0,256})$"), PatternText: "[a-zA-Z0-9](-*[a-zA-Z0-9]){0,256}"},
 	135: {Name: "CloudWatchLogsInputConfig", Type: Structure, Members: []Member{
-		{Name: "logGroupNames", Shape: 136, Required: true},
+		{Name: "logGroupNames", Shape: 136},
 		{Name: "serviceNames", Shape: 137, Required: true},
 	}},
 	136: {Name: "CloudWatchLogsInputConfigLogGroupNamesList", Type: List, HasMin: true, Min: 1, HasMax: true, Max: 5, Member: 852},
@@ -690,8 +690,8 @@ var Shapes = [...]Shape{
 		{Name: "clientToken", Shape: 134, IdempotencyToken: true},
 		{Name: "datasetName", Shape: 308, Required: true},
 		{Name: "description", Shape: 232},
-		{Name: "source", Shape: 304, Required: true},
-		{Name: "schemaType", Shape: 309, Required: true},
+		{Name: "source", Shape: 304},
+		{Name: "schemaType", Shape: 309},
 		{Name: "kmsKeyArn", Shape: 730},
 		{Name: "tags", Shape: 1218},
 	}},

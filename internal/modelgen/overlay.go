@@ -13,15 +13,20 @@ import (
 
 // The overlay holds operations the botocore copy lacks but aws-sdk-go-v2
 // already has, in the same format (a service-2.json fragment: operations and
-// the shapes they need). The generator merges it into the model; `modelgen
-// upgrade` drops what a newer botocore model defines (models/overlay/README.md).
+// the shapes they need), and the members of botocore shapes that
+// aws-sdk-go-v2 no longer requires ("optional"). The generator merges it into
+// the model; `modelgen upgrade` drops what a newer botocore model defines or
+// already has optional (models/overlay/README.md).
 var ControlOverlayPath = ModelsDir + "/overlay/" + Control.Dir() + "/service-2.overlay.json"
 
 // overlayFile is the overlay's JSON. Operations and shapes stay raw so that
 // member order survives a merge or a rewrite.
 type overlayFile struct {
-	Version    string                     `json:"version,omitempty"`
-	Metadata   json.RawMessage            `json:"metadata,omitempty"`
+	Version  string          `json:"version,omitempty"`
+	Metadata json.RawMessage `json:"metadata,omitempty"`
+	// Optional names, per model shape, the members to remove from its
+	// required list.
+	Optional   map[string][]string        `json:"optional,omitempty"`
 	Operations map[string]json.RawMessage `json:"operations"`
 	Shapes     map[string]json.RawMessage `json:"shapes"`
 }
@@ -98,6 +103,11 @@ func MergeOverlay(modelJSON, overlayJSON []byte) ([]byte, error) {
 			}
 			have[name] = def
 		}
+		if part.key == "shapes" {
+			if err := applyOptional(have, o.Optional); err != nil {
+				return nil, err
+			}
+		}
 		b, err := json.Marshal(have)
 		if err != nil {
 			return nil, err
@@ -107,22 +117,91 @@ func MergeOverlay(modelJSON, overlayJSON []byte) ([]byte, error) {
 	return json.Marshal(m)
 }
 
+// applyOptional removes the overlay's optional members from the required
+// lists of the shapes. A shape or member that does not exist, or a member
+// that is not required, fails: the entry is stale or mistyped.
+func applyOptional(shapes map[string]json.RawMessage, optional map[string][]string) error {
+	for _, name := range sortedNames(optional) {
+		raw, ok := shapes[name]
+		if !ok {
+			return fmt.Errorf("overlay optional %s: no such shape", name)
+		}
+		var shape map[string]json.RawMessage
+		if err := json.Unmarshal(raw, &shape); err != nil {
+			return fmt.Errorf("overlay optional %s: %w", name, err)
+		}
+		var members map[string]json.RawMessage
+		var required []string
+		if err := unmarshalIfSet(shape["members"], &members); err != nil {
+			return fmt.Errorf("overlay optional %s: %w", name, err)
+		}
+		if err := unmarshalIfSet(shape["required"], &required); err != nil {
+			return fmt.Errorf("overlay optional %s: %w", name, err)
+		}
+		for _, member := range optional[name] {
+			if _, ok := members[member]; !ok {
+				return fmt.Errorf("overlay optional %s.%s: no such member", name, member)
+			}
+			i := indexOf(required, member)
+			if i < 0 {
+				return fmt.Errorf("overlay optional %s.%s: the member is not required; drop it from %s (`modelgen upgrade` does)", name, member, ControlOverlayPath)
+			}
+			required = append(required[:i:i], required[i+1:]...)
+		}
+		if len(required) == 0 {
+			delete(shape, "required")
+		} else {
+			b, err := json.Marshal(required)
+			if err != nil {
+				return err
+			}
+			shape["required"] = b
+		}
+		b, err := json.Marshal(shape)
+		if err != nil {
+			return err
+		}
+		shapes[name] = b
+	}
+	return nil
+}
+
+func unmarshalIfSet(raw json.RawMessage, v any) error {
+	if len(raw) == 0 {
+		return nil
+	}
+	return json.Unmarshal(raw, v)
+}
+
+func indexOf(list []string, s string) int {
+	for i, x := range list {
+		if x == s {
+			return i
+		}
+	}
+	return -1
+}
+
 // DropReport is what DropDefined removed from the overlay.
 type DropReport struct {
 	Operations []string // defined by the new model
 	Shapes     []string // defined by the new model
 	Unused     []string // overlay shapes no remaining overlay operation needs
+	Optional   []string // "Shape.member" the new model has optional already
 }
 
 // Empty reports whether nothing was dropped.
 func (r DropReport) Empty() bool {
-	return len(r.Operations)+len(r.Shapes)+len(r.Unused) == 0
+	return len(r.Operations)+len(r.Shapes)+len(r.Unused)+len(r.Optional) == 0
 }
 
 // DropDefined removes from the overlay every operation and shape the model
 // defines (the model wins: it is the spec of record once it has them), then
-// the overlay shapes no remaining overlay operation reaches. It returns the
-// overlay's new canonical bytes, or nil when no operation is left.
+// the overlay shapes no remaining overlay operation reaches, then the
+// optional members the model does not require (a shape or member the model
+// lacks stays, so that generation fails on it). It returns the overlay's new
+// canonical bytes, or nil when neither an operation nor an optional member
+// is left.
 func DropDefined(modelJSON, overlayJSON []byte) ([]byte, DropReport, error) {
 	var r DropReport
 	var m struct {
@@ -158,7 +237,34 @@ func DropDefined(modelJSON, overlayJSON []byte) ([]byte, DropReport, error) {
 			r.Unused = append(r.Unused, name)
 		}
 	}
-	if len(o.Operations) == 0 {
+	for _, name := range sortedNames(o.Optional) {
+		var s rawShape
+		raw, ok := m.Shapes[name]
+		if !ok {
+			continue
+		}
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return nil, r, fmt.Errorf("model shape %s: %w", name, err)
+		}
+		var members map[string]json.RawMessage
+		if err := unmarshalIfSet(s.Members, &members); err != nil {
+			return nil, r, fmt.Errorf("model shape %s: %w", name, err)
+		}
+		var keep []string
+		for _, member := range o.Optional[name] {
+			if _, ok := members[member]; ok && indexOf(s.Required, member) < 0 {
+				r.Optional = append(r.Optional, name+"."+member)
+				continue
+			}
+			keep = append(keep, member)
+		}
+		if len(keep) == 0 {
+			delete(o.Optional, name)
+		} else {
+			o.Optional[name] = keep
+		}
+	}
+	if len(o.Operations) == 0 && len(o.Optional) == 0 {
 		return nil, r, nil
 	}
 	b, err := o.encode()
@@ -217,6 +323,15 @@ func refs(rs []rawRef) []*rawRef {
 		out[i] = &rs[i]
 	}
 	return out
+}
+
+func sortedNames(m map[string][]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 func sortedKeys(m map[string]json.RawMessage) []string {

@@ -68,19 +68,9 @@ func TestMergeOverlay(t *testing.T) {
 		{name: "broken overlay", model: baseModel, overlay: `{`, wantErr: "parse overlay"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			merged, err := MergeOverlay([]byte(tc.model), []byte(tc.overlay))
-			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("err = %v, want %q", err, tc.wantErr)
-				}
+			m := checkMerge(t, tc.model, tc.overlay, tc.wantErr)
+			if m == nil {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			m, err := parseModel(merged)
-			if err != nil {
-				t.Fatal(err)
 			}
 			var ops []string
 			for name := range m.Operations {
@@ -101,6 +91,27 @@ func TestMergeOverlay(t *testing.T) {
 			}
 		})
 	}
+}
+
+// checkMerge merges the overlay into the model and parses the result; with
+// wantErr it checks the merge fails so and returns nil.
+func checkMerge(t *testing.T, model, overlay, wantErr string) *rawModel {
+	t.Helper()
+	merged, err := MergeOverlay([]byte(model), []byte(overlay))
+	if wantErr != "" {
+		if err == nil || !strings.Contains(err.Error(), wantErr) {
+			t.Fatalf("err = %v, want %q", err, wantErr)
+		}
+		return nil
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := parseModel(merged)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
 }
 
 // The merged model generates: the overlay's operation is routed with its
@@ -159,22 +170,9 @@ func TestDropDefined(t *testing.T) {
 			want: DropReport{Shapes: []string{"Color", "Id"}}, wantShape: []string{"PutThingRequest", "PutThingResponse", "Token"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			out, r, err := DropDefined([]byte(tc.model), []byte(baseOverlay))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !reflect.DeepEqual(r, tc.want) {
-				t.Errorf("report %+v, want %+v", r, tc.want)
-			}
-			if tc.wantGone {
-				if out != nil {
-					t.Errorf("overlay kept:\n%s", out)
-				}
+			out, o := checkDrop(t, tc.model, baseOverlay, tc.want, tc.wantGone)
+			if o == nil {
 				return
-			}
-			o, err := parseOverlay(out)
-			if err != nil {
-				t.Fatal(err)
 			}
 			if got := sortedKeys(o.Shapes); !reflect.DeepEqual(got, tc.wantShape) {
 				t.Errorf("shapes left %v, want %v", got, tc.wantShape)
@@ -198,6 +196,30 @@ func TestDropDefined(t *testing.T) {
 	if want := (DropReport{Operations: []string{"Ping"}, Shapes: []string{"Id"}, Unused: []string{"PingResponse", "When"}}); !reflect.DeepEqual(r, want) {
 		t.Errorf("report %+v, want %+v", r, want)
 	}
+}
+
+// checkDrop runs DropDefined and checks its report and whether the overlay
+// is gone; it returns the overlay left (nil when gone).
+func checkDrop(t *testing.T, model, overlay string, want DropReport, wantGone bool) ([]byte, *overlayFile) {
+	t.Helper()
+	out, r, err := DropDefined([]byte(model), []byte(overlay))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(r, want) {
+		t.Errorf("report %+v, want %+v", r, want)
+	}
+	if wantGone {
+		if out != nil {
+			t.Errorf("overlay kept:\n%s", out)
+		}
+		return nil, nil
+	}
+	o, err := parseOverlay(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out, o
 }
 
 // DropFromRepo rewrites the overlay in a module root, or removes it.
@@ -233,8 +255,9 @@ func TestDropFromRepo(t *testing.T) {
 }
 
 // The committed overlay is in canonical form, adds only operations the
-// botocore copy lacks (else `modelgen upgrade` would have dropped them) and
-// is what the generated tables were made from.
+// botocore copy lacks and relaxes only members it requires (else `modelgen
+// upgrade` would have dropped them) and is what the generated tables were
+// made from.
 func TestCommittedOverlay(t *testing.T) {
 	raw, err := ReadOverlay(moduleRoot)
 	if err != nil || raw == nil {
@@ -255,7 +278,7 @@ func TestCommittedOverlay(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(r.Operations) > 0 || len(r.Unused) > 0 || !bytes.Equal(out, raw) {
+	if len(r.Operations) > 0 || len(r.Unused) > 0 || len(r.Optional) > 0 || !bytes.Equal(out, raw) {
 		t.Errorf("the overlay has what the model defines or nothing uses: %+v", r)
 	}
 	if sha(raw) != model.OverlaySHA256 {
@@ -264,10 +287,140 @@ func TestCommittedOverlay(t *testing.T) {
 	if !reflect.DeepEqual(sortedKeys(o.Operations), model.OverlayOperations) {
 		t.Errorf("overlay operations %v, generated %v", sortedKeys(o.Operations), model.OverlayOperations)
 	}
+	// The members aws-sdk-go-v2 v1.81.0 no longer requires (README.md).
+	wantOptional := map[string][]string{
+		"BrowserSigningConfigInput": {"enabled"},
+		"CloudWatchLogsInputConfig": {"logGroupNames"},
+		"CreateDatasetRequest":      {"schemaType", "source"},
+	}
+	if !reflect.DeepEqual(o.Optional, wantOptional) {
+		t.Errorf("overlay optional %v, want %v", o.Optional, wantOptional)
+	}
 }
 
 func sortedStrings(s []string) []string {
 	out := append([]string(nil), s...)
 	sort.Strings(out)
 	return out
+}
+
+// optionalModel has a structure with two required members and one optional.
+const optionalModel = `{
+  "metadata": {"apiVersion": "2000-01-01"},
+  "operations": {
+    "MakeThing": {"name": "MakeThing", "http": {"method": "POST", "requestUri": "/things"},
+      "input": {"shape": "MakeThingRequest"}, "output": {"shape": "MakeThingResponse"}}
+  },
+  "shapes": {
+    "MakeThingResponse": {"type": "structure", "members": {}},
+    "MakeThingRequest": {"type": "structure", "required": ["name", "kind", "size"], "members": {
+      "name": {"shape": "Id"}, "kind": {"shape": "Id"}, "size": {"shape": "Id"}, "note": {"shape": "Id"}}},
+    "Id": {"type": "string"}
+  }
+}`
+
+// The overlay's optional section removes members from a shape's required
+// list; a stale or mistyped entry fails the merge.
+func TestMergeOverlayOptional(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		optional string
+		want     []string // MakeThingRequest's required members after the merge
+		wantErr  string
+	}{
+		{name: "one member", optional: `{"MakeThingRequest": ["kind"]}`, want: []string{"name", "size"}},
+		{name: "two members", optional: `{"MakeThingRequest": ["size", "kind"]}`, want: []string{"name"}},
+		{name: "every required member", optional: `{"MakeThingRequest": ["name", "kind", "size"]}`, want: nil},
+		{name: "no such shape", optional: `{"MakeThingInput": ["kind"]}`, wantErr: "overlay optional MakeThingInput: no such shape"},
+		{name: "no such member", optional: `{"MakeThingRequest": ["colour"]}`, wantErr: "overlay optional MakeThingRequest.colour: no such member"},
+		{name: "member not required", optional: `{"MakeThingRequest": ["note"]}`, wantErr: "overlay optional MakeThingRequest.note: the member is not required"},
+		{name: "listed twice", optional: `{"MakeThingRequest": ["kind", "kind"]}`, wantErr: "MakeThingRequest.kind: the member is not required"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			overlay := `{"optional": ` + tc.optional + `, "operations": {}, "shapes": {}}`
+			m := checkMerge(t, optionalModel, overlay, tc.wantErr)
+			if m == nil {
+				return
+			}
+			s := m.Shapes["MakeThingRequest"]
+			if !reflect.DeepEqual(s.Required, tc.want) {
+				t.Errorf("required %v, want %v", s.Required, tc.want)
+			}
+			// Members keep their order and definitions.
+			var names []string
+			for _, mem := range s.members {
+				names = append(names, mem.Name)
+			}
+			if !reflect.DeepEqual(names, []string{"name", "kind", "size", "note"}) {
+				t.Errorf("members %v", names)
+			}
+		})
+	}
+}
+
+// A relaxed member reaches the generated tables as not required.
+func TestGenerateWithOverlayOptional(t *testing.T) {
+	overlay := `{"optional": {"MakeThingRequest": ["kind"]}, "operations": {}, "shapes": {}}`
+	files, err := GenerateWithOverlay([]byte(optionalModel), []byte(overlay), "0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := string(files["internal/model/zz_generated.go"])
+	for _, want := range []string{`{Name: "name", Shape: 0, Required: true}`, `{Name: "kind", Shape: 0}`, `{Name: "size", Shape: 0, Required: true}`, `{Name: "note", Shape: 0}`} {
+		if !strings.Contains(m, want) {
+			t.Errorf("model file lacks %s", want)
+		}
+	}
+	if !strings.Contains(m, `OverlayOperations = []string{}`) {
+		t.Errorf("an overlay of optional members only adds no operation")
+	}
+}
+
+// `modelgen upgrade` drops an optional entry once the new model has the
+// member optional, keeps the others, and keeps an overlay that still relaxes
+// something even when every operation reached the model.
+func TestDropDefinedOptional(t *testing.T) {
+	notRequired := func(members ...string) string {
+		return strings.Replace(optionalModel, `"required": ["name", "kind", "size"]`, `"required": ["`+strings.Join(members, `", "`)+`"]`, 1)
+	}
+	for _, tc := range []struct {
+		name     string
+		model    string
+		overlay  string
+		want     DropReport
+		wantGone bool
+		wantLeft map[string][]string
+	}{
+		{name: "still required", model: optionalModel,
+			overlay:  `{"optional": {"MakeThingRequest": ["kind", "size"]}, "operations": {}, "shapes": {}}`,
+			wantLeft: map[string][]string{"MakeThingRequest": {"kind", "size"}}},
+		{name: "one became optional", model: notRequired("name", "size"),
+			overlay:  `{"optional": {"MakeThingRequest": ["kind", "size"]}, "operations": {}, "shapes": {}}`,
+			want:     DropReport{Optional: []string{"MakeThingRequest.kind"}},
+			wantLeft: map[string][]string{"MakeThingRequest": {"size"}}},
+		{name: "all became optional: nothing left", model: notRequired("name"),
+			overlay:  `{"optional": {"MakeThingRequest": ["kind", "size"]}, "operations": {}, "shapes": {}}`,
+			want:     DropReport{Optional: []string{"MakeThingRequest.kind", "MakeThingRequest.size"}},
+			wantGone: true},
+		{name: "operations gone, optional kept", model: strings.Replace(optionalModel, `"operations": {`, `"operations": {"PutThing": {"name": "PutThing"},`, 1),
+			overlay:  `{"optional": {"MakeThingRequest": ["kind"]}, "operations": {"PutThing": {"name": "PutThing"}}, "shapes": {}}`,
+			want:     DropReport{Operations: []string{"PutThing"}},
+			wantLeft: map[string][]string{"MakeThingRequest": {"kind"}}},
+		{name: "member gone from the model: kept, so that generation fails", model: strings.Replace(optionalModel, `"kind": {"shape": "Id"}, `, ``, 1),
+			overlay:  `{"optional": {"MakeThingRequest": ["kind"]}, "operations": {}, "shapes": {}}`,
+			wantLeft: map[string][]string{"MakeThingRequest": {"kind"}}},
+		{name: "shape gone from the model: kept", model: strings.Replace(optionalModel, `"MakeThingRequest": {`, `"MakeOtherRequest": {`, 1),
+			overlay:  `{"optional": {"MakeThingRequest": ["kind"]}, "operations": {}, "shapes": {}}`,
+			wantLeft: map[string][]string{"MakeThingRequest": {"kind"}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, o := checkDrop(t, tc.model, tc.overlay, tc.want, tc.wantGone)
+			if o == nil {
+				return
+			}
+			if !reflect.DeepEqual(o.Optional, tc.wantLeft) {
+				t.Errorf("optional left %v, want %v", o.Optional, tc.wantLeft)
+			}
+		})
+	}
 }

@@ -32,6 +32,13 @@ package service
 //   - Their ARNs cannot be tagged: the model's taggable-ARN pattern requires
 //     a 12-digit account, so the request fails validation (and no row would
 //     be found anyway).
+//
+// browserSigning.enabled: botocore 1.43.67 requires it; aws-sdk-go-v2
+// v1.81.0 gives it a default (a plain bool its validators never check, which
+// it always sends) and the Python SDK documents "enabled: bool = False", so
+// the overlay makes it optional (models/overlay/README.md). A browserSigning
+// without enabled is signing off: Get answers enabled false. Without
+// browserSigning at all, Get answers no browserSigning, as before.
 
 import (
 	"context"
@@ -121,7 +128,8 @@ func (s *Service) CreateBrowser(ctx context.Context, in *api.CreateBrowserReques
 	return create[api.CreateBrowserResponse](ctx, s, browsers, creation{name: in.Name, tags: in.Tags, from: in},
 		func(_ store.Tx, _ scope, rec *browserRecord) error {
 			if in.BrowserSigning != nil {
-				rec.BrowserSigning = &api.BrowserSigningConfigOutput{Enabled: in.BrowserSigning.Enabled}
+				enabled := in.BrowserSigning.Enabled != nil && *in.BrowserSigning.Enabled
+				rec.BrowserSigning = &api.BrowserSigningConfigOutput{Enabled: &enabled}
 			}
 			return nil
 		})

@@ -56,6 +56,21 @@ package service
 // answers the dataset's status; datasetVersion DRAFT is a
 // ValidationException (the DRAFT goes with the dataset).
 //
+// schemaType and source: botocore 1.43.67 requires both; aws-sdk-go-v2
+// v1.81.0 requires neither (the overlay makes them optional,
+// models/overlay/README.md). The API reference and the devguide ("Manage
+// datasets") still list both as required parameters; CloudFormation's
+// AWS::BedrockAgentCore::Dataset requires schemaType but not source, and the
+// AgentCore CLI creates a dataset first and syncs its examples afterwards.
+//   - Without source the dataset is created empty (exampleCount 0, ACTIVE);
+//     examples come with AddDatasetExamples.
+//   - Without schemaType: no default is documented, but every dataset has
+//     one ("Each dataset declares a schemaType at creation time"; GetDataset
+//     and the listing require it in their answers) and it is immutable, so
+//     agentcored gives it AGENTCORE_EVALUATION_PREDEFINED_V1, the type of
+//     every example in the devguide, and validates the source's examples
+//     against it.
+//
 // Other decisions where AWS is silent:
 //   - id "<name>-<10 alphanumerics>", ARN ...:dataset/<id>; names unique
 //     per account and region (the SDK: "Must be unique within the
@@ -203,14 +218,22 @@ func checkVersionName(member, version string) error {
 	return nil
 }
 
+// defaultDatasetSchemaType is the schema of a dataset created without one.
+const defaultDatasetSchemaType = api.DatasetSchemaTypeAgentcoreEvaluationPredefinedV1
+
 func (s *Service) CreateDataset(ctx context.Context, in *api.CreateDatasetRequest) (*api.CreateDatasetResponse, error) {
-	batch, err := checkExamples(in.SchemaType, in.Source, "source.inlineExamples.examples")
+	schema := in.SchemaType
+	if schema == "" {
+		schema = defaultDatasetSchemaType
+	}
+	batch, err := checkExamples(schema, in.Source, "source.inlineExamples.examples")
 	if err != nil {
 		return nil, err
 	}
 	return create[api.CreateDatasetResponse](ctx, s, datasets, creation{name: in.DatasetName, tags: in.Tags, from: in},
 		func(tx store.Tx, sc scope, rec *datasetRecord) error {
 			rec.Tags = nil // tags live in the tag table (GetDataset reads them there)
+			rec.SchemaType = schema
 			rec.DatasetVersion = draftVersion
 			rec.DraftStatus = api.DraftStatusModified
 			rec.ExampleCount = ptr(int64(0))

@@ -30,6 +30,18 @@ package service
 //     one it gives.
 //   - A rule without sessionConfig reports the documented default of 15
 //     minutes.
+//   - dataSourceConfig.cloudWatchLogs.logGroupNames: botocore 1.43.67
+//     requires it; aws-sdk-go-v2 v1.81.0 does not (the overlay makes it
+//     optional, models/overlay/README.md), because the newer API reference
+//     lets a configuration name its log groups by prefix instead
+//     (logGroupNamePrefixes: "Specify either logGroupNames or
+//     logGroupNamePrefixes, not both. One of the two is required.") and
+//     gives logGroupNames "Minimum number of 0 items"; the Python SDK
+//     defaults it to an empty list. agentcored reads no logs and its model
+//     has no logGroupNamePrefixes (a request's unknown members are ignored),
+//     so a configuration without logGroupNames is accepted and Get answers
+//     logGroupNames as an empty list beside the serviceNames given: which
+//     log groups would be read is not recorded.
 
 import (
 	"context"
@@ -147,11 +159,23 @@ func withRuleDefaults(r *api.Rule) *api.Rule {
 	return &out
 }
 
+// withDataSourceDefaults answers an absent logGroupNames as the documented
+// empty list.
+func withDataSourceDefaults(d *api.DataSourceConfig) *api.DataSourceConfig {
+	if d == nil || d.CloudWatchLogs == nil || d.CloudWatchLogs.LogGroupNames != nil {
+		return d
+	}
+	logs := *d.CloudWatchLogs
+	logs.LogGroupNames = []string{}
+	return &api.DataSourceConfig{CloudWatchLogs: &logs}
+}
+
 func (s *Service) CreateOnlineEvaluationConfig(ctx context.Context, in *api.CreateOnlineEvaluationConfigRequest) (*api.CreateOnlineEvaluationConfigResponse, error) {
 	return create[api.CreateOnlineEvaluationConfigResponse](ctx, s, onlineEvals,
 		creation{name: in.OnlineEvaluationConfigName, tags: in.Tags, from: in},
 		func(tx store.Tx, sc scope, rec *onlineEvalRecord) error {
 			rec.Rule = withRuleDefaults(in.Rule)
+			rec.DataSourceConfig = withDataSourceDefaults(in.DataSourceConfig)
 			rec.OutputConfig = &api.OutputConfig{CloudWatchConfig: &api.CloudWatchOutputConfig{LogGroupName: evaluationResultsLogPrefix + rec.OnlineEvaluationConfigId}}
 			rec.ExecutionStatus = api.OnlineEvaluationExecutionStatusDisabled
 			if in.EnableOnCreate != nil && *in.EnableOnCreate {
@@ -190,6 +214,9 @@ func (s *Service) UpdateOnlineEvaluationConfig(ctx context.Context, in *api.Upda
 			}
 			if in.Rule != nil {
 				rec.Rule = withRuleDefaults(in.Rule)
+			}
+			if in.DataSourceConfig != nil {
+				rec.DataSourceConfig = withDataSourceDefaults(in.DataSourceConfig)
 			}
 			if err != nil {
 				return err

@@ -2,6 +2,8 @@
 
 package dpapi
 
+import "io"
+
 // A2aDescriptor is a structure of the model.
 type A2aDescriptor struct {
 	AgentCard *AgentCardDefinition `json:"agentCard,omitzero"`
@@ -1828,17 +1830,21 @@ type InvokeAgentRuntimeRequest struct {
 
 // InvokeAgentRuntimeResponse is a structure of the model.
 type InvokeAgentRuntimeResponse struct {
-	RuntimeSessionId   string `json:"runtimeSessionId,omitzero"`
-	McpSessionId       string `json:"mcpSessionId,omitzero"`
-	McpProtocolVersion string `json:"mcpProtocolVersion,omitzero"`
-	TraceId            string `json:"traceId,omitzero"`
-	TraceParent        string `json:"traceParent,omitzero"`
-	TraceState         string `json:"traceState,omitzero"`
-	Baggage            string `json:"baggage,omitzero"`
-	ContentType        string `json:"contentType,omitzero"`
-	Response           []byte `json:"response,omitzero"`
-	StatusCode         *int64 `json:"statusCode,omitzero"`
+	RuntimeSessionId   string        `json:"runtimeSessionId,omitzero"`
+	McpSessionId       string        `json:"mcpSessionId,omitzero"`
+	McpProtocolVersion string        `json:"mcpProtocolVersion,omitzero"`
+	TraceId            string        `json:"traceId,omitzero"`
+	TraceParent        string        `json:"traceParent,omitzero"`
+	TraceState         string        `json:"traceState,omitzero"`
+	Baggage            string        `json:"baggage,omitzero"`
+	ContentType        string        `json:"contentType,omitzero"`
+	Response           io.ReadCloser `json:"-"`
+	StatusCode         *int64        `json:"statusCode,omitzero"`
 }
+
+// PayloadStream is the streamed body (the protocol copies it, flushing
+// as it reads, and closes it).
+func (o *InvokeAgentRuntimeResponse) PayloadStream() io.ReadCloser { return o.Response }
 
 // InvokeBrowserRequest is a structure of the model.
 type InvokeBrowserRequest struct {

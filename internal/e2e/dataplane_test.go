@@ -18,9 +18,9 @@ import (
 )
 
 // The data plane (bedrock-agentcore) is served on the control plane's port.
-// No operation of it is implemented yet: each answers 501
-// NotImplementedException naming the operation, after its input is
-// validated against the model.
+// Operations not implemented yet answer 501 NotImplementedException naming
+// the operation, after their input is validated against the model
+// (InvokeAgentRuntime is implemented: invoke_test.go).
 
 const dpSession = "0123456789abcdef0123456789abcdef-session"
 
@@ -32,10 +32,10 @@ func TestDataPlaneNotImplementedGoSDK(t *testing.T) {
 	c := srv.DataClient(t)
 	ctx := context.Background()
 	calls := map[string]func() error{
-		"InvokeAgentRuntime": func() error {
+		// InvokeAgentRuntime is implemented (invoke_test.go).
+		"GetAgentCard": func() error {
 			// The ARN travels as one percent-encoded path segment.
-			_, err := c.InvokeAgentRuntime(ctx, &dp.InvokeAgentRuntimeInput{AgentRuntimeArn: aws.String(opsRuntimeARN),
-				Payload: []byte(`{"prompt":"hello"}`), ContentType: aws.String("application/json"), RuntimeSessionId: aws.String(dpSession)})
+			_, err := c.GetAgentCard(ctx, &dp.GetAgentCardInput{AgentRuntimeArn: aws.String(opsRuntimeARN), RuntimeSessionId: aws.String(dpSession)})
 			return err
 		},
 		"StopRuntimeSession": func() error {
@@ -129,6 +129,8 @@ func TestDataPlaneAllOperationsRouted(t *testing.T) {
 				t.Errorf("%s %s: message %q does not name %s", op.Method, path, eb.Message, op.Name)
 			}
 		case r.status == 400 && code == "ValidationException":
+		case r.status == 404 && code == "ResourceNotFoundException" && op.Name == "InvokeAgentRuntime":
+			// Implemented: the placeholder runtime does not exist.
 		default:
 			t.Errorf("%s %s (%s): %d %s %q", op.Method, path, op.Name, r.status, code, eb.Message)
 		}
@@ -164,7 +166,7 @@ answer("list_actors", memoryId="mem_x-abcdefghij")
 	}
 	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
 	want := []string{
-		"invoke_agent_runtime 501 NotImplementedException The operation InvokeAgentRuntime",
+		"invoke_agent_runtime 404 ResourceNotFoundException Agent 'agent_x-abcdefghij' was not found",
 		"invoke_agent_runtime 400 ValidationException 1 validation error detected: Value 'too-short' at 'runtimeSessionId'",
 		"get_workload_access_token 501 NotImplementedException The operation GetWorkloadAccessToken",
 		"list_actors 501 NotImplementedException The operation ListActors",

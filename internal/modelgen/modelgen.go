@@ -476,6 +476,11 @@ func (g *gen) goType(shapeName string, field bool) string {
 	case "map":
 		return "map[string]" + g.goType(s.Value.Shape, false)
 	case "blob":
+		if s.Streaming && field {
+			// A streaming blob (an output payload: InvokeAgentRuntime's
+			// answer) is read and closed as it arrives, never held whole.
+			return "io.ReadCloser"
+		}
 		return "[]byte"
 	case "structure":
 		if s.Document {
@@ -489,10 +494,32 @@ func (g *gen) goType(shapeName string, field bool) string {
 	panic("unsupported type " + s.Type)
 }
 
+// streamingBlob: the shape is a streaming blob (a Go io.ReadCloser).
+func (g *gen) streamingBlob(shapeName string) bool {
+	s := g.m.Shapes[shapeName]
+	return s.Type == "blob" && s.Streaming
+}
+
+func (g *gen) hasStreamingBlob() bool {
+	for _, name := range g.names {
+		if s := g.m.Shapes[name]; s.Type == "structure" && !s.Document {
+			for _, m := range s.members {
+				if g.streamingBlob(m.Shape) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
 func (g *gen) typesFile() ([]byte, error) {
 	var b bytes.Buffer
 	b.WriteString(g.header())
 	fmt.Fprintf(&b, "package %s\n\n", g.plane.APIPkg)
+	if g.hasStreamingBlob() {
+		b.WriteString("import \"io\"\n\n")
+	}
 	seen := map[string]string{}
 	claim := func(ident, owner string) error {
 		if prev, ok := seen[ident]; ok {
@@ -543,9 +570,19 @@ func (g *gen) typesFile() ([]byte, error) {
 					return nil, fmt.Errorf("shape %s: two members map to field %s", name, f)
 				}
 				fields[f] = true
+				if g.streamingBlob(m.Shape) {
+					// Not JSON: the protocol copies it as the body.
+					fmt.Fprintf(&b, "\t%s %s `json:\"-\"`\n", f, g.goType(m.Shape, true))
+					continue
+				}
 				fmt.Fprintf(&b, "\t%s %s `json:\"%s,omitzero\"`\n", f, g.goType(m.Shape, true), m.Name)
 			}
 			b.WriteString("}\n\n")
+			for _, m := range s.members {
+				if m.Name == s.Payload && g.streamingBlob(m.Shape) {
+					fmt.Fprintf(&b, "// PayloadStream is the streamed body (the protocol copies it, flushing\n// as it reads, and closes it).\nfunc (o *%s) PayloadStream() io.ReadCloser { return o.%s }\n\n", typ, exported(m.Name))
+				}
+			}
 		}
 	}
 	return formatted("types", &b)

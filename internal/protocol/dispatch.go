@@ -65,8 +65,10 @@ type Dispatcher struct {
 	router *Router
 	// headerToken: the operation's idempotency token travels in a header.
 	headerToken []bool
-	MaxBody     int64
-	Gate        Gate
+	// wireOutput: the output binds headers, the status or a payload.
+	wireOutput []bool
+	MaxBody    int64
+	Gate       Gate
 }
 
 // NewDispatcher serves the control plane with h.
@@ -79,8 +81,9 @@ func New(s Service) *Dispatcher {
 	}
 	d := &Dispatcher{svc: s.Model, shapes: s.Model.Shapes, invoke: s.Invoke,
 		router: newRouter(s.Model.Operations, s.extra), MaxBody: DefaultMaxBody,
-		headerToken: make([]bool, len(s.Model.Operations))}
+		headerToken: make([]bool, len(s.Model.Operations)), wireOutput: make([]bool, len(s.Model.Operations))}
 	for i, op := range s.Model.Operations {
+		d.wireOutput[i] = outputOnWire(&s.Model.Shapes[op.Output])
 		for _, m := range s.Model.Shapes[op.Input].Members {
 			if m.Name == op.TokenMember && m.Location == model.InHeader {
 				d.headerToken[i] = true
@@ -131,6 +134,7 @@ func (d *Dispatcher) serve(w http.ResponseWriter, r *http.Request, rt route, lab
 	opIndex := rt.op
 	op := &d.svc.Operations[opIndex]
 	info.Operation = op.Name
+	info.Header = r.Header
 	if d.Gate != nil {
 		if err := d.Gate(ctx, op, labels); err != nil {
 			d.writeError(w, op, err)
@@ -188,6 +192,10 @@ func (d *Dispatcher) serve(w http.ResponseWriter, r *http.Request, rt route, lab
 			err = cannotParse(fmt.Sprintf("Value at '%s' could not be parsed.", typeErr.Field))
 		}
 		d.writeError(w, op, err)
+		return
+	}
+	if d.wireOutput[opIndex] {
+		d.writeWireOutput(w, op, out)
 		return
 	}
 	body, err = EncodeOutput(op, out)

@@ -5,6 +5,7 @@ package reqctx
 
 import (
 	"context"
+	"net/http"
 	"strconv"
 )
 
@@ -21,6 +22,9 @@ type Info struct {
 	// RequestHash identifies the request's parameters without the token, to
 	// tell a retry from a different request that reuses a token.
 	RequestHash string
+	// Header is the request's headers as sent (the dispatcher sets it): the
+	// data plane forwards the allowlisted ones to an agent.
+	Header http.Header
 
 	once map[string]string
 }

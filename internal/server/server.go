@@ -20,7 +20,7 @@ import (
 
 	"agentcored/internal/auth"
 	"agentcored/internal/awserr"
-	"agentcored/internal/dpapi"
+	"agentcored/internal/dataplane"
 	"agentcored/internal/lifecycle"
 	"agentcored/internal/model"
 	"agentcored/internal/protocol"
@@ -126,11 +126,12 @@ func New(ctx context.Context, cfg Config, st store.Store) (*Server, error) {
 	}
 	m.registerLifecycle(lc)
 	// Both planes on one port, told apart by method and path only (same
-	// signing name, same Host). No data-plane operation is implemented yet:
-	// each answers NotImplementedException.
+	// signing name, same Host). The data plane reads runtimes through the
+	// control plane; its operations not built yet answer
+	// NotImplementedException.
 	planes := protocol.Planes{
 		protocol.New(protocol.ControlPlane(svc)),
-		protocol.New(protocol.DataPlane(dpapi.UnimplementedHandlers{})),
+		protocol.New(protocol.DataPlane(dataplane.New(svc))),
 	}
 	s.auth.ResourcePolicy = svc.ResourcePolicyDocument
 	limiter := throttle.New(cfg.ThrottleRate, cfg.ThrottleBurst)

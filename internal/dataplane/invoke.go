@@ -1,0 +1,208 @@
+package dataplane
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"agentcored/internal/awserr"
+	"agentcored/internal/dpapi"
+	"agentcored/internal/reqctx"
+	"agentcored/internal/service"
+)
+
+// The runtime service contract's HTTP side (docs/DATAPLANE.md).
+const (
+	// EnvAgentURL, among a runtime version's environmentVariables, binds
+	// the version to the agent listening at that base URL. It is read from
+	// the runtime's configuration only, never from agentcored's own
+	// environment.
+	EnvAgentURL = "AGENTCORED_AGENT_URL"
+
+	headerSessionID = "X-Amzn-Bedrock-AgentCore-Runtime-Session-Id"
+	headerRequestID = "X-Amzn-Bedrock-AgentCore-Runtime-Request-Id"
+	headerUserID    = "X-Amzn-Bedrock-AgentCore-Runtime-User-Id"
+	// CustomHeaderPrefix: headers with it reach the agent without being
+	// allowlisted.
+	CustomHeaderPrefix = "X-Amzn-Bedrock-AgentCore-Runtime-Custom-"
+	// maxHeaderValue bounds a forwarded header's value (4 KB, header
+	// allowlist documentation).
+	maxHeaderValue = 4096
+
+	codeRuntimeClient = "RuntimeClientError"
+)
+
+// agentClient calls agents. No overall timeout (an answer may stream for
+// as long as the agent talks; the caller's disconnect cancels it) and no
+// proxy from agentcored's environment: agents are addressed directly.
+type agentClient struct{ http *http.Client }
+
+func newAgentClient() *agentClient {
+	tr := &http.Transport{
+		Proxy:                 nil,
+		DialContext:           (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		MaxIdleConnsPerHost:   16,
+		IdleConnTimeout:       90 * time.Second,
+		ExpectContinueTimeout: time.Second,
+		DisableCompression:    true, // pass the agent's bytes as they are
+	}
+	return &agentClient{http: &http.Client{Transport: tr,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+// InvokeAgentRuntime sends the payload to the agent the qualified
+// endpoint's version is bound to (POST <agent>/invocations) and answers
+// with the agent's status, content type and body, streamed as the agent
+// produces it.
+func (s *Service) InvokeAgentRuntime(ctx context.Context, in *dpapi.InvokeAgentRuntimeRequest) (*dpapi.InvokeAgentRuntimeResponse, error) {
+	info := reqctx.From(ctx)
+	if in.AccountId != "" && in.AccountId != info.Account {
+		return nil, awserr.NotFound("Agent runtime '%s' was not found in account %s.", in.AgentRuntimeArn, in.AccountId)
+	}
+	t, err := s.runtimes.ResolveRuntime(ctx, in.AgentRuntimeArn, in.Qualifier)
+	if err != nil {
+		return nil, err
+	}
+	base, err := agentURL(t)
+	if err != nil {
+		return nil, err
+	}
+	session := in.RuntimeSessionId
+	if session == "" {
+		// The session id is the operation's idempotency token; SDKs fill
+		// it in, a raw caller may not.
+		session = uuid.NewString()
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base.JoinPath("invocations").String(), bytes.NewReader(in.Payload))
+	if err != nil {
+		return nil, err
+	}
+	if err := forwardHeaders(req.Header, info.Header, t); err != nil {
+		return nil, err
+	}
+	contentType := in.ContentType
+	if contentType == "" {
+		contentType = "application/json"
+	}
+	req.Header.Set("Content-Type", contentType)
+	for name, v := range map[string]string{"Accept": in.Accept, headerUserID: in.RuntimeUserId,
+		"Mcp-Session-Id": in.McpSessionId, "Mcp-Protocol-Version": in.McpProtocolVersion,
+		"Mcp-Method": in.McpMethod, "Mcp-Name": in.McpName,
+		"X-Amzn-Trace-Id": in.TraceId, "traceparent": in.TraceParent, "tracestate": in.TraceState, "baggage": in.Baggage} {
+		if v != "" {
+			req.Header.Set(name, v)
+		}
+	}
+	req.Header.Set(headerSessionID, session)
+	req.Header.Set(headerRequestID, info.RequestID)
+	resp, err := s.agents.http.Do(req)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, awserr.Errorf(codeRuntimeClient, "The agent of runtime '%s' (version %s) at %s did not answer: %v",
+			t.RuntimeID, t.Version, base.Redacted(), unwrapURLError(err))
+	}
+	if resp.StatusCode >= 400 {
+		// AWS reports an agent's failure as RuntimeClientError ("Received
+		// error (500) from runtime"), not as the agent's own status.
+		defer resp.Body.Close()
+		snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 1024))
+		msg := fmt.Sprintf("Received error (%d) from runtime '%s' (version %s).", resp.StatusCode, t.RuntimeID, t.Version)
+		if s := strings.TrimSpace(string(snippet)); s != "" {
+			msg += " The agent answered: " + s
+		}
+		return nil, awserr.Errorf(codeRuntimeClient, "%s", msg)
+	}
+	status := int64(resp.StatusCode)
+	ct := resp.Header.Get("Content-Type")
+	if ct == "" {
+		ct = "application/octet-stream"
+	}
+	return &dpapi.InvokeAgentRuntimeResponse{
+		RuntimeSessionId: session, ContentType: ct, StatusCode: &status, Response: resp.Body,
+		McpSessionId: resp.Header.Get("Mcp-Session-Id"), McpProtocolVersion: resp.Header.Get("Mcp-Protocol-Version"),
+		TraceId: resp.Header.Get("X-Amzn-Trace-Id"), TraceParent: resp.Header.Get("traceparent"),
+		TraceState: resp.Header.Get("tracestate"), Baggage: resp.Header.Get("baggage"),
+	}, nil
+}
+
+// agentURL is the base URL the runtime version is bound to, or the
+// RuntimeClientError that says how to bind it.
+func agentURL(t *service.RuntimeTarget) (*url.URL, error) {
+	raw, ok := t.Config.EnvironmentVariables[EnvAgentURL]
+	if !ok || strings.TrimSpace(raw) == "" {
+		return nil, awserr.Errorf(codeRuntimeClient,
+			"Agent runtime '%s' (version %s, endpoint %s) is not bound to an agent. agentcored runs no agent for it: "+
+				"start your agent (POST /invocations, GET /ping) and set the runtime's environment variable %s=http://host:port "+
+				"(environmentVariables in CreateAgentRuntime or UpdateAgentRuntime) to its base URL.",
+			t.RuntimeID, t.Version, t.Endpoint, EnvAgentURL)
+	}
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, awserr.Errorf(codeRuntimeClient,
+			"Agent runtime '%s' (version %s): environment variable %s=%q is not an http(s) base URL such as http://127.0.0.1:8080.",
+			t.RuntimeID, t.Version, EnvAgentURL, raw)
+	}
+	return u, nil
+}
+
+// forwardHeaders copies to the agent's request the caller's headers that
+// may reach it: the names in the runtime's requestHeaderAllowlist
+// (case-insensitive) and those with CustomHeaderPrefix. Never the caller's
+// credentials and signature (Authorization, X-Amz-*), nor the contract's own
+// headers, which agentcored sets. A forwarded value over 4 KB is a
+// ValidationException.
+func forwardHeaders(dst, src http.Header, t *service.RuntimeTarget) error {
+	allowed := map[string]bool{}
+	if c := t.Config.RequestHeaderConfiguration; c != nil {
+		for _, name := range c.RequestHeaderAllowlist {
+			allowed[http.CanonicalHeaderKey(name)] = true
+		}
+	}
+	for name, values := range src {
+		name = http.CanonicalHeaderKey(name)
+		if neverForwarded(name) {
+			continue
+		}
+		if !allowed[name] && !strings.HasPrefix(name, http.CanonicalHeaderKey(CustomHeaderPrefix)) {
+			continue
+		}
+		for _, v := range values {
+			if len(v) > maxHeaderValue {
+				return awserr.Errorf(awserr.CodeValidation, "The value of header %s is longer than %d bytes.", name, maxHeaderValue)
+			}
+			dst.Add(name, v)
+		}
+	}
+	return nil
+}
+
+// neverForwarded: headers the caller cannot pass to the agent whatever the
+// allowlist says. Authorization reaches an agent only on a runtime with a
+// JWT authorizer (not served yet); here it is always the SigV4 signature.
+func neverForwarded(name string) bool {
+	lower := strings.ToLower(name)
+	switch lower {
+	case "authorization", "host", "content-length", "content-type", "connection", "transfer-encoding",
+		"x-amzn-bedrock-agentcore-runtime-session-id", "x-amzn-bedrock-agentcore-runtime-request-id",
+		"x-amzn-bedrock-agentcore-runtime-user-id", "workloadaccesstoken", "oauth2callbackurl":
+		return true
+	}
+	return strings.HasPrefix(lower, "x-amz-")
+}
+
+func unwrapURLError(err error) error {
+	if ue, ok := err.(*url.Error); ok {
+		return ue.Err
+	}
+	return err
+}

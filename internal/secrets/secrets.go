@@ -90,3 +90,17 @@ func additional(ad []byte) []byte {
 	out := make([]byte, 0, 1+len(ad))
 	return append(append(out, version), ad...)
 }
+
+// Ephemeral returns a Box under a new random key that lives as long as the
+// process (a service built without one: tests).
+func Ephemeral() *Box {
+	key, err := NewKey()
+	if err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	box, err := New(key)
+	if err != nil {
+		panic(err)
+	}
+	return box
+}

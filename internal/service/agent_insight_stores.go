@@ -2,11 +2,11 @@ package service
 
 import (
 	"context"
-	"errors"
+	"time"
 
 	"agentcored/internal/api"
 	"agentcored/internal/awserr"
-	"agentcored/internal/store"
+	"agentcored/internal/members"
 )
 
 // Agent insight stores (overlay operations, aws-sdk-go-v2 v1.81.0; see
@@ -45,63 +45,24 @@ func checkInsightStoreID(id string) error {
 	return nil
 }
 
-// insightStore reads the default store inside tx, writing its first row
-// when it has none.
-func (s *Service) insightStore(ctx context.Context, tx store.Tx) (*store.Resource, *api.GetAgentInsightStoreResponse, error) {
-	sc := scopeOf(ctx)
-	row, err := tx.Get(ctx, sc.key(kindAgentInsightStore, defaultAgentInsightStore))
-	if err == nil {
-		var rec api.GetAgentInsightStoreResponse
-		return row, &rec, decodeDoc(row, &rec)
-	}
-	if !errors.Is(err, store.ErrNotFound) {
-		return nil, nil, err
-	}
-	now := s.now().UTC()
-	arn := sc.arn("agent-insight-store/" + defaultAgentInsightStore)
-	rec := &api.GetAgentInsightStoreResponse{
-		AgentInsightStoreArn: arn, AgentInsightStoreId: defaultAgentInsightStore,
-		Status: api.AgentInsightStoreStatusInactive, EnablementStatus: api.AgentInsightStoreEnablementStatusDisabled,
-		EncryptionConfiguration: &api.AgentInsightStoreEncryptionConfiguration{Mode: api.AgentInsightStoreEncryptionModeAwsOwnedKmsKey},
-		CreatedAt:               api.NewEpochTime(now), UpdatedAt: api.NewEpochTime(now),
-	}
-	row = &store.Resource{Account: sc.account, Region: sc.region, Kind: kindAgentInsightStore, ID: defaultAgentInsightStore,
-		Name: defaultAgentInsightStore, ARN: arn, Status: string(rec.Status), CreatedAt: now, UpdatedAt: now, Doc: encodeDoc(rec)}
-	return row, rec, tx.Insert(ctx, row)
-}
-
-// defaultInsightStore answers the store, writing its first row if needed.
-func (s *Service) defaultInsightStore(ctx context.Context) (*api.GetAgentInsightStoreResponse, error) {
-	var rec *api.GetAgentInsightStoreResponse
-	err := s.read(ctx, func(tx store.Tx) error {
-		row, err := tx.Get(ctx, scopeOf(ctx).key(kindAgentInsightStore, defaultAgentInsightStore))
-		if err == nil {
-			rec = new(api.GetAgentInsightStoreResponse)
-			return decodeDoc(row, rec)
+var insightStores = &singleton[api.GetAgentInsightStoreResponse]{
+	kind: kindAgentInsightStore, id: defaultAgentInsightStore, arnPath: "agent-insight-store/",
+	initial: func(arn string, now time.Time) *api.GetAgentInsightStoreResponse {
+		return &api.GetAgentInsightStoreResponse{
+			AgentInsightStoreArn: arn, AgentInsightStoreId: defaultAgentInsightStore,
+			Status: api.AgentInsightStoreStatusInactive, EnablementStatus: api.AgentInsightStoreEnablementStatusDisabled,
+			EncryptionConfiguration: &api.AgentInsightStoreEncryptionConfiguration{Mode: api.AgentInsightStoreEncryptionModeAwsOwnedKmsKey},
+			CreatedAt:               api.NewEpochTime(now), UpdatedAt: api.NewEpochTime(now),
 		}
-		return err
-	})
-	if !errors.Is(err, store.ErrNotFound) {
-		return rec, storeError(err)
-	}
-	for attempt := 0; ; attempt++ {
-		err = s.store.Write(ctx, func(tx store.Tx) error {
-			var err error
-			_, rec, err = s.insightStore(ctx, tx)
-			return err
-		})
-		if errors.Is(err, store.ErrConflict) && attempt < 3 {
-			continue // two first reads raced: the other row is there now
-		}
-		return rec, storeError(err)
-	}
+	},
+	status: func(rec *api.GetAgentInsightStoreResponse) string { return string(rec.Status) },
 }
 
 func (s *Service) GetAgentInsightStore(ctx context.Context, in *api.GetAgentInsightStoreRequest) (*api.GetAgentInsightStoreResponse, error) {
 	if err := checkInsightStoreID(in.AgentInsightStoreId); err != nil {
 		return nil, err
 	}
-	return s.defaultInsightStore(ctx)
+	return insightStores.get(ctx, s)
 }
 
 func (s *Service) ListAgentInsightStores(ctx context.Context, in *api.ListAgentInsightStoresRequest) (*api.ListAgentInsightStoresResponse, error) {
@@ -111,11 +72,11 @@ func (s *Service) ListAgentInsightStores(ctx context.Context, in *api.ListAgentI
 	if in.MaxResults != nil && *in.MaxResults < 1 {
 		return nil, invalidMember("maxResults", "Member must have value greater than or equal to 1")
 	}
-	rec, err := s.defaultInsightStore(ctx)
+	rec, err := insightStores.get(ctx, s)
 	if err != nil {
 		return nil, err
 	}
-	return &api.ListAgentInsightStoresResponse{AgentInsightStores: []api.AgentInsightStoreSummary{*project[api.AgentInsightStoreSummary](rec)}}, nil
+	return &api.ListAgentInsightStoresResponse{AgentInsightStores: []api.AgentInsightStoreSummary{*members.Project[api.AgentInsightStoreSummary](rec)}}, nil
 }
 
 func (s *Service) UpdateAgentInsightStore(ctx context.Context, in *api.UpdateAgentInsightStoreRequest) (*api.UpdateAgentInsightStoreResponse, error) {
@@ -131,36 +92,23 @@ func (s *Service) UpdateAgentInsightStore(ctx context.Context, in *api.UpdateAge
 	case enc != nil && enc.Mode == api.AgentInsightStoreEncryptionModeAwsOwnedKmsKey && enc.KmsKeyArn != "":
 		return nil, invalidMember("encryptionConfiguration.kmsKeyArn", "Member must not be set when mode is AWS_OWNED_KMS_KEY")
 	}
-	for attempt := 0; ; attempt++ {
-		out, err := mutate(ctx, s, func(tx store.Tx) (*api.UpdateAgentInsightStoreResponse, error) {
-			row, rec, err := s.insightStore(ctx, tx)
-			if err != nil {
-				return nil, err
-			}
-			if in.EnablementStatus != "" {
-				rec.EnablementStatus = in.EnablementStatus
-			}
-			if enc != nil {
-				if rec.EnablementStatus != api.AgentInsightStoreEnablementStatusEnabled {
-					return nil, invalidMember("encryptionConfiguration", "An encryption change needs enablementStatus ENABLED")
-				}
-				rec.EncryptionConfiguration = enc
-			}
-			rec.Status = api.AgentInsightStoreStatusInactive
-			if rec.EnablementStatus == api.AgentInsightStoreEnablementStatusEnabled {
-				rec.Status = api.AgentInsightStoreStatusActive
-			}
-			now := s.now().UTC()
-			rec.UpdatedAt = api.NewEpochTime(now)
-			row.Status, row.UpdatedAt, row.Doc = string(rec.Status), now, encodeDoc(rec)
-			if err := tx.Update(ctx, row); err != nil {
-				return nil, err
-			}
-			return project[api.UpdateAgentInsightStoreResponse](rec), nil
-		})
-		if (errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrRevision)) && attempt < 3 {
-			continue
+	return changeSingleton(ctx, s, insightStores, func(rec *api.GetAgentInsightStoreResponse, now time.Time) error {
+		if in.EnablementStatus != "" {
+			rec.EnablementStatus = in.EnablementStatus
 		}
-		return out, err
-	}
+		if enc != nil {
+			if rec.EnablementStatus != api.AgentInsightStoreEnablementStatusEnabled {
+				return invalidMember("encryptionConfiguration", "An encryption change needs enablementStatus ENABLED")
+			}
+			rec.EncryptionConfiguration = enc
+		}
+		rec.Status = api.AgentInsightStoreStatusInactive
+		if rec.EnablementStatus == api.AgentInsightStoreEnablementStatusEnabled {
+			rec.Status = api.AgentInsightStoreStatusActive
+		}
+		rec.UpdatedAt = api.NewEpochTime(now)
+		return nil
+	}, func(rec *api.GetAgentInsightStoreResponse) *api.UpdateAgentInsightStoreResponse {
+		return members.Project[api.UpdateAgentInsightStoreResponse](rec)
+	})
 }

@@ -46,6 +46,7 @@ import (
 
 	"agentcored/internal/api"
 	"agentcored/internal/awserr"
+	"agentcored/internal/members"
 	"agentcored/internal/store"
 )
 
@@ -66,18 +67,13 @@ var builtinCreatedAt = time.Date(2025, 7, 16, 0, 0, 0, 0, time.UTC)
 // browserRecord is the document of a browser row.
 type browserRecord struct {
 	api.GetBrowserResponse
-	PendingFailure string `json:"pendingFailure,omitempty"`
+	failable
 }
 
 var browsers = &family[browserRecord]{
 	kind: kindBrowser, group: familyBrowsers, noun: "browser", arnPath: "browser-custom/",
 	fields: fields{ID: "BrowserId", ARN: "BrowserArn", Status: "Status", Reason: "FailureReason", Created: "CreatedAt", Updated: "LastUpdatedAt"},
 	states: asyncStates, quota: func(q Quotas) int { return q.BrowsersPerAccount }, listLimit: defaultSandboxListLimit,
-}
-
-func (s *Service) registerBrowsers() {
-	browsers.register(s)
-	codeInterpreters.register(s)
 }
 
 // builtinARN is the ARN of an AWS-owned resource: account segment "aws".
@@ -102,7 +98,7 @@ func listSandboxes[S, T any](ctx context.Context, s *Service, f *family[T], typ 
 	}
 	sc := scopeOf(ctx)
 	if nextToken == "" {
-		return []S{*project[S](builtin(sc))}, "", nil
+		return []S{*members.Project[S](builtin(sc))}, "", nil
 	}
 	// The built-in fits on the first page; a later page is empty, but the
 	// token must still be one of ours.

@@ -52,6 +52,7 @@ import (
 
 	"agentcored/internal/api"
 	"agentcored/internal/awserr"
+	"agentcored/internal/members"
 	"agentcored/internal/store"
 )
 
@@ -64,9 +65,7 @@ const (
 // capacityProviderRecord is the document of a capacity-provider row.
 type capacityProviderRecord struct {
 	api.GetCapacityProviderOutput
-	// PendingFailure, set by an injected fault, makes the pending transition
-	// end in *_FAILED with this status reason.
-	PendingFailure string `json:"pendingFailure,omitempty"`
+	failable
 }
 
 var capacityProviders = &family[capacityProviderRecord]{
@@ -79,7 +78,7 @@ var capacityProviders = &family[capacityProviderRecord]{
 	// The listing entry's lastUpdatedAt travels as epoch seconds, the
 	// document's as ISO-8601, so copying by member name leaves it out.
 	summary: func(r *capacityProviderRecord) any {
-		sum := project[api.CapacityProviderSummary](r)
+		sum := members.Project[api.CapacityProviderSummary](r)
 		sum.LastUpdatedAt = api.NewEpochTime(r.LastUpdatedAt.Time)
 		return sum
 	},
@@ -95,8 +94,6 @@ var capacityProviders = &family[capacityProviderRecord]{
 		return nil
 	},
 }
-
-func (s *Service) registerCapacityProviders() { capacityProviders.register(s) }
 
 func (s *Service) CreateCapacityProvider(ctx context.Context, in *api.CreateCapacityProviderInput) (*api.CreateCapacityProviderOutput, error) {
 	return create[api.CreateCapacityProviderOutput](ctx, s, capacityProviders, creation{name: in.Name, tags: in.Tags, from: in}, nil)

@@ -10,7 +10,6 @@ import (
 
 	"agentcored/internal/api"
 	"agentcored/internal/awserr"
-	"agentcored/internal/faults"
 	"agentcored/internal/lifecycle"
 	"agentcored/internal/store"
 )
@@ -40,12 +39,7 @@ func cpCreate(t *testing.T, s *Service, name string) *api.CreateCapacityProvider
 	return out
 }
 
-func cpAdvance(t *testing.T, s *Service, id string) {
-	t.Helper()
-	if _, err := s.lifecycle.Advance(context.Background(), store.Key{Account: cpAccount, Region: cpRegion, Kind: kindCapacityProvider, ID: id}); err != nil {
-		t.Fatal(err)
-	}
-}
+func cpAdvance(t *testing.T, s *Service, id string) { advanceRow(t, s, kindCapacityProvider, id) }
 
 // cpPutVersion writes version v of runtime rt (and the runtime row, at its
 // first version) in the given account, on the provider arn ("" for none).
@@ -236,9 +230,7 @@ func TestCapacityProviderFailureCode(t *testing.T) {
 	s, _ := cpService(t)
 	cp := cpCreate(t, s, "pool")
 	cpAdvance(t, s, cp.CapacityProviderId)
-	if _, err := s.faults.Add(faults.Rule{Operation: "UpdateCapacityProvider", Action: faults.ActionFail, FailureReason: "boom", Count: 1}); err != nil {
-		t.Fatal(err)
-	}
+	failNext(t, s, "boom", "UpdateCapacityProvider")
 	state := func() string {
 		g, err := s.GetCapacityProvider(call("GetCapacityProvider", ""), &api.GetCapacityProviderInput{CapacityProviderId: cp.CapacityProviderId})
 		if err != nil {

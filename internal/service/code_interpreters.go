@@ -12,7 +12,7 @@ import (
 
 type codeInterpreterRecord struct {
 	api.GetCodeInterpreterResponse
-	PendingFailure string `json:"pendingFailure,omitempty"`
+	failable
 }
 
 var codeInterpreters = &family[codeInterpreterRecord]{

@@ -50,6 +50,7 @@ import (
 
 	"agentcored/internal/api"
 	"agentcored/internal/awserr"
+	"agentcored/internal/members"
 	"agentcored/internal/store"
 )
 
@@ -72,9 +73,7 @@ type bundleRecord struct {
 	Branches map[string]string `json:"branches"`
 	// FirstBranch is the branch of the bundle's first version.
 	FirstBranch string `json:"firstBranch"`
-	// PendingFailure, set by an injected fault, makes the pending deletion
-	// end in DELETE_FAILED.
-	PendingFailure string `json:"pendingFailure,omitempty"`
+	failable
 }
 
 // defaultBranch is the branch GetConfigurationBundle answers without one.
@@ -110,8 +109,6 @@ var bundleVersions = &family[api.GetConfigurationBundleVersionResponse]{
 		return err
 	},
 }
-
-func (s *Service) registerConfigurationBundles() { bundles.register(s) }
 
 func bundleVersionNotFound(bundleID, versionID string) error {
 	return awserr.NotFound("Version '%s' of configuration bundle '%s' was not found.", versionID, bundleID)
@@ -325,7 +322,7 @@ func (s *Service) ListConfigurationBundleVersions(ctx context.Context, in *api.L
 			if err := decodeDoc(r, &v); err != nil {
 				return nil, err
 			}
-			out.Versions = append(out.Versions, *project[api.ConfigurationBundleVersionSummary](&v))
+			out.Versions = append(out.Versions, *members.Project[api.ConfigurationBundleVersionSummary](&v))
 		}
 		return out, nil
 	})

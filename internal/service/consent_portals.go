@@ -7,6 +7,7 @@ import (
 
 	"agentcored/internal/api"
 	"agentcored/internal/awserr"
+	"agentcored/internal/members"
 	"agentcored/internal/store"
 )
 
@@ -43,7 +44,7 @@ const kindConsentPortal = "consent-portal"
 // consentPortalDoc is the document of a consent-portal row.
 type consentPortalDoc struct {
 	api.GetConsentPortalResponse
-	PendingFailure string `json:"pendingFailure,omitempty"`
+	failable
 }
 
 var consentPortals = &family[consentPortalDoc]{
@@ -65,10 +66,8 @@ var consentPortals = &family[consentPortalDoc]{
 		}
 		return nil
 	},
-	summary: func(p *consentPortalDoc) any { return project[api.ConsentPortalSummary](p) },
+	summary: func(p *consentPortalDoc) any { return members.Project[api.ConsentPortalSummary](p) },
 }
-
-func (s *Service) registerConsentPortals() { consentPortals.register(s) }
 
 // checkPortalProvider: the idp's credential provider is an OAuth2 provider
 // of the caller's token vault.

@@ -1,22 +1,21 @@
 package service
 
 import (
-	"bytes"
 	"cmp"
 	"context"
-	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/google/uuid"
 
 	"agentcored/internal/api"
 	"agentcored/internal/awserr"
+	"agentcored/internal/members"
 	"agentcored/internal/model"
-	"agentcored/internal/secrets"
 	"agentcored/internal/store"
+	"agentcored/internal/vault"
 )
 
 // Credential providers (API key, OAuth2, payment) live in the account's one
@@ -82,30 +81,9 @@ type credentialRecord struct {
 	Config json.RawMessage `json:"config,omitempty"`
 	// Secrets maps a secret member name ("apiKey", "clientSecret", ...) to
 	// its ARN and sealed value.
-	Secrets         map[string]sealedSecret `json:"secrets"`
+	Secrets         map[string]vault.Secret `json:"secrets"`
 	CreatedTime     api.EpochTime           `json:"createdTime"`
 	LastUpdatedTime api.EpochTime           `json:"lastUpdatedTime"`
-}
-
-type sealedSecret struct {
-	SecretArn string `json:"secretArn"`
-	// Sealed is base64 of secrets.Box.Seal; empty when the member was not
-	// given (an OAuth2 client without a secret still has its ARN) or the
-	// secret is the customer's.
-	Sealed string `json:"sealed,omitempty"`
-	// Source is EXTERNAL for the customer's own secret, read through
-	// SecretId and JsonKey as given; empty (records written before sources
-	// existed) or MANAGED for ours.
-	Source   api.SecretSourceType `json:"source,omitempty"`
-	SecretId string               `json:"secretId,omitempty"`
-	JsonKey  string               `json:"jsonKey,omitempty"`
-}
-
-func (sec sealedSecret) external() bool { return sec.Source == api.SecretSourceTypeExternal }
-
-// source is what answers report as the secret's source.
-func (sec sealedSecret) source() api.SecretSourceType {
-	return cmp.Or(sec.Source, api.SecretSourceTypeManaged)
 }
 
 func (r *credentialRecord) secret(member string) *api.Secret {
@@ -115,46 +93,15 @@ func (r *credentialRecord) secret(member string) *api.Secret {
 	return nil
 }
 
-// decodeConfig decodes the provider's stored config into the model's
-// output union (a pointer to its pointer member).
-// A secret stored before sources existed ("<member>Arn" alone) reads as
-// MANAGED.
-func decodeConfig(rec *credentialRecord, union any) error {
-	var doc map[string]map[string]any
-	err := json.Unmarshal(rec.Config, &doc)
-	for _, cfg := range doc {
-		for k, v := range cfg {
-			member, isSecret := strings.CutSuffix(k, "Arn")
-			if _, hasSource := cfg[member+"Source"]; isSecret && !hasSource {
-				if ref, ok := v.(map[string]any); ok && ref["secretArn"] != nil {
-					cfg[member+"Source"] = string(api.SecretSourceTypeManaged)
-				}
-			}
-		}
-	}
-	if err == nil {
-		err = json.Unmarshal(encodeDoc(doc), union)
-	}
-	if err != nil {
-		return fmt.Errorf("decode config of credential provider %s: %w", rec.Name, err)
-	}
-	return nil
-}
-
 // credentialKind is one kind of credential provider: its family, where its
 // secrets are named, and how its record reads as the model's Get*Response
 // (Full), from which every other answer is projected.
 type credentialKind[Full any] struct {
 	*family[credentialRecord]
-	secrets secretNames
+	secrets vault.Naming
 	view    func(*credentialRecord) (*Full, error)
-}
-
-// secretNames is how a kind names its secrets:
-// ...:secret:bedrock-agentcore-identity!default/<dir>/<provider>[/<member>]-<6>.
-type secretNames struct {
-	dir       string
-	perMember bool // several secrets per provider: one name each
+	// callback: providers get the URL of their OAuth2 callback at creation.
+	callback bool
 }
 
 // credentialFamily is the family of one kind, whose ARN is
@@ -178,25 +125,26 @@ func credentialFamily(kind, arnType, noun string) *family[credentialRecord] {
 
 var apiKeyProviders = &credentialKind[api.GetApiKeyCredentialProviderResponse]{
 	family:  credentialFamily(KindAPIKeyCredentialProvider, "apikeycredentialprovider", "API key credential provider"),
-	secrets: secretNames{dir: "apikey"},
+	secrets: vault.Naming{Dir: "apikey"},
 	view: func(rec *credentialRecord) (*api.GetApiKeyCredentialProviderResponse, error) {
-		out := project[api.GetApiKeyCredentialProviderResponse](rec)
+		out := members.Project[api.GetApiKeyCredentialProviderResponse](rec)
 		out.ApiKeySecretArn = rec.secret("apiKey")
 		if sec, ok := rec.Secrets["apiKey"]; ok {
-			out.ApiKeySecretSource, out.ApiKeySecretJsonKey = sec.source(), sec.JsonKey
+			out.ApiKeySecretSource, out.ApiKeySecretJsonKey = sec.Reported(), sec.JsonKey
 		}
 		return out, nil
 	},
 }
 
 var oauth2Providers = &credentialKind[api.GetOauth2CredentialProviderResponse]{
-	family:  credentialFamily(KindOAuth2CredentialProvider, "oauth2credentialprovider", "OAuth2 credential provider"),
-	secrets: secretNames{dir: "oauth2"},
+	family:   credentialFamily(KindOAuth2CredentialProvider, "oauth2credentialprovider", "OAuth2 credential provider"),
+	secrets:  vault.Naming{Dir: "oauth2"},
+	callback: true,
 	view: func(rec *credentialRecord) (*api.GetOauth2CredentialProviderResponse, error) {
-		out := project[api.GetOauth2CredentialProviderResponse](rec)
+		out := members.Project[api.GetOauth2CredentialProviderResponse](rec)
 		out.ClientSecretArn, out.Status = rec.secret("clientSecret"), api.StatusReady
 		if sec, ok := rec.Secrets["clientSecret"]; ok {
-			out.ClientSecretSource, out.ClientSecretJsonKey = sec.source(), sec.JsonKey
+			out.ClientSecretSource, out.ClientSecretJsonKey = sec.Reported(), sec.JsonKey
 		}
 		out.CredentialProviderVendor = api.CredentialProviderVendorType(rec.Vendor)
 		return out, decodeConfig(rec, &out.Oauth2ProviderConfigOutput)
@@ -205,9 +153,9 @@ var oauth2Providers = &credentialKind[api.GetOauth2CredentialProviderResponse]{
 
 var paymentProviders = &credentialKind[api.GetPaymentCredentialProviderResponse]{
 	family:  credentialFamily(KindPaymentCredentialProvider, "paymentcredentialprovider", "payment credential provider"),
-	secrets: secretNames{dir: "payment", perMember: true},
+	secrets: vault.Naming{Dir: "payment", PerMember: true},
 	view: func(rec *credentialRecord) (*api.GetPaymentCredentialProviderResponse, error) {
-		out := project[api.GetPaymentCredentialProviderResponse](rec)
+		out := members.Project[api.GetPaymentCredentialProviderResponse](rec)
 		out.CredentialProviderVendor = api.PaymentCredentialProviderVendorType(rec.Vendor)
 		return out, decodeConfig(rec, &out.ProviderConfigurationOutput)
 	},
@@ -222,12 +170,12 @@ func answer[Out, Full any](k *credentialKind[Full], rec *credentialRecord, err e
 	if err != nil {
 		return nil, err
 	}
-	return project[Out](full), nil
+	return members.Project[Out](full), nil
 }
 
 // createProvider creates a provider whose vendor, config and secrets fill
 // sets through the sealer.
-func createProvider[Out, Full any](ctx context.Context, s *Service, k *credentialKind[Full], name string, tags map[string]string, fill func(*sealer) error) (*Out, error) {
+func createProvider[Out, Full any](ctx context.Context, s *Service, k *credentialKind[Full], name string, tags map[string]string, fill func(*vault.Sealer) error) (*Out, error) {
 	if err := s.checkFill(ctx, k.secrets, fill); err != nil {
 		return nil, err
 	}
@@ -235,6 +183,9 @@ func createProvider[Out, Full any](ctx context.Context, s *Service, k *credentia
 	quotaFirst := func(tx store.Tx, sc scope) error { return k.checkRoom(ctx, s, tx, sc, "", "") }
 	rec, err := create[credentialRecord](ctx, s, k.family, creation{name: name, tags: tags, check: quotaFirst},
 		func(_ store.Tx, sc scope, rec *credentialRecord) error {
+			if k.callback {
+				rec.CallbackUrl = "https://bedrock-agentcore." + sc.region + ".amazonaws.com/identities/oauth2/callback/" + uuid.NewString()
+			}
 			return s.sealSecrets(sc, k.secrets, rec, fill)
 		})
 	return answer[Out](k, rec, err)
@@ -242,7 +193,7 @@ func createProvider[Out, Full any](ctx context.Context, s *Service, k *credentia
 
 // updateProvider replaces a provider's vendor, config and secrets through
 // fill.
-func updateProvider[Out, Full any](ctx context.Context, s *Service, k *credentialKind[Full], name string, fill func(*sealer) error) (*Out, error) {
+func updateProvider[Out, Full any](ctx context.Context, s *Service, k *credentialKind[Full], name string, fill func(*vault.Sealer) error) (*Out, error) {
 	if err := s.checkFill(ctx, k.secrets, fill); err != nil {
 		return nil, err
 	}
@@ -273,276 +224,46 @@ func listProviders[Out, Item, Full any](ctx context.Context, s *Service, k *cred
 		}
 		items = append(items, *item)
 	}
-	return project[Out](struct {
+	return members.Project[Out](struct {
 		CredentialProviders []Item
 		NextToken           string
 	}{items, next}), nil
 }
 
-// ephemeralSecrets is the Box of a Service built without one (tests): its
-// key lives as long as the process.
-func ephemeralSecrets() *secrets.Box {
-	key, err := secrets.NewKey()
-	if err != nil {
-		panic(err) // crypto/rand never fails on supported platforms
-	}
-	box, err := secrets.New(key)
-	if err != nil {
-		panic(err)
-	}
-	return box
-}
+// secretSuffix ends a new secret's name, as Secrets Manager's 6 random
+// characters do.
+func secretSuffix() string { return randomString(idAlphabet, 6) }
 
-// secretAD binds a sealed value to its provider and member, so that a
-// ciphertext copied into another row or member does not open.
-func secretAD(providerARN, member string) []byte {
-	return []byte(providerARN + "\x00" + member)
-}
-
-// sealer collects the sealed secrets and the config of one create or
-// update. ARNs of members the provider already had are kept, as Secrets
-// Manager keeps a secret's ARN across new versions of its value.
-type sealer struct {
-	box    *secrets.Box
-	sc     scope
-	names  secretNames
-	rec    *credentialRecord       // its Secrets are the old ones until the end
-	next   map[string]sealedSecret // the secrets given this time
-	config map[string]any          // the sanitized config, when the kind has one
-	// optional names the secrets that may be given neither in clear nor as
-	// a reference; every other one must be given one way.
-	optional map[string]bool
-}
-
-// sealSecrets runs fill over a sealer for rec, then makes the collected secrets
-// (and config) the record's: members not given this time are gone.
-func (s *Service) sealSecrets(sc scope, names secretNames, rec *credentialRecord, fill func(*sealer) error) error {
-	z := &sealer{box: s.secrets, sc: sc, names: names, rec: rec, next: map[string]sealedSecret{}}
+// sealSecrets runs fill over a sealer for rec, then makes the collected
+// secrets, config and vendor the record's: members not given this time are
+// gone.
+func (s *Service) sealSecrets(sc scope, names vault.Naming, rec *credentialRecord, fill func(*vault.Sealer) error) error {
+	z := &vault.Sealer{Box: s.secrets, Account: sc.account, Region: sc.region, Naming: names,
+		Provider: rec.Name, ProviderARN: rec.CredentialProviderArn, NewSuffix: secretSuffix,
+		Old: rec.Secrets, Next: map[string]vault.Secret{}, Vendor: rec.Vendor}
 	if err := fill(z); err != nil {
 		return err
 	}
-	rec.Secrets = z.next
-	if z.config != nil {
-		rec.Config = encodeDoc(z.config)
+	rec.Secrets, rec.Vendor = z.Next, z.Vendor
+	if z.Config != nil {
+		rec.Config = encodeDoc(z.Config)
 	}
 	return nil
 }
 
 // checkFill runs fill on a scratch record, so that the request's own
 // errors come before the store's (not found, name taken, quota).
-func (s *Service) checkFill(ctx context.Context, names secretNames, fill func(*sealer) error) error {
+func (s *Service) checkFill(ctx context.Context, names vault.Naming, fill func(*vault.Sealer) error) error {
 	return s.sealSecrets(scopeOf(ctx), names, &credentialRecord{}, fill)
 }
 
-// seal stores plaintext under member and returns the secret's ARN; an empty
-// plaintext only reserves the ARN.
-func (z *sealer) seal(member, plaintext string) (string, error) {
-	var arn string
-	if old := z.rec.Secrets[member]; !old.external() { // the customer's ARN is not ours to reuse
-		arn = old.SecretArn
-	}
-	if arn == "" {
-		folder := z.names.dir + "/" + z.rec.Name
-		if z.names.perMember {
-			folder += "/" + member
-		}
-		arn = "arn:aws:secretsmanager:" + z.sc.region + ":" + z.sc.account +
-			":secret:bedrock-agentcore-identity!default/" + folder + "-" + randomString(idAlphabet, 6)
-	}
-	sec := sealedSecret{SecretArn: arn}
-	if plaintext != "" {
-		sealed, err := z.box.Seal([]byte(plaintext), secretAD(z.rec.CredentialProviderArn, member))
-		if err != nil {
-			return "", awserr.Errorf("EncryptionFailure", "The secret could not be encrypted.")
-		}
-		sec.Sealed = base64.StdEncoding.EncodeToString(sealed)
-	}
-	z.next[member] = sec
-	return arn, nil
-}
-
-// sealConfig seals the secrets of in, the vendor configuration union that
-// is the input member of the kind's Create (and Update: the same shape), and
-// keeps it as the provider's config with its vendor. The union's member set
-// must be the one want names.
-func (z *sealer) sealConfig(create, member, vendor, want string, in any) error {
-	doc, err := z.sanitize(inputMemberShape(create, member), in, member+".")
-	if err != nil {
-		return err
-	}
-	if got := unionMember(doc); got != want {
-		return awserr.Validation("credentialProviderVendor '%s' requires %s.%s, got %s.", vendor, member, want, got)
-	}
-	z.rec.Vendor, z.config = vendor, doc
-	return nil
-}
-
-// sanitize returns the JSON of v, a request member of the given model shape,
-// with every sensitive string member sealed and replaced by
-// "<member>Arn": {"secretArn": ...}. It follows the model, so
-// every member of every union is handled alike. path prefixes member names in
-// errors.
-func (z *sealer) sanitize(shape int, v any, path string) (map[string]any, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	var doc map[string]any
-	if err := dec.Decode(&doc); err != nil {
-		return nil, err
-	}
-	return doc, z.walk(shape, doc, path)
-}
-
-func (z *sealer) walk(shape int, node any, path string) error {
-	sh := &model.Shapes[shape]
-	switch sh.Type {
-	case model.Structure:
-		obj, ok := node.(map[string]any)
-		if !ok {
-			return nil
-		}
-		for _, m := range sh.Members {
-			ms := &model.Shapes[m.Shape]
-			if ms.Sensitive && ms.Type == model.String && hasMember(sh, m.Name+"Config") {
-				if err := z.secretPair(obj, m.Name, m.Name, path); err != nil {
-					return err
-				}
-				continue
-			}
-			if ms.Sensitive && ms.Type == model.String { // a secret with no reference form: in clear or not at all
-				if text, present := obj[m.Name].(string); present {
-					arn, err := z.seal(m.Name, text)
-					if err != nil {
-						return err
-					}
-					delete(obj, m.Name)
-					obj[m.Name+"Arn"] = map[string]any{"secretArn": arn}
-				}
-				continue
-			}
-			if val, present := obj[m.Name]; present {
-				if err := z.walk(m.Shape, val, path+m.Name+"."); err != nil {
-					return err
-				}
-			}
-		}
-	case model.List:
-		items, _ := node.([]any)
-		for _, it := range items {
-			if err := z.walk(sh.Member, it, path); err != nil {
-				return err
-			}
-		}
-	case model.Map:
-		entries, _ := node.(map[string]any)
-		for _, it := range entries {
-			if err := z.walk(sh.Value, it, path); err != nil {
-				return err
-			}
-		}
+// decodeConfig decodes the provider's stored config into the model's
+// output union.
+func decodeConfig(rec *credentialRecord, union any) error {
+	if err := vault.DecodeConfig(rec.Config, union); err != nil {
+		return fmt.Errorf("decode config of credential provider %s: %w", rec.Name, err)
 	}
 	return nil
-}
-
-// secretPair resolves the secret member of obj, given in clear (member),
-// as a reference to the customer's secret (prefix+"Config"), or neither,
-// as prefix+"Source" allows (see the file's decisions), and replaces them
-// with what answers report: prefix+"Arn", prefix+"Source" and, for the
-// customer's secret, prefix+"JsonKey". The prefix is the member's name but
-// for the API key ("apiKeySecret").
-func (z *sealer) secretPair(obj map[string]any, member, prefix, path string) error {
-	cfgName, srcName := prefix+"Config", prefix+"Source"
-	q := func(m string) string { return "'" + path + m + "'" }
-	text, inClear := obj[member].(string)
-	ref, isRef := obj[cfgName].(map[string]any)
-	source, _ := obj[srcName].(string)
-	switch {
-	case inClear && isRef:
-		return awserr.Validation("1 validation error detected: only one of %s and %s may be given.", q(member), q(cfgName))
-	case source == string(api.SecretSourceTypeExternal) && !isRef:
-		return awserr.Validation("1 validation error detected: %s is required when %s is EXTERNAL.", q(cfgName), q(srcName))
-	case source == string(api.SecretSourceTypeManaged) && isRef:
-		return awserr.Validation("1 validation error detected: %s cannot be given when %s is MANAGED.", q(cfgName), q(srcName))
-	case !inClear && !isRef && !z.optional[member]:
-		return awserr.Validation("1 validation error detected: Value null at %s failed to satisfy constraint: either %s or %s is required.", q(member), q(member), q(cfgName))
-	case !inClear && !isRef:
-		delete(obj, srcName)
-		return nil
-	}
-	delete(obj, member)
-	delete(obj, cfgName)
-	if !isRef {
-		arn, err := z.seal(member, text)
-		if err != nil {
-			return err
-		}
-		obj[prefix+"Arn"], obj[srcName] = map[string]any{"secretArn": arn}, string(api.SecretSourceTypeManaged)
-		return nil
-	}
-	secretID, _ := ref["secretId"].(string)
-	jsonKey, _ := ref["jsonKey"].(string)
-	arn, err := z.sc.customerSecretARN(secretID, q(cfgName+".secretId"))
-	if err != nil {
-		return err
-	}
-	z.next[member] = sealedSecret{SecretArn: arn, Source: api.SecretSourceTypeExternal, SecretId: secretID, JsonKey: jsonKey}
-	obj[prefix+"Arn"], obj[srcName], obj[prefix+"JsonKey"] = map[string]any{"secretArn": arn}, string(api.SecretSourceTypeExternal), jsonKey
-	return nil
-}
-
-var (
-	secretARNRe  = regexp.MustCompile(`^arn:(aws|aws-us-gov):secretsmanager:([A-Za-z0-9-]{1,64}):[0-9]{12}:secret:[a-zA-Z0-9-_/+=.@!]+$`)
-	secretNameRe = regexp.MustCompile(`^[a-zA-Z0-9/_+=.@!-]+$`)
-)
-
-// customerSecretARN is the ARN answers report for the customer's secret
-// secretID (an ARN or a name), which member names in errors.
-func (sc scope) customerSecretARN(secretID, member string) (string, error) {
-	if strings.HasPrefix(secretID, "arn:") {
-		m := secretARNRe.FindStringSubmatch(secretID)
-		if m == nil {
-			return "", awserr.Validation("1 validation error detected: Value at %s failed to satisfy constraint: Member must be an AWS Secrets Manager secret ARN or name.", member)
-		}
-		if m[2] != sc.region {
-			return "", awserr.Validation("1 validation error detected: Value at %s failed to satisfy constraint: the secret must be in the Region of the credential provider (%s).", member, sc.region)
-		}
-		return secretID, nil
-	}
-	if !secretNameRe.MatchString(secretID) {
-		return "", awserr.Validation("1 validation error detected: Value at %s failed to satisfy constraint: Member must be an AWS Secrets Manager secret ARN or name.", member)
-	}
-	return "arn:aws:secretsmanager:" + sc.region + ":" + sc.account + ":secret:" + secretID, nil
-}
-
-func hasMember(sh *model.Shape, name string) bool {
-	for _, m := range sh.Members {
-		if m.Name == name {
-			return true
-		}
-	}
-	return false
-}
-
-// inputMemberShape is the model shape of one member of an operation's input.
-func inputMemberShape(operation, member string) int {
-	op := model.OperationByName(operation)
-	for _, m := range model.Shapes[op.Input].Members {
-		if m.Name == member {
-			return m.Shape
-		}
-	}
-	panic(fmt.Sprintf("model: %s has no input member %s", operation, member))
-}
-
-// unionMember returns the one member name set in a union's JSON.
-func unionMember(doc map[string]any) string {
-	for k := range doc {
-		return k
-	}
-	return ""
 }
 
 // RevealSecret returns the clear value of one secret member of a credential
@@ -560,29 +281,19 @@ func (s *Service) RevealSecret(ctx context.Context, account, region, kind, name,
 		return "", err
 	}
 	sec, ok := rec.Secrets[member]
-	if sec.external() {
-		return "", fmt.Errorf("%s %s reads %s from the customer's secret %s: %w", kind, name, member, sec.SecretArn, store.ErrNotFound)
+	plain, err := vault.Open(s.secrets, rec.CredentialProviderArn, member, sec, ok)
+	if errors.Is(err, vault.ErrNoSecret) {
+		return "", fmt.Errorf("%s %s: %w: %w", kind, name, err, store.ErrNotFound)
 	}
-	if !ok || sec.Sealed == "" {
-		return "", fmt.Errorf("%s %s has no secret %s: %w", kind, name, member, store.ErrNotFound)
-	}
-	sealed, err := base64.StdEncoding.DecodeString(sec.Sealed)
-	var plain []byte
-	if err == nil {
-		plain, err = s.secrets.Open(sealed, secretAD(rec.CredentialProviderArn, member))
-	}
-	if err != nil {
-		return "", awserr.Errorf("DecryptionFailure", "The secret could not be decrypted.")
-	}
-	return string(plain), nil
+	return plain, err
 }
 
 // ---- API key credential providers ----
 
 // sealAPIKey keeps the key in clear (sealed) or the reference to the
 // customer's secret, through the same rules as every other secret.
-func sealAPIKey(key string, ref *api.SecretReference, source api.SecretSourceType) func(*sealer) error {
-	return func(z *sealer) error {
+func sealAPIKey(key string, ref *api.SecretReference, source api.SecretSourceType) func(*vault.Sealer) error {
+	return func(z *vault.Sealer) error {
 		doc := map[string]any{}
 		if key != "" {
 			doc["apiKey"] = key
@@ -593,7 +304,7 @@ func sealAPIKey(key string, ref *api.SecretReference, source api.SecretSourceTyp
 		if source != "" {
 			doc["apiKeySecretSource"] = string(source)
 		}
-		return z.secretPair(doc, "apiKey", "apiKeySecret", "")
+		return z.SecretPair(doc, "apiKey", "apiKeySecret", "")
 	}
 }
 
@@ -629,7 +340,7 @@ func oauth2ConfigMember(vendor api.CredentialProviderVendorType) string {
 	base := strings.TrimSuffix(string(vendor), "Oauth2")
 	if base != "" {
 		own := strings.ToLower(base[:1]) + base[1:] + "Oauth2ProviderConfig"
-		for _, m := range model.Shapes[inputMemberShape("CreateOauth2CredentialProvider", "oauth2ProviderConfigInput")].Members {
+		for _, m := range model.Shapes[vault.InputMemberShape("CreateOauth2CredentialProvider", "oauth2ProviderConfigInput")].Members {
 			if m.Name == own {
 				return own
 			}
@@ -687,25 +398,25 @@ func oauthDiscovery(vendor api.CredentialProviderVendorType, cfg map[string]any)
 
 // sealOauth2Config checks that the config fits the vendor, seals its
 // secrets and stores it with its discovery information.
-func sealOauth2Config(vendor api.CredentialProviderVendorType, in *api.Oauth2ProviderConfigInput) func(*sealer) error {
-	return func(z *sealer) error {
+func sealOauth2Config(vendor api.CredentialProviderVendorType, in *api.Oauth2ProviderConfigInput) func(*vault.Sealer) error {
+	return func(z *vault.Sealer) error {
 		if vendor == api.CredentialProviderVendorTypeCustomOauth2 && in != nil && in.CustomOauth2ProviderConfig != nil {
 			secretOptional, err := checkCustomOauth2(in.CustomOauth2ProviderConfig)
 			if err != nil {
 				return err
 			}
-			z.optional = map[string]bool{"clientSecret": secretOptional}
+			z.Optional = map[string]bool{"clientSecret": secretOptional}
 		}
-		if err := z.sealConfig("CreateOauth2CredentialProvider", "oauth2ProviderConfigInput", string(vendor), oauth2ConfigMember(vendor), in); err != nil {
+		if err := z.SealConfig("CreateOauth2CredentialProvider", "oauth2ProviderConfigInput", string(vendor), oauth2ConfigMember(vendor), in); err != nil {
 			return err
 		}
-		cfg, _ := z.config[unionMember(z.config)].(map[string]any)
+		cfg := z.VendorConfig()
 		if _, ok := cfg["oauthDiscovery"]; !ok && cfg != nil {
 			cfg["oauthDiscovery"] = oauthDiscovery(vendor, cfg)
 		}
 		// An OAuth2 provider always names its client secret, even without one.
-		if _, ok := z.next["clientSecret"]; !ok {
-			if _, err := z.seal("clientSecret", ""); err != nil {
+		if _, ok := z.Next["clientSecret"]; !ok {
+			if _, err := z.Seal("clientSecret", ""); err != nil {
 				return err
 			}
 		}
@@ -743,11 +454,8 @@ func checkCustomOauth2(c *api.CustomOauth2ProviderConfigInput) (secretOptional b
 }
 
 func (s *Service) CreateOauth2CredentialProvider(ctx context.Context, in *api.CreateOauth2CredentialProviderRequest) (*api.CreateOauth2CredentialProviderResponse, error) {
-	sealConfig := sealOauth2Config(in.CredentialProviderVendor, in.Oauth2ProviderConfigInput)
-	return createProvider[api.CreateOauth2CredentialProviderResponse](ctx, s, oauth2Providers, in.Name, in.Tags, func(z *sealer) error {
-		z.rec.CallbackUrl = "https://bedrock-agentcore." + z.sc.region + ".amazonaws.com/identities/oauth2/callback/" + uuid.NewString()
-		return sealConfig(z)
-	})
+	return createProvider[api.CreateOauth2CredentialProviderResponse](ctx, s, oauth2Providers, in.Name, in.Tags,
+		sealOauth2Config(in.CredentialProviderVendor, in.Oauth2ProviderConfigInput))
 }
 
 func (s *Service) GetOauth2CredentialProvider(ctx context.Context, in *api.GetOauth2CredentialProviderRequest) (*api.GetOauth2CredentialProviderResponse, error) {
@@ -774,9 +482,9 @@ var paymentConfigMembers = map[api.PaymentCredentialProviderVendorType]string{
 	api.PaymentCredentialProviderVendorTypeStripePrivy: "stripePrivyConfiguration",
 }
 
-func sealPaymentConfig(vendor api.PaymentCredentialProviderVendorType, in *api.PaymentProviderConfigurationInput) func(*sealer) error {
-	return func(z *sealer) error {
-		return z.sealConfig("CreatePaymentCredentialProvider", "providerConfigurationInput", string(vendor), paymentConfigMembers[vendor], in)
+func sealPaymentConfig(vendor api.PaymentCredentialProviderVendorType, in *api.PaymentProviderConfigurationInput) func(*vault.Sealer) error {
+	return func(z *vault.Sealer) error {
+		return z.SealConfig("CreatePaymentCredentialProvider", "providerConfigurationInput", string(vendor), paymentConfigMembers[vendor], in)
 	}
 }
 

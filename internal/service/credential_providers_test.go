@@ -101,41 +101,35 @@ func TestCredentialProviderSecretCombinations(t *testing.T) {
 			return err
 		}
 	}
-	custom := func(c api.CustomOauth2ProviderConfigInput) func(int) error {
+	oauth2 := func(prefix string, vendor api.CredentialProviderVendorType, cfg api.Oauth2ProviderConfigInput) func(int) error {
 		return func(i int) error {
-			c.OauthDiscovery = discovery
 			_, err := s.CreateOauth2CredentialProvider(call("CreateOauth2CredentialProvider", ""), &api.CreateOauth2CredentialProviderRequest{
-				Name: fmt.Sprintf("o%d", i), CredentialProviderVendor: api.CredentialProviderVendorTypeCustomOauth2,
-				Oauth2ProviderConfigInput: &api.Oauth2ProviderConfigInput{CustomOauth2ProviderConfig: &c}})
+				Name: fmt.Sprintf("%s%d", prefix, i), CredentialProviderVendor: vendor, Oauth2ProviderConfigInput: &cfg})
 			return err
 		}
+	}
+	payment := func(prefix string, vendor api.PaymentCredentialProviderVendorType, cfg api.PaymentProviderConfigurationInput) func(int) error {
+		return func(i int) error {
+			_, err := s.CreatePaymentCredentialProvider(call("CreatePaymentCredentialProvider", ""), &api.CreatePaymentCredentialProviderRequest{
+				Name: fmt.Sprintf("%s%d", prefix, i), CredentialProviderVendor: vendor, ProviderConfigurationInput: &cfg})
+			return err
+		}
+	}
+	custom := func(c api.CustomOauth2ProviderConfigInput) func(int) error {
+		c.OauthDiscovery = discovery
+		return oauth2("o", api.CredentialProviderVendorTypeCustomOauth2, api.Oauth2ProviderConfigInput{CustomOauth2ProviderConfig: &c})
 	}
 	github := func(c api.GithubOauth2ProviderConfigInput) func(int) error {
-		return func(i int) error {
-			c.ClientId = "id"
-			_, err := s.CreateOauth2CredentialProvider(call("CreateOauth2CredentialProvider", ""), &api.CreateOauth2CredentialProviderRequest{
-				Name: fmt.Sprintf("g%d", i), CredentialProviderVendor: api.CredentialProviderVendorTypeGithubOauth2,
-				Oauth2ProviderConfigInput: &api.Oauth2ProviderConfigInput{GithubOauth2ProviderConfig: &c}})
-			return err
-		}
+		c.ClientId = "id"
+		return oauth2("g", api.CredentialProviderVendorTypeGithubOauth2, api.Oauth2ProviderConfigInput{GithubOauth2ProviderConfig: &c})
 	}
 	coinbase := func(c api.CoinbaseCdpConfigurationInput) func(int) error {
-		return func(i int) error {
-			c.ApiKeyId = "key-id"
-			_, err := s.CreatePaymentCredentialProvider(call("CreatePaymentCredentialProvider", ""), &api.CreatePaymentCredentialProviderRequest{
-				Name: fmt.Sprintf("p%d", i), CredentialProviderVendor: api.PaymentCredentialProviderVendorTypeCoinbaseCDP,
-				ProviderConfigurationInput: &api.PaymentProviderConfigurationInput{CoinbaseCdpConfiguration: &c}})
-			return err
-		}
+		c.ApiKeyId = "key-id"
+		return payment("p", api.PaymentCredentialProviderVendorTypeCoinbaseCDP, api.PaymentProviderConfigurationInput{CoinbaseCdpConfiguration: &c})
 	}
 	stripe := func(c api.StripePrivyConfigurationInput) func(int) error {
-		return func(i int) error {
-			c.AppId, c.AuthorizationId = "app", "auth"
-			_, err := s.CreatePaymentCredentialProvider(call("CreatePaymentCredentialProvider", ""), &api.CreatePaymentCredentialProviderRequest{
-				Name: fmt.Sprintf("s%d", i), CredentialProviderVendor: api.PaymentCredentialProviderVendorTypeStripePrivy,
-				ProviderConfigurationInput: &api.PaymentProviderConfigurationInput{StripePrivyConfiguration: &c}})
-			return err
-		}
+		c.AppId, c.AuthorizationId = "app", "auth"
+		return payment("s", api.PaymentCredentialProviderVendorTypeStripePrivy, api.PaymentProviderConfigurationInput{StripePrivyConfiguration: &c})
 	}
 	const cb, cp = "providerConfigurationInput.coinbaseCdpConfiguration.", "oauth2ProviderConfigInput.customOauth2ProviderConfig."
 	cases := []struct {

@@ -94,6 +94,7 @@ import (
 
 	"agentcored/internal/api"
 	"agentcored/internal/awserr"
+	"agentcored/internal/members"
 	"agentcored/internal/store"
 )
 
@@ -118,9 +119,7 @@ type datasetRecord struct {
 	// Publishing is the version CreateDatasetVersion is making while the
 	// dataset is UPDATING; it is removed again if that ends UPDATE_FAILED.
 	Publishing string `json:"publishing,omitempty"`
-	// PendingFailure, set by an injected fault or an S3 source, makes the
-	// pending transition end in *_FAILED with this failure reason.
-	PendingFailure string `json:"pendingFailure,omitempty"`
+	failable          // set by an injected fault or an S3 source
 }
 
 var datasets = &family[datasetRecord]{
@@ -137,11 +136,9 @@ var datasets = &family[datasetRecord]{
 		frozen: []string{"CREATE_FAILED", "DELETE_FAILED"},
 	},
 	quota: func(Quotas) int { return maxDatasets }, listLimit: defaultDatasetLimit,
-	summary: func(r *datasetRecord) any { return project[api.DatasetSummary](r) },
+	summary: func(r *datasetRecord) any { return members.Project[api.DatasetSummary](r) },
 	settled: settleDataset,
 }
-
-func (s *Service) registerDatasets() { datasets.register(s) }
 
 // settleDataset removes a deleted dataset's versions and examples, and a
 // version whose publication failed.
@@ -430,8 +427,8 @@ func editDataset[Out any](ctx context.Context, s *Service, id, status string, ed
 		if err := datasets.enter(ctx, s, tx, row, rec, status, s.now().UTC()); err != nil {
 			return nil, err
 		}
-		answer := project[Out](rec)
-		patch(answer, out) // the answer's own members
+		answer := members.Project[Out](rec)
+		members.Patch(answer, out) // the answer's own members
 		return answer, nil
 	})
 }

@@ -28,7 +28,7 @@ type endpointRecord struct {
 	// answers that the Get answer lacks.
 	AgentRuntimeId string `json:"agentRuntimeId,omitempty"`
 	EndpointName   string `json:"endpointName,omitempty"`
-	PendingFailure string `json:"pendingFailure,omitempty"`
+	failable
 }
 
 var endpoints = &family[endpointRecord]{
@@ -77,7 +77,7 @@ func newDefaultEndpoint(rt *runtimeRecord, now time.Time) *endpointRecord {
 			AgentRuntimeArn: rt.AgentRuntimeArn, AgentRuntimeEndpointArn: endpointARN(rt.AgentRuntimeArn, defaultEndpoint),
 			CreatedAt: api.NewDateTime(now),
 		},
-		AgentRuntimeId: rt.AgentRuntimeId, EndpointName: defaultEndpoint, PendingFailure: rt.PendingFailure,
+		AgentRuntimeId: rt.AgentRuntimeId, EndpointName: defaultEndpoint, failable: rt.failable,
 	}
 	endpoints.setStatus(ep, "CREATING", "", now)
 	return ep

@@ -26,9 +26,17 @@ import (
 
 	"agentcored/internal/api"
 	"agentcored/internal/awserr"
+	"agentcored/internal/members"
 	"agentcored/internal/reqctx"
 	"agentcored/internal/store"
 )
+
+// failable is embedded in the record of a family whose transitions can
+// fail: PendingFailure, set by an injected fault, makes the pending
+// transition end in its failed status with this reason.
+type failable struct {
+	PendingFailure string `json:"pendingFailure,omitempty"`
+}
 
 // fields names the record's members the engine maintains.
 type fields struct {
@@ -453,7 +461,7 @@ func create[Out, T any](ctx context.Context, s *Service, f *family[T], c creatio
 		id := makeID(c.name)
 		rec := new(T)
 		if c.from != nil {
-			assign(rec, c.from)
+			members.Assign(rec, c.from)
 		}
 		a := f.access()
 		f.field(rec, a.id).SetString(id)
@@ -485,7 +493,7 @@ func create[Out, T any](ctx context.Context, s *Service, f *family[T], c creatio
 		if err := s.createTags(ctx, tx, arn, c.tags); err != nil {
 			return nil, err
 		}
-		out := project[Out](rec)
+		out := members.Project[Out](rec)
 		if transitional {
 			// The answer reports the status entered, even when the
 			// immediate policy ends it inside this transaction.
@@ -563,7 +571,7 @@ func get[Out, T any](ctx context.Context, s *Service, f *family[T], parent, id s
 	if err != nil {
 		return nil, err
 	}
-	return project[Out](rec), nil
+	return members.Project[Out](rec), nil
 }
 
 // update changes one resource: the members the request sets replace the
@@ -584,7 +592,7 @@ func update[Out, T any](ctx context.Context, s *Service, f *family[T], parent, i
 			return nil, awserr.Conflict("%s '%s' is %s and cannot be updated now.", strings.ToUpper(f.noun[:1])+f.noun[1:], id, status)
 		}
 		if from != nil {
-			patch(rec, from)
+			members.Patch(rec, from)
 		}
 		if change != nil {
 			if err := change(tx, sc, row, rec); err != nil {
@@ -598,7 +606,7 @@ func update[Out, T any](ctx context.Context, s *Service, f *family[T], parent, i
 		if err := f.enter(ctx, s, tx, row, rec, status, s.now().UTC()); err != nil {
 			return nil, err
 		}
-		return project[Out](rec), nil
+		return members.Project[Out](rec), nil
 	})
 }
 
@@ -613,7 +621,7 @@ func remove[Out, T any](ctx context.Context, s *Service, f *family[T], parent, i
 		}
 		deleting := f.states.delete
 		if deleting != "" && f.status(rec) == deleting && f.transitional(deleting) {
-			return project[Out](rec), nil
+			return members.Project[Out](rec), nil
 		}
 		if f.beforeDelete != nil {
 			if err := f.beforeDelete(ctx, tx, sc, row, rec); err != nil {
@@ -625,7 +633,7 @@ func remove[Out, T any](ctx context.Context, s *Service, f *family[T], parent, i
 			if err := f.enter(ctx, s, tx, row, rec, deleting, now); err != nil {
 				return nil, err
 			}
-			return project[Out](rec), nil
+			return members.Project[Out](rec), nil
 		}
 		if deleting != "" {
 			f.setStatus(rec, deleting, "", now)
@@ -633,7 +641,7 @@ func remove[Out, T any](ctx context.Context, s *Service, f *family[T], parent, i
 		if err := s.removeResource(ctx, tx, row); err != nil {
 			return nil, err
 		}
-		return project[Out](rec), nil
+		return members.Project[Out](rec), nil
 	})
 }
 
@@ -702,7 +710,7 @@ func list[S, T any](ctx context.Context, s *Service, f *family[T], l listing[T])
 			if err := decodeDoc(r, &rec); err != nil {
 				return err
 			}
-			items = append(items, *project[S](&rec))
+			items = append(items, *members.Project[S](&rec))
 		}
 		return nil
 	})

@@ -87,11 +87,25 @@ func widgetStatus(t *testing.T, s *Service, id string) string {
 	return w.Status + " " + w.FailureReason
 }
 
-func advance(t *testing.T, s *Service, id string) {
+func advance(t *testing.T, s *Service, id string) { advanceRow(t, s, "widget", id) }
+
+// advanceRow ends the pending transition of row kind/id of the test
+// account and region.
+func advanceRow(t *testing.T, s *Service, kind, id string) {
 	t.Helper()
-	key := store.Key{Account: "123456789012", Region: "us-east-1", Kind: "widget", ID: id}
+	key := store.Key{Account: "123456789012", Region: "us-east-1", Kind: kind, ID: id}
 	if _, err := s.lifecycle.Advance(context.Background(), key); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// failNext makes the next change of each operation fail with reason.
+func failNext(t *testing.T, s *Service, reason string, ops ...string) {
+	t.Helper()
+	for _, op := range ops {
+		if _, err := s.faults.Add(faults.Rule{Operation: op, Action: faults.ActionFail, FailureReason: reason, Count: 1}); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 
@@ -110,9 +124,7 @@ func TestFamilyLifecycle(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			s, _ := widgetService(t)
 			if tt.fail != "" {
-				if _, err := s.faults.Add(faults.Rule{Operation: tt.fail, Action: faults.ActionFail, FailureReason: "boom", Count: 1}); err != nil {
-					t.Fatal(err)
-				}
+				failNext(t, s, "boom", tt.fail)
 			}
 			var got []string
 			step := func(id string) {

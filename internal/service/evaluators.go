@@ -38,6 +38,7 @@ import (
 
 	"agentcored/internal/api"
 	"agentcored/internal/awserr"
+	"agentcored/internal/members"
 	"agentcored/internal/store"
 )
 
@@ -61,9 +62,7 @@ var builtinEvaluatorsCreatedAt = time.Date(2025, 12, 2, 0, 0, 0, 0, time.UTC)
 // evaluatorRecord is the document of an evaluator row.
 type evaluatorRecord struct {
 	api.GetEvaluatorResponse
-	// PendingFailure, set by an injected fault, makes the pending transition
-	// end in *_FAILED.
-	PendingFailure string `json:"pendingFailure,omitempty"`
+	failable
 }
 
 // builtinEvaluator is one row of the built-in table.
@@ -116,12 +115,6 @@ var evaluators = &family[evaluatorRecord]{
 		return refuseLocked(ctx, tx, sc, rec.EvaluatorId,
 			"Evaluator '%s' is used by the enabled online evaluation configuration '%s'; disable or delete that configuration first.")
 	},
-}
-
-func (s *Service) registerEvaluations() {
-	evaluators.register(s)
-	onlineEvals.register(s)
-	s.registerConfigurationBundles()
 }
 
 // nameTakenAn is the name-taken error of a family whose noun takes "an".
@@ -345,7 +338,7 @@ func (s *Service) ListEvaluators(ctx context.Context, in *api.ListEvaluatorsRequ
 }
 
 func evaluatorSummary(e *api.GetEvaluatorResponse, typ api.EvaluatorType, locked *bool) api.EvaluatorSummary {
-	sum := project[api.EvaluatorSummary](e)
+	sum := members.Project[api.EvaluatorSummary](e)
 	sum.EvaluatorType, sum.LockedForModification = typ, locked
 	return *sum
 }

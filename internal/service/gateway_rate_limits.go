@@ -67,6 +67,7 @@ import (
 
 	"agentcored/internal/api"
 	"agentcored/internal/awserr"
+	"agentcored/internal/members"
 	"agentcored/internal/store"
 )
 
@@ -215,13 +216,13 @@ func (s *Service) CreateGatewayRateLimit(ctx context.Context, in *api.CreateGate
 			return nil, err
 		}
 		rec := new(gatewayRateLimitRecord)
-		assign(rec, in)
+		members.Assign(rec, in)
 		if err := s.insertRateLimit(ctx, tx, sc, rec, s.now().UTC()); err != nil {
 			return nil, err
 		}
 		// The answer reports CREATING even when the immediate policy has
 		// already ended it in this transaction.
-		return project[api.CreateGatewayRateLimitResponse](rec), nil
+		return members.Project[api.CreateGatewayRateLimitResponse](rec), nil
 	})
 }
 
@@ -340,13 +341,13 @@ func (s *Service) BatchPutGatewayRateLimits(ctx context.Context, in *api.BatchPu
 					return nil, err
 				}
 			} else {
-				assign(rec, &l)
+				members.Assign(rec, &l)
 				rec.GatewayIdentifier = gatewayID
 				if err := s.insertRateLimit(ctx, tx, sc, rec, now); err != nil {
 					return nil, err
 				}
 			}
-			out.RateLimits[i] = *project[api.GatewayRateLimitDetail](rec)
+			out.RateLimits[i] = *members.Project[api.GatewayRateLimitDetail](rec)
 		}
 		return out, nil
 	})

@@ -8,7 +8,6 @@ import (
 
 	"agentcored/internal/api"
 	"agentcored/internal/awserr"
-	"agentcored/internal/faults"
 	"agentcored/internal/lifecycle"
 	"agentcored/internal/store"
 )
@@ -322,9 +321,6 @@ func TestBatchPutGatewayRateLimits(t *testing.T) {
 func TestGatewayRateLimitTransitions(t *testing.T) {
 	s, _ := rateLimitService(t, lifecycle.PolicyManual)
 	gw := rlGateway(t, s, "slow")
-	key := func(id string) store.Key {
-		return store.Key{Account: "123456789012", Region: "us-east-1", Kind: kindGatewayRateLimit, ID: gw + "/" + id}
-	}
 	status := func(id string) api.GatewayRateLimitStatus {
 		t.Helper()
 		got, err := s.GetGatewayRateLimit(call("GetGatewayRateLimit", ""), &api.GetGatewayRateLimitRequest{GatewayIdentifier: gw, RateLimitId: id})
@@ -337,17 +333,8 @@ func TestGatewayRateLimitTransitions(t *testing.T) {
 		}
 		return got.Status
 	}
-	advanceLimit := func(id string) {
-		t.Helper()
-		if _, err := s.lifecycle.Advance(context.Background(), key(id)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, op := range []string{"CreateGatewayRateLimit", "UpdateGatewayRateLimit", "DeleteGatewayRateLimit"} {
-		if _, err := s.faults.Add(faults.Rule{Operation: op, Action: faults.ActionFail, FailureReason: "boom", Count: 1}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	advanceLimit := func(id string) { t.Helper(); advanceRow(t, s, kindGatewayRateLimit, gw+"/"+id) }
+	failNext(t, s, "boom", "CreateGatewayRateLimit", "UpdateGatewayRateLimit", "DeleteGatewayRateLimit")
 
 	rlCreate(t, s, gw, "a", []string{"targetName"}, rlEntry(1, "targetName", "*"))
 	if got := status("a"); got != api.GatewayRateLimitStatusCreating {

@@ -4,8 +4,6 @@ import (
 	"testing"
 
 	"agentcored/internal/api"
-	"agentcored/internal/faults"
-	"agentcored/internal/store"
 )
 
 // Rules have no failed status, so their operations take no injected
@@ -13,11 +11,7 @@ import (
 func TestGatewayRulesTakeNoInjectedFailure(t *testing.T) {
 	s, _ := widgetService(t)
 	ops := []string{"CreateGatewayRule", "UpdateGatewayRule", "DeleteGatewayRule"}
-	for _, op := range ops {
-		if _, err := s.faults.Add(faults.Rule{Operation: op, Action: faults.ActionFail, FailureReason: "boom", Count: 1}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	failNext(t, s, "boom", ops...)
 	gw, err := s.CreateGateway(call("CreateGateway", ""), &api.CreateGatewayRequest{Name: "gw", AuthorizerType: api.AuthorizerTypeNone})
 	if err != nil {
 		t.Fatal(err)
@@ -26,12 +20,9 @@ func TestGatewayRulesTakeNoInjectedFailure(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	key := store.Key{Account: "123456789012", Region: "us-east-1", Kind: kindGatewayRule, ID: gw.GatewayId + "/" + rule.RuleId}
 	status := func(want api.GatewayRuleStatus) {
 		t.Helper()
-		if _, err := s.lifecycle.Advance(call("", ""), key); err != nil {
-			t.Fatal(err)
-		}
+		advanceRow(t, s, kindGatewayRule, gw.GatewayId+"/"+rule.RuleId)
 		got, err := s.GetGatewayRule(call("GetGatewayRule", ""), &api.GetGatewayRuleRequest{GatewayIdentifier: gw.GatewayId, RuleId: rule.RuleId})
 		if err != nil {
 			t.Fatal(err)

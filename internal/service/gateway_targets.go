@@ -66,6 +66,7 @@ import (
 
 	"agentcored/internal/api"
 	"agentcored/internal/awserr"
+	"agentcored/internal/members"
 	"agentcored/internal/store"
 )
 
@@ -74,9 +75,7 @@ const targetIDAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 // gatewayTargetRecord is the document of a gateway-target row.
 type gatewayTargetRecord struct {
 	api.GetGatewayTargetResponse
-	// PendingFailure, set by an injected fault, makes the pending transition
-	// end in its failed status with this status reason.
-	PendingFailure string `json:"pendingFailure,omitempty"`
+	failable
 }
 
 var gatewayTargets = &family[gatewayTargetRecord]{
@@ -215,7 +214,7 @@ func gatewayTargetNeedsUserAuth(creds []api.CredentialProviderConfiguration) boo
 // checkGatewayTarget enforces what the model says only in prose about the
 // configuration a create or update request sets.
 func checkGatewayTarget(in any) error {
-	c := project[api.GetGatewayTargetResponse](in)
+	c := members.Project[api.GetGatewayTargetResponse](in)
 	for i, cp := range c.CredentialProviderConfigurations {
 		member := fmt.Sprintf("credentialProviderConfigurations.%d.member.credentialProvider", i+1)
 		p := cp.CredentialProvider
@@ -323,13 +322,13 @@ func (s *Service) UpdateGatewayTarget(ctx context.Context, in *api.UpdateGateway
 		if err := rename(ctx, tx, sc, gatewayTargets, row, in.Name); err != nil {
 			return nil, err
 		}
-		assign(t, in) // the whole configuration: members left out are cleared
+		members.Assign(t, in) // the whole configuration: members left out are cleared
 		completeGatewayTarget(sc, t)
 		t.AuthorizationData = nil
 		if err := gatewayTargets.enter(ctx, s, tx, row, t, string(api.TargetStatusUpdating), s.now().UTC()); err != nil {
 			return nil, err
 		}
-		return project[api.UpdateGatewayTargetResponse](t), nil
+		return members.Project[api.UpdateGatewayTargetResponse](t), nil
 	})
 }
 
@@ -345,7 +344,7 @@ func (s *Service) ListGatewayTargets(ctx context.Context, in *api.ListGatewayTar
 	}
 	out := &api.ListGatewayTargetsResponse{Items: []api.TargetSummary{}, NextToken: next}
 	for _, t := range targets {
-		sum := project[api.TargetSummary](&t)
+		sum := members.Project[api.TargetSummary](&t)
 		sum.TargetType = gatewayTargetType(t.TargetConfiguration)
 		// An MCP server target's priority "defaults to 1000 when not set".
 		if srv := gatewayTargetMcpServer(t.TargetConfiguration); srv != nil {
@@ -376,7 +375,7 @@ func (s *Service) SynchronizeGatewayTargets(ctx context.Context, in *api.Synchro
 			if err := gatewayTargets.enter(ctx, s, tx, row, t, string(api.TargetStatusSynchronizing), s.now().UTC()); err != nil {
 				return nil, err
 			}
-			out.Targets = append(out.Targets, *project[api.GatewayTarget](t))
+			out.Targets = append(out.Targets, *members.Project[api.GatewayTarget](t))
 		}
 		return out, nil
 	})

@@ -52,6 +52,7 @@ import (
 
 	"agentcored/internal/api"
 	"agentcored/internal/awserr"
+	"agentcored/internal/members"
 	"agentcored/internal/store"
 )
 
@@ -68,9 +69,7 @@ const (
 // gatewayRecord is the document of a gateway row.
 type gatewayRecord struct {
 	api.GetGatewayResponse
-	// PendingFailure, set by an injected fault, makes the pending transition
-	// end in FAILED / UPDATE_UNSUCCESSFUL with this status reason.
-	PendingFailure string `json:"pendingFailure,omitempty"`
+	failable
 }
 
 var gateways = &family[gatewayRecord]{
@@ -87,13 +86,6 @@ var gateways = &family[gatewayRecord]{
 		return awserr.Validation("Gateway %s has targets associated with it. Delete all targets before deleting the gateway.", id)
 	}),
 	settled: purgeGateway,
-}
-
-func (s *Service) registerGateways() {
-	gateways.register(s)
-	gatewayTargets.register(s)
-	gatewayRules.register(s)
-	gatewayRateLimits.register(s)
 }
 
 // gatewayStates is the machine of gateways, and with more of targets: a
@@ -134,7 +126,7 @@ func gatewayTakesChildren(ctx context.Context, id string) func(store.Tx, scope) 
 // checkGatewayConfig enforces what the model says only in prose about the
 // configuration a create or update request sets.
 func checkGatewayConfig(in any) error {
-	c := project[api.GetGatewayResponse](in)
+	c := members.Project[api.GetGatewayResponse](in)
 	switch c.AuthorizerType {
 	case api.AuthorizerTypeCustomJwt:
 		if c.AuthorizerConfiguration == nil {
@@ -187,7 +179,7 @@ func (s *Service) UpdateGateway(ctx context.Context, in *api.UpdateGatewayReques
 			if in.Name != g.Name {
 				return awserr.Validation("1 validation error detected: Value at 'name' failed to satisfy constraint: The name of a gateway cannot be changed; it must be '%s'", g.Name)
 			}
-			assign(g, in) // the whole configuration: members left out are cleared
+			members.Assign(g, in) // the whole configuration: members left out are cleared
 			g.ProtocolType = cmp.Or(g.ProtocolType, api.GatewayProtocolTypeMcp)
 			return nil
 		})

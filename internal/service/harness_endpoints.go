@@ -57,7 +57,7 @@ type Endpoint = api.HarnessEndpoint
 // harnessEndpointDoc is the document of a harness-endpoint row.
 type harnessEndpointDoc struct {
 	Endpoint
-	PendingFailure string `json:"pendingFailure,omitempty"`
+	failable
 }
 
 var harnessEndpoints = &family[harnessEndpointDoc]{
@@ -90,8 +90,6 @@ var harnessEndpoints = &family[harnessEndpointDoc]{
 		return nil
 	},
 }
-
-func (s *Service) registerHarnessEndpoints() { harnessEndpoints.register(s) }
 
 // harnessVersionExists answers the not-found error of a version the
 // harness does not have.

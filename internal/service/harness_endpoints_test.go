@@ -16,13 +16,7 @@ func TestHarnessDeletionRemovesVersionsAndEndpoints(t *testing.T) {
 		t.Fatal(err)
 	}
 	id := h.Harness.HarnessId
-	key := store.Key{Account: "123456789012", Region: "us-east-1", Kind: kindHarness, ID: id}
-	advance := func() {
-		t.Helper()
-		if _, err := s.lifecycle.Advance(call("", ""), key); err != nil {
-			t.Fatal(err)
-		}
-	}
+	advance := func() { t.Helper(); advanceRow(t, s, kindHarness, id) }
 	advance()
 	if _, err := s.CreateHarnessEndpoint(call("CreateHarnessEndpoint", ""), &api.CreateHarnessEndpointRequest{HarnessId: id, EndpointName: "prod"}); err != nil {
 		t.Fatal(err)

@@ -32,6 +32,7 @@ import (
 
 	"agentcored/internal/api"
 	"agentcored/internal/awserr"
+	"agentcored/internal/members"
 	"agentcored/internal/store"
 )
 
@@ -53,7 +54,7 @@ var harnessVersions = &family[harnessVersionDoc]{
 	},
 	parentExists: harnessExists,
 	summary: func(v *harnessVersionDoc) any {
-		out := project[api.HarnessVersionSummary](v)
+		out := members.Project[api.HarnessVersionSummary](v)
 		out.CreatedAt = v.VersionCreatedAt
 		return out
 	},

@@ -89,9 +89,7 @@ const (
 // harnessDoc is the document of a harness row.
 type harnessDoc struct {
 	api.Harness
-	// PendingFailure, set by an injected fault, makes the pending transition
-	// end in *_FAILED with this failure reason.
-	PendingFailure string `json:"pendingFailure,omitempty"`
+	failable
 }
 
 var harnesses = &family[harnessDoc]{
@@ -100,11 +98,6 @@ var harnesses = &family[harnessDoc]{
 	states: asyncStates, listLimit: defaultHarnessListLimit,
 	quota:   func(q Quotas) int { return quotaOrDefault(q.HarnessesPerAccount, DefaultQuotas.HarnessesPerAccount) },
 	settled: settleHarnessChildren,
-}
-
-func (s *Service) registerHarnesses() {
-	harnesses.register(s)
-	harnessEndpoints.register(s)
 }
 
 // settleHarnessChildren ends, with the harness's change, that of its latest

@@ -82,6 +82,7 @@ import (
 
 	"agentcored/internal/api"
 	"agentcored/internal/awserr"
+	"agentcored/internal/members"
 	"agentcored/internal/store"
 )
 
@@ -104,9 +105,7 @@ const (
 // private state of a pending transition.
 type memoryRecord struct {
 	api.Memory
-	// PendingFailure, set by an injected fault, makes the pending transition
-	// end in FAILED with this reason.
-	PendingFailure string `json:"pendingFailure,omitempty"`
+	failable
 	// Updating is set while an UpdateMemory's strategy changes are pending.
 	Updating bool `json:"updating,omitempty"`
 	// Modifying lists the strategies an update modified (they have no
@@ -141,10 +140,6 @@ var memories = &family[memoryRecord]{
 		}
 		return nil
 	},
-}
-
-func (s *Service) registerMemories() {
-	s.lifecycle.Register(familyMemories, kindMemory, s.reconcileMemory)
 }
 
 func strategiesPerMemory(q Quotas) int {
@@ -201,7 +196,7 @@ func (s *Service) UpdateMemory(ctx context.Context, in *api.UpdateMemoryInput) (
 			return nil, awserr.Validation("Memory %s is in FAILED state and cannot be updated; delete it and create it again.", in.MemoryId)
 		}
 		now := s.now().UTC()
-		patch(rec, in) // description, expiry and role: absent members keep their value
+		members.Patch(rec, in) // description, expiry and role: absent members keep their value
 		if in.StreamDeliveryResources != nil {
 			rec.StreamDeliveryResources = streamDelivery(in.StreamDeliveryResources)
 		}
@@ -225,7 +220,7 @@ func (s *Service) UpdateMemory(ctx context.Context, in *api.UpdateMemoryInput) (
 		if err := memories.save(ctx, s, tx, row, rec, now); err != nil {
 			return nil, err
 		}
-		return project[api.UpdateMemoryOutput](rec), nil
+		return members.Project[api.UpdateMemoryOutput](rec), nil
 	})
 }
 
@@ -431,7 +426,7 @@ func checkStrategyRoom(kept []api.MemoryStrategy, add []api.MemoryStrategyInput,
 	seen := map[string]bool{}
 	for _, si := range add {
 		_, given := setMember(si)
-		name := project[api.MemoryStrategy](given).Name
+		name := members.Project[api.MemoryStrategy](given).Name
 		if seen[name] {
 			return awserr.Validation("Memory strategy names must be unique within a memory: '%s' is given more than once.", name)
 		}
@@ -516,7 +511,7 @@ func newStrategy(member string, si api.MemoryStrategyInput, at api.EpochTime) (a
 		return api.MemoryStrategy{}, awserr.Validation("1 validation error detected: Value at '%s' failed to satisfy constraint: Exactly one memory strategy type must be set", member)
 	}
 	// Every kind has the name, description, namespaces and record schema.
-	st := *project[api.MemoryStrategy](given)
+	st := *members.Project[api.MemoryStrategy](given)
 	st.Type, st.Status, st.CreatedAt, st.UpdatedAt = kind.typ, api.MemoryStrategyStatusCreating, at, at
 	def := kind.namespace
 	switch {
@@ -597,7 +592,7 @@ func customOverride(c *api.CustomConfigurationInput) (*api.StrategyConfiguration
 // episodicReflection is the reflection of an episodic strategy, with the
 // actor namespace by default.
 func episodicReflection(in *api.EpisodicReflectionConfigurationInput) *api.ReflectionConfiguration {
-	refl := project[api.EpisodicReflectionConfiguration](in)
+	refl := members.Project[api.EpisodicReflectionConfiguration](in)
 	refl.Namespaces, refl.NamespaceTemplates = namespacePair(refl.Namespaces, refl.NamespaceTemplates, nsActor)
 	return &api.ReflectionConfiguration{EpisodicReflectionConfiguration: refl}
 }
@@ -679,7 +674,7 @@ func modifiedConfiguration(member string, st *api.MemoryStrategy, c *api.ModifyS
 			return nil, wrongConfiguration(member+".selfManagedConfiguration", st, "A self-managed configuration")
 		}
 		cur := *cfg.SelfManagedConfiguration
-		patch(&cur, sm) // historicalContextWindowSize
+		members.Patch(&cur, sm) // historicalContextWindowSize
 		if len(sm.TriggerConditions) > 0 {
 			cur.TriggerConditions = *reshape[[]api.TriggerCondition](sm.TriggerConditions)
 		}
@@ -688,7 +683,7 @@ func modifiedConfiguration(member string, st *api.MemoryStrategy, c *api.ModifyS
 			if cur.InvocationConfiguration != nil {
 				inv = *cur.InvocationConfiguration
 			}
-			patch(&inv, ic) // members given replace the current ones
+			members.Patch(&inv, ic) // members given replace the current ones
 			cur.InvocationConfiguration = &inv
 		}
 		cfg.SelfManagedConfiguration = &cur

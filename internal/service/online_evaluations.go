@@ -48,6 +48,7 @@ import (
 
 	"agentcored/internal/api"
 	"agentcored/internal/awserr"
+	"agentcored/internal/members"
 	"agentcored/internal/store"
 )
 
@@ -60,9 +61,7 @@ const (
 // onlineEvalRecord is the document of an online evaluation configuration row.
 type onlineEvalRecord struct {
 	api.GetOnlineEvaluationConfigResponse
-	// PendingFailure, set by an injected fault, makes the pending transition
-	// end in *_FAILED with this reason.
-	PendingFailure string `json:"pendingFailure,omitempty"`
+	failable
 }
 
 var onlineEvals = &family[onlineEvalRecord]{
@@ -205,7 +204,7 @@ func (s *Service) UpdateOnlineEvaluationConfig(ctx context.Context, in *api.Upda
 			}
 			// Members left out keep their value; an empty list given
 			// replaces the stored one.
-			patch(rec, in)
+			members.Patch(rec, in)
 			if in.Evaluators != nil {
 				rec.Evaluators = in.Evaluators
 			}

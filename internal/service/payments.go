@@ -49,6 +49,7 @@ import (
 
 	"agentcored/internal/api"
 	"agentcored/internal/awserr"
+	"agentcored/internal/members"
 	"agentcored/internal/store"
 )
 
@@ -65,18 +66,17 @@ type paymentManagerDoc struct {
 	// Tags live in the tag table, not in the document ("-"); this member
 	// only carries a create's tags into its answer and the table's into Get.
 	Tags map[string]string `json:"-"`
-	// PendingFailure, set by an injected fault, makes the pending transition
-	// end in *_FAILED; FailureReason keeps its reason (no member reports it).
-	PendingFailure string `json:"pendingFailure,omitempty"`
-	FailureReason  string `json:"failureReason,omitempty"`
+	failable
+	// FailureReason keeps a failed transition's reason (no member reports it).
+	FailureReason string `json:"failureReason,omitempty"`
 }
 
 // paymentConnectorDoc is the document of a payment-connector row.
 type paymentConnectorDoc struct {
 	api.GetPaymentConnectorResponse
 	PaymentManagerId string `json:"paymentManagerId"`
-	PendingFailure   string `json:"pendingFailure,omitempty"`
-	FailureReason    string `json:"failureReason,omitempty"`
+	failable
+	FailureReason string `json:"failureReason,omitempty"`
 }
 
 var paymentManagers = &family[paymentManagerDoc]{
@@ -107,11 +107,6 @@ var paymentConnectors = &family[paymentConnectorDoc]{
 	full: func(manager string, quota int) error {
 		return awserr.QuotaExceeded("Payment manager '%s' has reached the maximum of %d payment connectors.", manager, quota)
 	},
-}
-
-func (s *Service) registerPayments() {
-	paymentManagers.register(s)
-	paymentConnectors.register(s)
 }
 
 // connectorIDBase turns a connector name into the lower-case, hyphenated
@@ -160,7 +155,7 @@ func (s *Service) GetPaymentManager(ctx context.Context, in *api.GetPaymentManag
 	if len(m.Tags) == 0 {
 		m.Tags = nil // no member rather than an empty one
 	}
-	return project[api.GetPaymentManagerResponse](m), nil
+	return members.Project[api.GetPaymentManagerResponse](m), nil
 }
 
 func (s *Service) UpdatePaymentManager(ctx context.Context, in *api.UpdatePaymentManagerRequest) (*api.UpdatePaymentManagerResponse, error) {
@@ -196,21 +191,22 @@ var connectorCredentialMembers = map[api.PaymentConnectorType]string{
 // returns the credential provider ARN it names.
 func connectorProviderARN(typ api.PaymentConnectorType, configs []api.CredentialsProviderConfiguration) (string, error) {
 	want := connectorCredentialMembers[typ]
-	for _, c := range configs {
-		var member string
-		var p *api.PaymentCredentialProviderConfiguration
-		switch {
-		case c.CoinbaseCDP != nil:
-			member, p = "coinbaseCDP", c.CoinbaseCDP
-		case c.StripePrivy != nil:
-			member, p = "stripePrivy", c.StripePrivy
-		}
-		if member != want {
-			return "", invalidMember("credentialProviderConfigurations", "Member must be "+want+" for a connector of type "+string(typ))
-		}
-		return p.CredentialProviderArn, nil
+	if len(configs) == 0 {
+		return "", invalidMember("credentialProviderConfigurations", "Member must have length greater than or equal to 1")
 	}
-	return "", invalidMember("credentialProviderConfigurations", "Member must have length greater than or equal to 1")
+	// The model allows one configuration (the first decides).
+	var member string
+	var p *api.PaymentCredentialProviderConfiguration
+	switch c := configs[0]; {
+	case c.CoinbaseCDP != nil:
+		member, p = "coinbaseCDP", c.CoinbaseCDP
+	case c.StripePrivy != nil:
+		member, p = "stripePrivy", c.StripePrivy
+	}
+	if member != want {
+		return "", invalidMember("credentialProviderConfigurations", "Member must be "+want+" for a connector of type "+string(typ))
+	}
+	return p.CredentialProviderArn, nil
 }
 
 // checkPaymentProvider checks that a payment credential provider ARN names a

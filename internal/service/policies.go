@@ -55,6 +55,7 @@ import (
 	"agentcored/internal/api"
 	"agentcored/internal/awserr"
 	"agentcored/internal/cedar"
+	"agentcored/internal/members"
 	"agentcored/internal/store"
 )
 
@@ -194,7 +195,7 @@ func (s *Service) UpdatePolicy(ctx context.Context, in *api.UpdatePolicyRequest)
 	return update[api.UpdatePolicyResponse](ctx, s, policies, in.PolicyEngineId, in.PolicyId, nil,
 		func(tx store.Tx, sc scope, _ *store.Resource, rec *policyRecord) error {
 			rec.Rollback = &policyRollback{Definition: rec.Definition, Description: rec.Description, EnforcementMode: rec.EnforcementMode}
-			patch(rec, in) // the description's wrapper, as for the engine
+			members.Patch(rec, in) // the description's wrapper, as for the engine
 			if in.Definition == nil {
 				return nil
 			}

@@ -47,6 +47,7 @@ import (
 
 	"agentcored/internal/api"
 	"agentcored/internal/awserr"
+	"agentcored/internal/members"
 	"agentcored/internal/store"
 )
 
@@ -65,9 +66,7 @@ const (
 // engineRecord is the document of a policy-engine row.
 type engineRecord struct {
 	api.GetPolicyEngineResponse
-	// PendingFailure, set by an injected fault, makes the pending transition
-	// end in *_FAILED with this reason.
-	PendingFailure string `json:"pendingFailure,omitempty"`
+	failable
 	// PreviousDescription is the description in force before a pending
 	// update, put back if the update fails.
 	PreviousDescription *string `json:"previousDescription,omitempty"`
@@ -105,12 +104,6 @@ var policyEngines = &family[engineRecord]{
 		}
 		return nil
 	},
-}
-
-func (s *Service) registerPolicies() {
-	policyEngines.register(s)
-	policies.register(s)
-	policyGenerations.register(s)
 }
 
 // newPolicyFamilyID is "<name>-<10 of [a-z0-9_]>", the Policy id form.
@@ -163,7 +156,7 @@ func (s *Service) UpdatePolicyEngine(ctx context.Context, in *api.UpdatePolicyEn
 	return update[api.UpdatePolicyEngineResponse](ctx, s, policyEngines, "", in.PolicyEngineId, nil,
 		func(_ store.Tx, _ scope, _ *store.Resource, rec *engineRecord) error {
 			rec.PreviousDescription = ptr(rec.Description)
-			patch(rec, in)
+			members.Patch(rec, in)
 			return nil
 		})
 }

@@ -58,9 +58,7 @@ type generationRecord struct {
 	Content string `json:"content"`
 	// Assets are the generated policies, set when GENERATED.
 	Assets []api.PolicyGenerationAsset `json:"assets,omitempty"`
-	// PendingFailure, set by an injected fault, makes the generation end in
-	// GENERATE_FAILED with this reason.
-	PendingFailure string `json:"pendingFailure,omitempty"`
+	failable
 }
 
 var policyGenerations = &family[generationRecord]{

@@ -55,7 +55,7 @@ const (
 // registryDoc is the document of a registry row.
 type registryDoc struct {
 	api.GetRegistryResponse
-	PendingFailure string `json:"pendingFailure,omitempty"`
+	failable
 }
 
 var registries = &family[registryDoc]{
@@ -69,11 +69,6 @@ var registries = &family[registryDoc]{
 		return awserr.Conflict("Registry '%s' has %d records. Delete all records before deleting the registry.", id, n)
 	}),
 	settled: dropLinkedIdentity(func(r *registryDoc) string { return string(r.Status) }),
-}
-
-func (s *Service) registerRegistries() {
-	registries.register(s)
-	s.lifecycle.Register(familyRegistries, kindRegistryRecord, s.reconcileRegistryRecord)
 }
 
 // quotaOrDefault guards against a Quotas value built without a field (0).

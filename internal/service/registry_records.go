@@ -52,6 +52,7 @@ import (
 
 	"agentcored/internal/api"
 	"agentcored/internal/awserr"
+	"agentcored/internal/members"
 	"agentcored/internal/store"
 )
 
@@ -66,7 +67,7 @@ const (
 // registryRecordDoc is the document of a registry-record row.
 type registryRecordDoc struct {
 	api.GetRegistryRecordResponse
-	PendingFailure string `json:"pendingFailure,omitempty"`
+	failable
 }
 
 // registryRecords is the family of records; its row parent is the registry
@@ -135,7 +136,7 @@ func changeRecord[Out any](ctx context.Context, s *Service, registryIdent, recor
 		if err := change(tx, sc, reg, row, rec); err != nil {
 			return nil, err
 		}
-		return project[Out](rec), nil
+		return members.Project[Out](rec), nil
 	})
 }
 
@@ -264,7 +265,7 @@ func (s *Service) GetRegistryRecord(ctx context.Context, in *api.GetRegistryReco
 	if err != nil {
 		return nil, err
 	}
-	return project[api.GetRegistryRecordResponse](rec), nil
+	return members.Project[api.GetRegistryRecordResponse](rec), nil
 }
 
 // patchDescriptors applies UpdateRegistryRecord's descriptors wrapper to the
@@ -282,7 +283,7 @@ func patchDescriptors(cur *api.Descriptors, w *api.UpdatedDescriptors) *api.Desc
 		next = *cur
 	}
 	u := w.OptionalValue
-	patch(&next, u) // a2a and custom: their wrappers hold the whole part
+	members.Patch(&next, u) // a2a and custom: their wrappers hold the whole part
 	if u.Mcp != nil {
 		next.Mcp = patchPart(next.Mcp, u.Mcp.OptionalValue)
 	}
@@ -302,7 +303,7 @@ func patchPart[P, F any](cur *P, fields *F) *P {
 	if cur != nil {
 		next = *cur
 	}
-	patch(&next, fields)
+	members.Patch(&next, fields)
 	return &next
 }
 
@@ -325,7 +326,7 @@ func (s *Service) UpdateRegistryRecord(ctx context.Context, in *api.UpdateRegist
 			if in.RecordVersion != "" && in.RecordVersion != rec.RecordVersion {
 				return awserr.Conflict("Record version '%s' does not match the current version '%s' of registry record '%s'.", in.RecordVersion, rec.RecordVersion, rec.RecordId)
 			}
-			patch(rec, &from)
+			members.Patch(rec, &from)
 			if err := rename(ctx, tx, sc, registryRecords, row, rec.Name); err != nil {
 				return err
 			}
@@ -435,7 +436,7 @@ func (s *Service) ListRegistryRecords(ctx context.Context, in *api.ListRegistryR
 		}
 		out.NextToken = next
 		for _, rec := range recs[:len(rows)] {
-			out.RegistryRecords = append(out.RegistryRecords, *project[api.RegistryRecordSummary](rec))
+			out.RegistryRecords = append(out.RegistryRecords, *members.Project[api.RegistryRecordSummary](rec))
 		}
 		return nil
 	})

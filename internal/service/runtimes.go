@@ -8,6 +8,7 @@ import (
 
 	"agentcored/internal/api"
 	"agentcored/internal/awserr"
+	"agentcored/internal/members"
 	"agentcored/internal/store"
 )
 
@@ -55,9 +56,7 @@ const (
 // runtimeRecord is the document of runtime and runtime-version rows.
 type runtimeRecord struct {
 	api.GetAgentRuntimeResponse
-	// PendingFailure, set by an injected fault, makes the pending transition
-	// end in *_FAILED with this reason.
-	PendingFailure string `json:"pendingFailure,omitempty"`
+	failable
 }
 
 var runtimes = &family[runtimeRecord]{
@@ -90,11 +89,6 @@ var runtimeVersions = &family[runtimeRecord]{
 	missing: func(runtimeID, v string) error {
 		return awserr.NotFound("Version %s of agent '%s' was not found.", strings.TrimPrefix(v, "v"), runtimeID)
 	},
-}
-
-func (s *Service) registerRuntimes() {
-	runtimes.register(s)
-	endpoints.register(s)
 }
 
 func runtimeNotFound(id string) error {
@@ -143,7 +137,7 @@ func checkRuntimeConfig(n *api.NetworkConfiguration, lc *api.LifecycleConfigurat
 // record, as a full replacement, with the lifecycle defaults the service
 // reports when none were given.
 func configure(rec *runtimeRecord, in any) {
-	assign(rec, in)
+	members.Assign(rec, in)
 	lc := api.LifecycleConfiguration{}
 	if rec.LifecycleConfiguration != nil {
 		lc = *rec.LifecycleConfiguration
@@ -192,7 +186,7 @@ func (s *Service) CreateAgentRuntime(ctx context.Context, in *api.CreateAgentRun
 		}
 		rec.WorkloadIdentityDetails = &api.WorkloadIdentityDetails{WorkloadIdentityArn: wi}
 		ep := newDefaultEndpoint(rec, now)
-		out := project[api.CreateAgentRuntimeResponse](rec)
+		out := members.Project[api.CreateAgentRuntimeResponse](rec)
 		// Under the immediate lifecycle the runtime and its endpoint would
 		// be reconciled in this same transaction: write their end state
 		// straight away instead of writing CREATING and then updating
@@ -298,7 +292,7 @@ func (s *Service) UpdateAgentRuntime(ctx context.Context, in *api.UpdateAgentRun
 		if err := s.retargetDefault(ctx, tx, sc, rec, now); err != nil {
 			return nil, err
 		}
-		return project[api.UpdateAgentRuntimeResponse](rec), nil
+		return members.Project[api.UpdateAgentRuntimeResponse](rec), nil
 	})
 }
 

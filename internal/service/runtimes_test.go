@@ -8,7 +8,6 @@ import (
 
 	"agentcored/internal/api"
 	"agentcored/internal/awserr"
-	"agentcored/internal/faults"
 	"agentcored/internal/lifecycle"
 	"agentcored/internal/store"
 )
@@ -59,13 +58,6 @@ func runtimeUpdate(id string) *api.UpdateAgentRuntimeRequest {
 	}
 }
 
-func advanceKey(t *testing.T, s *Service, kind, id string) {
-	t.Helper()
-	if _, err := s.lifecycle.Advance(context.Background(), store.Key{Account: "123456789012", Region: "us-east-1", Kind: kind, ID: id}); err != nil {
-		t.Fatal(err)
-	}
-}
-
 func errorText(err error) string {
 	var ae *awserr.Error
 	if errors.As(err, &ae) {
@@ -83,7 +75,7 @@ func TestRuntimeErrorMessages(t *testing.T) {
 	s := runtimeService(t, lifecycle.PolicyManual, q)
 	a := newRuntime(t, s, "a").AgentRuntimeId
 	b := newRuntime(t, s, "b").AgentRuntimeId
-	advanceKey(t, s, kindRuntime, b)
+	advanceRow(t, s, kindRuntime, b)
 	if _, err := s.CreateAgentRuntimeEndpoint(call("CreateAgentRuntimeEndpoint", ""), &api.CreateAgentRuntimeEndpointRequest{AgentRuntimeId: a, Name: "prod"}); err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +107,7 @@ func TestRuntimeErrorMessages(t *testing.T) {
 			if _, err := s.UpdateAgentRuntime(call("UpdateAgentRuntime", ""), runtimeUpdate(b)); err != nil {
 				return err
 			}
-			advanceKey(t, s, kindRuntime, b)
+			advanceRow(t, s, kindRuntime, b)
 			_, err := s.UpdateAgentRuntime(call("UpdateAgentRuntime", ""), runtimeUpdate(b))
 			return err
 		}, fmt.Sprintf("ServiceQuotaExceededException: Agent '%s' has reached the maximum of 2 versions.", b)},
@@ -183,8 +175,8 @@ func TestRuntimeEndpointAnswers(t *testing.T) {
 		t.Run(string(policy), func(t *testing.T) {
 			s := runtimeService(t, policy, Quotas{})
 			id := newRuntime(t, s, "ep").AgentRuntimeId
-			advanceKey(t, s, kindRuntime, id)
-			advanceKey(t, s, kindEndpoint, id+"/DEFAULT")
+			advanceRow(t, s, kindRuntime, id)
+			advanceRow(t, s, kindEndpoint, id+"/DEFAULT")
 			deleteProd := func() (any, error) {
 				return s.DeleteAgentRuntimeEndpoint(call("DeleteAgentRuntimeEndpoint", ""), &api.DeleteAgentRuntimeEndpointRequest{AgentRuntimeId: id, EndpointName: "prod"})
 			}
@@ -201,12 +193,12 @@ func TestRuntimeEndpointAnswers(t *testing.T) {
 					return out, err
 				}, fmt.Sprintf("&{TargetVersion:1 AgentRuntimeEndpointArn:arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/%[1]s/runtime-endpoint/prod AgentRuntimeArn:arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/%[1]s AgentRuntimeId:%[1]s EndpointName:prod Status:CREATING CreatedAt:0001-01-01 00:00:00 +0000 UTC}", id)},
 				{"settle", func() (any, error) {
-					advanceKey(t, s, kindEndpoint, id+"/prod")
+					advanceRow(t, s, kindEndpoint, id+"/prod")
 					if _, err := s.UpdateAgentRuntime(call("UpdateAgentRuntime", ""), runtimeUpdate(id)); err != nil {
 						return nil, err
 					}
-					advanceKey(t, s, kindRuntime, id)
-					advanceKey(t, s, kindEndpoint, id+"/DEFAULT")
+					advanceRow(t, s, kindRuntime, id)
+					advanceRow(t, s, kindEndpoint, id+"/DEFAULT")
 					return endpointState(s, id, "prod")
 				}, "READY live 1 target 1 \"first\" \"\""},
 				{"update", func() (any, error) {
@@ -217,7 +209,7 @@ func TestRuntimeEndpointAnswers(t *testing.T) {
 					return fmt.Sprintf("%s live %s target %s", out.Status, out.LiveVersion, out.TargetVersion), err
 				}, "UPDATING live 1 target 2"},
 				{"after the update", func() (any, error) {
-					advanceKey(t, s, kindEndpoint, id+"/prod")
+					advanceRow(t, s, kindEndpoint, id+"/prod")
 					return endpointState(s, id, "prod")
 				}, "READY live 2 target 2 \"first\" \"\""},
 				{"DEFAULT after the runtime's update", func() (any, error) { return endpointState(s, id, "DEFAULT") }, "READY live 2 target 2 \"\" \"\""},
@@ -262,11 +254,9 @@ func TestRuntimeFailedUpdate(t *testing.T) {
 		t.Run(string(policy), func(t *testing.T) {
 			s := runtimeService(t, policy, Quotas{})
 			id := newRuntime(t, s, "fails").AgentRuntimeId
-			advanceKey(t, s, kindRuntime, id)
-			advanceKey(t, s, kindEndpoint, id+"/DEFAULT")
-			if _, err := s.faults.Add(faults.Rule{Operation: "UpdateAgentRuntime", Action: faults.ActionFail, FailureReason: "bad image", Count: 1}); err != nil {
-				t.Fatal(err)
-			}
+			advanceRow(t, s, kindRuntime, id)
+			advanceRow(t, s, kindEndpoint, id+"/DEFAULT")
+			failNext(t, s, "bad image", "UpdateAgentRuntime")
 			state := func() string {
 				t.Helper()
 				var out string
@@ -294,14 +284,14 @@ func TestRuntimeFailedUpdate(t *testing.T) {
 					if err == nil && (out.Status != api.AgentRuntimeStatusUpdating || out.AgentRuntimeVersion != "2") {
 						err = fmt.Errorf("update answered %+v", out)
 					}
-					advanceKey(t, s, kindRuntime, id)
-					advanceKey(t, s, kindEndpoint, id+"/DEFAULT")
+					advanceRow(t, s, kindRuntime, id)
+					advanceRow(t, s, kindEndpoint, id+"/DEFAULT")
 					return err
 				}, `v: 2 UPDATE_FAILED "bad image"; v1: 1 READY ""; v2: 2 UPDATE_FAILED "bad image"; v3 missing; DEFAULT UPDATE_FAILED live 1 target 2 "" "bad image"`},
 				{"next update", func() error {
 					_, err := s.UpdateAgentRuntime(call("UpdateAgentRuntime", ""), runtimeUpdate(id))
-					advanceKey(t, s, kindRuntime, id)
-					advanceKey(t, s, kindEndpoint, id+"/DEFAULT")
+					advanceRow(t, s, kindRuntime, id)
+					advanceRow(t, s, kindEndpoint, id+"/DEFAULT")
 					return err
 				}, `v: 3 READY ""; v1: 1 READY ""; v2: 2 UPDATE_FAILED "bad image"; v3: 3 READY ""; DEFAULT READY live 3 target 3 "" ""`},
 			}
@@ -323,14 +313,14 @@ func TestRuntimeFailedUpdate(t *testing.T) {
 func TestRuntimeDeleteAnswers(t *testing.T) {
 	s := runtimeService(t, lifecycle.PolicyManual, Quotas{})
 	id := newRuntime(t, s, "gone").AgentRuntimeId
-	advanceKey(t, s, kindRuntime, id)
+	advanceRow(t, s, kindRuntime, id)
 	for range 2 {
 		out, err := s.DeleteAgentRuntime(call("DeleteAgentRuntime", ""), &api.DeleteAgentRuntimeRequest{AgentRuntimeId: id})
 		if err != nil || fmt.Sprintf("%+v", out) != fmt.Sprintf("&{Status:DELETING AgentRuntimeId:%s AgentRuntimeVersion:}", id) {
 			t.Fatalf("delete answered %+v %v", out, err)
 		}
 	}
-	advanceKey(t, s, kindRuntime, id)
+	advanceRow(t, s, kindRuntime, id)
 	ctx := context.Background()
 	err := s.store.Read(ctx, func(tx store.Tx) error {
 		for _, kind := range []string{kindRuntime, kindRuntimeVersion, kindEndpoint, kindWorkloadIdentity} {

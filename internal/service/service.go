@@ -125,6 +125,17 @@ type Service struct {
 
 var _ api.Handlers = (*Service)(nil)
 
+// reconciledFamilies are the families whose transitional statuses the
+// lifecycle engine ends through the engine's reconciler (memories and
+// registry records have reconcilers of their own).
+var reconciledFamilies = []interface{ register(*Service) }{
+	runtimes, endpoints, browsers, codeInterpreters,
+	gateways, gatewayTargets, gatewayRules, gatewayRateLimits,
+	policyEngines, policies, policyGenerations, evaluators, onlineEvals, bundles,
+	registries, paymentManagers, paymentConnectors, harnesses, harnessEndpoints,
+	datasets, capacityProviders, consentPortals,
+}
+
 // New creates the service and registers each family's reconcilers with the
 // lifecycle engine.
 func New(ctx context.Context, st store.Store, opts Options) (*Service, error) {
@@ -142,7 +153,7 @@ func New(ctx context.Context, st store.Store, opts Options) (*Service, error) {
 		s.faults = faults.New()
 	}
 	if s.secrets == nil {
-		s.secrets = ephemeralSecrets()
+		s.secrets = secrets.Ephemeral()
 	}
 	key, err := loadTokenKey(ctx, st)
 	if err != nil {
@@ -150,18 +161,11 @@ func New(ctx context.Context, st store.Store, opts Options) (*Service, error) {
 	}
 	s.tokenKey = key
 	s.lifecycle.SetClock(s.now)
-	s.registerRuntimes()
-	s.registerBrowsers()
-	s.registerGateways()
-	s.registerMemories()
-	s.registerPolicies()
-	s.registerEvaluations()
-	s.registerRegistries()
-	s.registerPayments()
-	s.registerHarnesses()
-	s.registerDatasets()
-	s.registerCapacityProviders()
-	s.registerConsentPortals()
+	for _, f := range reconciledFamilies {
+		f.register(s)
+	}
+	s.lifecycle.Register(familyMemories, kindMemory, s.reconcileMemory)
+	s.lifecycle.Register(familyRegistries, kindRegistryRecord, s.reconcileRegistryRecord)
 	return s, nil
 }
 

@@ -23,7 +23,7 @@ func TestDecodeSummaryMatchesRecord(t *testing.T) {
 		NetworkConfiguration:    &api.NetworkConfiguration{NetworkMode: api.NetworkModePublic},
 		WorkloadIdentityDetails: &api.WorkloadIdentityDetails{WorkloadIdentityArn: "arn:aws:bedrock-agentcore:us-east-1:123456789012:workload-identity-directory/default/workload-identity/a-0123456789"},
 		EnvironmentVariables:    map[string]string{"AGENTRUNTIMEID": "not the id", "status": "not the status"},
-	}, PendingFailure: "later"}
+	}, failable: failable{PendingFailure: "later"}}
 	for name, rec := range map[string]runtimeRecord{
 		"full":    full,
 		"minimal": {GetAgentRuntimeResponse: api.GetAgentRuntimeResponse{AgentRuntimeId: "b-0123456789", Status: api.AgentRuntimeStatusCreating}},

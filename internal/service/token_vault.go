@@ -2,18 +2,17 @@ package service
 
 import (
 	"context"
-	"errors"
+	"time"
 
 	"agentcored/internal/api"
 	"agentcored/internal/awserr"
-	"agentcored/internal/store"
+	"agentcored/internal/members"
 )
 
 // The token vault: one per account and region, named "default", holding the
 // credential providers. It exists without being created; its row is written
 // the first time it is read or configured, so that lastModifiedDate stays the
-// same from one call to the next. Being a singleton with no create, delete
-// or list, it is not a family of the engine.
+// same from one call to the next (singletons.go).
 
 const (
 	kindTokenVault    = "token-vault"
@@ -33,66 +32,34 @@ func checkTokenVaultID(id string) error {
 	return nil
 }
 
-// tokenVault answers the vault, writing its default row first when it has
-// none; kms, when not nil, replaces its key configuration.
+var tokenVaults = &singleton[tokenVaultRecord]{
+	kind: kindTokenVault, id: defaultTokenVault, arnPath: "token-vault/",
+	initial: func(_ string, now time.Time) *tokenVaultRecord {
+		return &tokenVaultRecord{KmsConfiguration: api.KmsConfiguration{KeyType: api.KeyTypeServiceManagedKey}, LastModifiedDate: api.NewEpochTime(now)}
+	},
+	crossed: awserr.Errorf("ConcurrentModificationException", "The token vault was modified concurrently. Try again."),
+}
+
+func tokenVaultAnswer(rec *tokenVaultRecord) *api.GetTokenVaultResponse {
+	out := members.Project[api.GetTokenVaultResponse](rec)
+	out.TokenVaultId = defaultTokenVault
+	return out
+}
+
+// tokenVault answers the vault; kms, when not nil, replaces its key
+// configuration.
 func (s *Service) tokenVault(ctx context.Context, kms *api.KmsConfiguration) (*api.GetTokenVaultResponse, error) {
-	sc := scopeOf(ctx)
-	key := sc.key(kindTokenVault, defaultTokenVault)
-	var rec tokenVaultRecord
-	load := func(tx store.Tx) (*store.Resource, error) {
-		rec = tokenVaultRecord{}
-		row, err := tx.Get(ctx, key)
-		if err == nil {
-			err = decodeDoc(row, &rec)
-		}
-		return row, err
-	}
-	answer := func(err error) (*api.GetTokenVaultResponse, error) {
+	if kms == nil {
+		rec, err := tokenVaults.get(ctx, s)
 		if err != nil {
 			return nil, err
 		}
-		out := project[api.GetTokenVaultResponse](&rec)
-		out.TokenVaultId = defaultTokenVault
-		return out, nil
+		return tokenVaultAnswer(rec), nil
 	}
-	if kms == nil {
-		err := s.read(ctx, func(tx store.Tx) error { _, err := load(tx); return err })
-		if !errors.Is(err, store.ErrNotFound) {
-			return answer(err)
-		}
-	}
-	for attempt := 0; ; attempt++ {
-		err := s.store.Write(ctx, func(tx store.Tx) error {
-			now := s.now().UTC()
-			row, err := load(tx)
-			switch {
-			case errors.Is(err, store.ErrNotFound):
-				rec = tokenVaultRecord{KmsConfiguration: api.KmsConfiguration{KeyType: api.KeyTypeServiceManagedKey}, LastModifiedDate: api.NewEpochTime(now)}
-				row = &store.Resource{Account: sc.account, Region: sc.region, Kind: kindTokenVault, ID: defaultTokenVault,
-					Name: defaultTokenVault, ARN: sc.arn("token-vault/" + defaultTokenVault), CreatedAt: now, UpdatedAt: now}
-			case err != nil:
-				return err
-			case kms == nil:
-				return nil // someone else wrote it meanwhile
-			}
-			if kms != nil {
-				rec.KmsConfiguration, rec.LastModifiedDate, row.UpdatedAt = *kms, api.NewEpochTime(now), now
-			}
-			row.Doc = encodeDoc(rec)
-			if row.Revision == 0 {
-				return tx.Insert(ctx, row)
-			}
-			return tx.Update(ctx, row)
-		})
-		raced := errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrRevision)
-		switch {
-		case raced && attempt < 3:
-			continue // two first touches raced, or two changes crossed: go again
-		case raced:
-			err = awserr.Errorf("ConcurrentModificationException", "The token vault was modified concurrently. Try again.")
-		}
-		return answer(storeError(err))
-	}
+	return changeSingleton(ctx, s, tokenVaults, func(rec *tokenVaultRecord, now time.Time) error {
+		rec.KmsConfiguration, rec.LastModifiedDate = *kms, api.NewEpochTime(now)
+		return nil
+	}, tokenVaultAnswer)
 }
 
 func (s *Service) GetTokenVault(ctx context.Context, in *api.GetTokenVaultRequest) (*api.GetTokenVaultResponse, error) {
@@ -145,5 +112,5 @@ func (s *Service) ResetTokenVaultKeyMaterial(ctx context.Context, in *api.ResetT
 	if vault, err = s.tokenVault(ctx, &api.KmsConfiguration{KeyType: api.KeyTypeServiceManagedKey}); err != nil {
 		return nil, err
 	}
-	return project[api.ResetTokenVaultKeyMaterialResponse](vault), nil
+	return members.Project[api.ResetTokenVaultKeyMaterialResponse](vault), nil
 }

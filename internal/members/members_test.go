@@ -1,4 +1,4 @@
-package service
+package members
 
 import (
 	"reflect"
@@ -27,24 +27,24 @@ func TestProjectAndPatch(t *testing.T) {
 		want any
 	}{
 		{"project keeps same-named members", func(r *record) any {
-			return *project[struct{ Name string }](r)
+			return *Project[struct{ Name string }](r)
 		}, struct{ Name string }{"n"}},
 		{"project points to a wrapped member", func(r *record) any {
-			return project[wrapped](r).Inner.A
+			return Project[wrapped](r).Inner.A
 		}, "x"},
-		{"patch without members keeps all", func(r *record) any { patch(r, &request{}); return *r }, base()},
+		{"patch without members keeps all", func(r *record) any { Patch(r, &request{}); return *r }, base()},
 		{"patch takes an optionalValue", func(r *record) any {
-			patch(r, &request{Description: &api.UpdatedDescription{OptionalValue: "e"}})
+			Patch(r, &request{Description: &api.UpdatedDescription{OptionalValue: "e"}})
 			return r.Description
 		}, "e"},
 		{"patch clears with an empty wrapper", func(r *record) any {
-			patch(r, &request{Description: &api.UpdatedDescription{}})
+			Patch(r, &request{Description: &api.UpdatedDescription{}})
 			return r.Description
 		}, ""},
-		{"patch replaces a set member", func(r *record) any { patch(r, &request{Count: ptr(int64(7))}); return *r.Count }, int64(7)},
-		{"assign replaces, zero clears", func(r *record) any { assign(r, &struct{ Name, Description string }{Name: "m"}); return *r },
+		{"patch replaces a set member", func(r *record) any { Patch(r, &request{Count: ptr(int64(7))}); return *r.Count }, int64(7)},
+		{"assign replaces, zero clears", func(r *record) any { Assign(r, &struct{ Name, Description string }{Name: "m"}); return *r },
 			record{Name: "m", Count: ptr(int64(1)), Inner: inner{"x"}}},
-		{"nil source changes nothing", func(r *record) any { patch(r, (*request)(nil)); return *r }, base()},
+		{"nil source changes nothing", func(r *record) any { Patch(r, (*request)(nil)); return *r }, base()},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -55,3 +55,5 @@ func TestProjectAndPatch(t *testing.T) {
 		})
 	}
 }
+
+func ptr[T any](v T) *T { return &v }

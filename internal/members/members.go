@@ -1,36 +1,37 @@
-package service
-
-import (
-	"reflect"
-	"sync"
-)
-
+// Package members copies a shape's members into another shape by name.
+//
 // The model's shapes of one resource repeat each other: a Summary, a
 // Create*Response and a Delete*Response are subsets of the Get*Response, and
 // a Create*Request carries most of the Get*Response's members under the same
 // names. Copying members by name is therefore how a family turns one into
 // another, instead of spelling out a struct literal per operation; and a
 // member a newer model adds to both shapes round-trips without a change here.
+package members
 
-// project returns a new Out with every member that src (a struct or a
+import (
+	"reflect"
+	"sync"
+)
+
+// Project returns a new Out with every member that src (a struct or a
 // pointer to one) has under the same name and type.
-func project[Out any](src any) *Out {
+func Project[Out any](src any) *Out {
 	var out Out
 	copyMembers(reflect.ValueOf(&out).Elem(), reflect.ValueOf(src), false)
 	return &out
 }
 
-// assign copies into dst (a pointer to a struct) the members of src with the
+// Assign copies into dst (a pointer to a struct) the members of src with the
 // same name and type, as a full replacement: zero members of src clear dst's.
-func assign(dst, src any) {
+func Assign(dst, src any) {
 	copyMembers(reflect.ValueOf(dst).Elem(), reflect.ValueOf(src), false)
 }
 
-// patch copies into dst the members src sets (non-zero), keeping the others:
+// Patch copies into dst the members src sets (non-zero), keeping the others:
 // the shape of the Update* operations that "replace each member given". A
 // member of the model's Updated* wrapper form ({optionalValue}) sets dst's
 // member to its optionalValue, so a wrapper without one clears it.
-func patch(dst, src any) {
+func Patch(dst, src any) {
 	copyMembers(reflect.ValueOf(dst).Elem(), reflect.ValueOf(src), true)
 }
 

@@ -212,8 +212,8 @@ type configFile struct {
 	AgentTimeScale yaml.Node `yaml:"agentSessionTimeScale"`
 	// Agents bind runtime artifacts to agents (internal/dataplane
 	// AgentBinding: image|code, url|command, dir, env, startTimeout, run).
-	Agents []dataplane.AgentBinding `yaml:"agents"`
-	Throttle       struct {
+	Agents   []dataplane.AgentBinding `yaml:"agents"`
+	Throttle struct {
 		Rate  yaml.Node `yaml:"rate"`
 		Burst yaml.Node `yaml:"burst"`
 	} `yaml:"throttle"`

@@ -117,7 +117,9 @@ func (ss *sessions) acquire(ctx context.Context, key sessionKey, at *agentTarget
 		} else {
 			s = ss.create(key, at, t)
 			ss.mu.Unlock()
-			ss.bringUp(ctx, s, at, t)
+			// Other calls of the session may wait for this start: the
+			// caller hanging up does not abort it (startTimeout bounds it).
+			ss.bringUp(context.WithoutCancel(ctx), s, at, t)
 		}
 		select {
 		case <-s.ready:

@@ -417,3 +417,28 @@ func TestAgentsContainerRefused(t *testing.T) {
 		t.Errorf("%d sessions left by failed starts", n)
 	}
 }
+
+// TestAgentsCommandExitsBeforePing: an agent that exits before answering
+// /ping is a 424 with the tail of its output; nothing is left behind.
+func TestAgentsCommandExitsBeforePing(t *testing.T) {
+	sh, err := exec.LookPath("sh")
+	if err != nil {
+		t.Skip("no sh")
+	}
+	srv := testserver.Start(t, func(c *server.Config) {
+		c.Agents = []dataplane.AgentBinding{
+			{Image: agentImage, Command: []string{sh, "-c", "echo 'agent: missing API key' >&2; exit 2"}},
+			{Image: rtImage2, Command: []string{"/nonexistent/agent-binary"}},
+		}
+	})
+	c := srv.DataClient(t)
+	rt := boundRuntime(t, srv.Client(t), "exits_early", agentImage, nil, 0, 0)
+	_, err = invokeAgent(c, rt.AgentRuntimeArn, sessionA, map[string]string{"prompt": "x"})
+	want424(t, "agent exiting before /ping", err, "agent: missing API key")
+	rt2 := boundRuntime(t, srv.Client(t), "no_binary", rtImage2, nil, 0, 0)
+	_, err = invokeAgent(c, rt2.AgentRuntimeArn, sessionA, map[string]string{"prompt": "x"})
+	want424(t, "missing program", err, "could not start")
+	if n := len(liveSessions(t, srv.URL)); n != 0 {
+		t.Errorf("%d sessions left by failed starts", n)
+	}
+}

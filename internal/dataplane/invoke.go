@@ -81,7 +81,7 @@ func (s *Service) InvokeAgentRuntime(ctx context.Context, in *dpapi.InvokeAgentR
 		// it in, a raw caller may not.
 		session = uuid.NewString()
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base.JoinPath("invocations").String(), bytes.NewReader(in.Payload))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base.JoinPath(invocationPath(t)).String(), bytes.NewReader(in.Payload))
 	if err != nil {
 		return nil, err
 	}

@@ -32,12 +32,8 @@ func TestDataPlaneNotImplementedGoSDK(t *testing.T) {
 	c := srv.DataClient(t)
 	ctx := context.Background()
 	calls := map[string]func() error{
-		// InvokeAgentRuntime is implemented (invoke_test.go).
-		"GetAgentCard": func() error {
-			// The ARN travels as one percent-encoded path segment.
-			_, err := c.GetAgentCard(ctx, &dp.GetAgentCardInput{AgentRuntimeArn: aws.String(opsRuntimeARN), RuntimeSessionId: aws.String(dpSession)})
-			return err
-		},
+		// InvokeAgentRuntime (invoke_test.go), GetAgentCard (protocols_test.go)
+		// and InvokeAgentRuntimeCommand (command_test.go) are implemented.
 		"StopRuntimeSession": func() error {
 			_, err := c.StopRuntimeSession(ctx, &dp.StopRuntimeSessionInput{AgentRuntimeArn: aws.String(opsRuntimeARN), RuntimeSessionId: aws.String(dpSession)})
 			return err
@@ -129,7 +125,8 @@ func TestDataPlaneAllOperationsRouted(t *testing.T) {
 				t.Errorf("%s %s: message %q does not name %s", op.Method, path, eb.Message, op.Name)
 			}
 		case r.status == 400 && code == "ValidationException":
-		case r.status == 404 && code == "ResourceNotFoundException" && op.Name == "InvokeAgentRuntime":
+		case r.status == 404 && code == "ResourceNotFoundException" &&
+			(op.Name == "InvokeAgentRuntime" || op.Name == "GetAgentCard" || op.Name == "InvokeAgentRuntimeCommand"):
 			// Implemented: the placeholder runtime does not exist.
 		default:
 			t.Errorf("%s %s (%s): %d %s %q", op.Method, path, op.Name, r.status, code, eb.Message)

@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -156,5 +157,38 @@ func TestInvokeAgentRuntimeCommandErrors(t *testing.T) {
 		err = call(&dp.InvokeAgentRuntimeCommandInput{AgentRuntimeArn: rt.AgentRuntimeArn,
 			Body: &dptypes.InvokeAgentRuntimeCommandRequestBody{Command: aws.String("true"), Timeout: aws.Int32(timeout)}})
 		dpWantValidation(t, "timeout out of range", err, "'body.timeout'")
+	}
+}
+
+// TestInvokeAgentRuntimeCommandBoto3: boto3 parses the event stream
+// natively (repository model, data-plane endpoint override).
+func TestInvokeAgentRuntimeCommandBoto3(t *testing.T) {
+	py := admPython(t, "boto3")
+	srv := testserver.Start(t)
+	rt := invokeRuntime(t, srv.Client(t), "boto_command", "", nil)
+	script := `import boto3, botocore.config, sys
+c = boto3.client("bedrock-agentcore", region_name="us-east-1", aws_access_key_id="AKIAIOSFODNN7EXAMPLE",
+    aws_secret_access_key="wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", config=botocore.config.Config(retries={"max_attempts": 1}))
+r = c.invoke_agent_runtime_command(agentRuntimeArn=sys.argv[1], runtimeSessionId="` + dpSession + `",
+    body={"command": "echo hi; echo err >&2; exit 3", "timeout": 30})
+print(r["runtimeSessionId"], r["contentType"])
+out, err = "", ""
+for ev in r["stream"]:
+    ch = ev["chunk"]
+    if "contentDelta" in ch:
+        out += ch["contentDelta"].get("stdout", "")
+        err += ch["contentDelta"].get("stderr", "")
+    if "contentStop" in ch:
+        print(repr(out), repr(err), ch["contentStop"]["exitCode"], ch["contentStop"]["status"])
+`
+	cmd := exec.Command(py, "-c", script, aws.ToString(rt.AgentRuntimeArn))
+	cmd.Env = append(cleanAWSEnv(), "AWS_ENDPOINT_URL_BEDROCK_AGENTCORE="+srv.URL)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("boto3: %v\n%s", err, out)
+	}
+	want := dpSession + " application/vnd.amazon.eventstream\n'hi\\n' 'err\\n' 3 COMPLETED\n"
+	if string(out) != want {
+		t.Errorf("boto3 printed:\n%s\nwant:\n%s", out, want)
 	}
 }

@@ -103,7 +103,7 @@ func (s *Service) InvokeAgentRuntime(ctx context.Context, in *dpapi.InvokeAgentR
 			s.sessions.release(sess, callID)
 		}
 	}()
-	req, err := http.NewRequestWithContext(callCtx, http.MethodPost, base.JoinPath("invocations").String(), bytes.NewReader(in.Payload))
+	req, err := http.NewRequestWithContext(callCtx, http.MethodPost, base.JoinPath(invocationPath(t)).String(), bytes.NewReader(in.Payload))
 	if err != nil {
 		return nil, err
 	}

@@ -32,12 +32,9 @@ func TestDataPlaneNotImplementedGoSDK(t *testing.T) {
 	c := srv.DataClient(t)
 	ctx := context.Background()
 	calls := map[string]func() error{
-		// InvokeAgentRuntime and StopRuntimeSession are implemented (invoke_test.go, agents_test.go).
-		"GetAgentCard": func() error {
-			// The ARN travels as one percent-encoded path segment.
-			_, err := c.GetAgentCard(ctx, &dp.GetAgentCardInput{AgentRuntimeArn: aws.String(opsRuntimeARN), RuntimeSessionId: aws.String(dpSession)})
-			return err
-		},
+		// InvokeAgentRuntime, StopRuntimeSession (invoke_test.go, agents_test.go),
+		// GetAgentCard (protocols_test.go) and InvokeAgentRuntimeCommand
+		// (command_test.go) are implemented.
 		"CreateEvent": func() error {
 			_, err := c.CreateEvent(ctx, &dp.CreateEventInput{MemoryId: aws.String(opsMemoryID), ActorId: aws.String("actor-1"),
 				SessionId: aws.String("session-1"), EventTimestamp: aws.Time(time.Unix(1700000000, 0)),
@@ -125,7 +122,8 @@ func TestDataPlaneAllOperationsRouted(t *testing.T) {
 				t.Errorf("%s %s: message %q does not name %s", op.Method, path, eb.Message, op.Name)
 			}
 		case r.status == 400 && code == "ValidationException":
-		case r.status == 404 && code == "ResourceNotFoundException" && op.Name == "InvokeAgentRuntime":
+		case r.status == 404 && code == "ResourceNotFoundException" &&
+			(op.Name == "InvokeAgentRuntime" || op.Name == "GetAgentCard" || op.Name == "InvokeAgentRuntimeCommand"):
 			// Implemented: the placeholder runtime does not exist.
 		default:
 			t.Errorf("%s %s (%s): %d %s %q", op.Method, path, op.Name, r.status, code, eb.Message)

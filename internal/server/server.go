@@ -129,9 +129,10 @@ func New(ctx context.Context, cfg Config, st store.Store) (*Server, error) {
 	// signing name, same Host). The data plane reads runtimes through the
 	// control plane; its operations not built yet answer
 	// NotImplementedException.
+	dp := dataplane.New(svc)
 	planes := protocol.Planes{
 		protocol.New(protocol.ControlPlane(svc)),
-		protocol.New(protocol.DataPlane(dataplane.New(svc))),
+		protocol.New(protocol.DataPlane(dp)),
 	}
 	s.auth.ResourcePolicy = svc.ResourcePolicyDocument
 	limiter := throttle.New(cfg.ThrottleRate, cfg.ThrottleBurst)
@@ -156,7 +157,8 @@ func New(ctx context.Context, cfg Config, st store.Store) (*Server, error) {
 	mux.Handle("GET /metrics", m.handler())
 	mux.Handle("/_agentcored/", s.adminOnly(s.adminHandler()))
 	mux.Handle("POST /moto-api/reset", s.adminOnly(http.HandlerFunc(s.motoReset)))
-	mux.Handle("/", s.api(planes))
+	mux.Handle(oauth2CallbackRoute, s.oauth2Callback(dp))
+	mux.Handle("/", withBaseURL(s.api(planes)))
 	s.handler = requestID(recoverPanics(mux))
 
 	runCtx, cancel := context.WithCancel(context.Background())

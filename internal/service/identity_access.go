@@ -70,9 +70,9 @@ func (s *Service) WorkloadTokenKey(ctx context.Context) ([]byte, error) {
 		if _, err := rand.Read(key); err != nil {
 			return nil, err
 		}
-		fresh, err := s.secrets.Seal(key, ad)
-		if err != nil {
-			return nil, err
+		fresh, sealErr := s.secrets.Seal(key, ad)
+		if sealErr != nil {
+			return nil, sealErr
 		}
 		sealed, err = s.store.PutMetaIfAbsent(ctx, metaWorkloadKey, fresh)
 	}

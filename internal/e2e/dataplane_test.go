@@ -32,7 +32,8 @@ func TestDataPlaneNotImplementedGoSDK(t *testing.T) {
 	c := srv.DataClient(t)
 	ctx := context.Background()
 	calls := map[string]func() error{
-		// InvokeAgentRuntime is implemented (invoke_test.go).
+		// InvokeAgentRuntime is implemented (invoke_test.go), and so are the
+		// identity operations (identity_test.go).
 		"GetAgentCard": func() error {
 			// The ARN travels as one percent-encoded path segment.
 			_, err := c.GetAgentCard(ctx, &dp.GetAgentCardInput{AgentRuntimeArn: aws.String(opsRuntimeARN), RuntimeSessionId: aws.String(dpSession)})
@@ -51,10 +52,6 @@ func TestDataPlaneNotImplementedGoSDK(t *testing.T) {
 		},
 		"ListEvents": func() error {
 			_, err := c.ListEvents(ctx, &dp.ListEventsInput{MemoryId: aws.String(opsMemoryID), ActorId: aws.String("actor-1"), SessionId: aws.String("session-1")})
-			return err
-		},
-		"GetWorkloadAccessToken": func() error {
-			_, err := c.GetWorkloadAccessToken(ctx, &dp.GetWorkloadAccessTokenInput{WorkloadName: aws.String("workload-1")})
 			return err
 		},
 		"StartBrowserSession": func() error {
@@ -168,7 +165,7 @@ answer("list_actors", memoryId="mem_x-abcdefghij")
 	want := []string{
 		"invoke_agent_runtime 404 ResourceNotFoundException Agent 'agent_x-abcdefghij' was not found",
 		"invoke_agent_runtime 400 ValidationException 1 validation error detected: Value 'too-short' at 'runtimeSessionId'",
-		"get_workload_access_token 501 NotImplementedException The operation GetWorkloadAccessToken",
+		"get_workload_access_token 404 ResourceNotFoundException WorkloadIdentity 'workload-1' was not found",
 		"list_actors 501 NotImplementedException The operation ListActors",
 	}
 	if len(lines) != len(want) {

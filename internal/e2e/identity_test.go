@@ -166,6 +166,11 @@ func TestIdentityWorkloadAccessTokens(t *testing.T) {
 	_, err = d.GetWorkloadAccessTokenForJWT(ctx, &dp.GetWorkloadAccessTokenForJWTInput{WorkloadName: aws.String("wl-tokens"), UserToken: aws.String(expired)})
 	wantCode(t, "expired JWT", err, "UnauthorizedException")
 
+	// A runtime's own identity (named its id) is not for callers.
+	rt := invokeRuntime(t, c, "id_runtime", "http://127.0.0.1:1", nil)
+	_, err = d.GetWorkloadAccessToken(ctx, &dp.GetWorkloadAccessTokenInput{WorkloadName: rt.AgentRuntimeId})
+	wantCode(t, "runtime-linked identity", err, "AccessDeniedException")
+
 	// A token is only good with the identity operations of its own
 	// account: a forged or altered one is refused.
 	for name, bad := range map[string]string{

@@ -443,8 +443,8 @@ func (s *Service) startSession(ctx context.Context, c *workloadClaims, client *s
 // that is the user the session was started for does the token enter the
 // vault (session binding, developer guide).
 func (s *Service) CompleteResourceTokenAuth(ctx context.Context, in *dpapi.CompleteResourceTokenAuthRequest) (*dpapi.CompleteResourceTokenAuthResponse, error) {
-	id := in.UserIdentifier // required by the model
-	if (id.UserId == "") == (id.UserToken == "") {
+	id := in.UserIdentifier // required by the model; checked again, it is a union
+	if id == nil || (id.UserId == "") == (id.UserToken == "") {
 		return nil, awserr.Validation("1 validation error detected: exactly one of 'userIdentifier.userId' and 'userIdentifier.userToken' must be given.")
 	}
 	user := id.UserId

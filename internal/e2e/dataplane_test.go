@@ -32,15 +32,11 @@ func TestDataPlaneNotImplementedGoSDK(t *testing.T) {
 	c := srv.DataClient(t)
 	ctx := context.Background()
 	calls := map[string]func() error{
-		// InvokeAgentRuntime is implemented (invoke_test.go), and so are the
-		// identity operations (identity_test.go).
+		// InvokeAgentRuntime and StopRuntimeSession are implemented (invoke_test.go, agents_test.go),
+		// and so are the identity operations (identity_test.go).
 		"GetAgentCard": func() error {
 			// The ARN travels as one percent-encoded path segment.
 			_, err := c.GetAgentCard(ctx, &dp.GetAgentCardInput{AgentRuntimeArn: aws.String(opsRuntimeARN), RuntimeSessionId: aws.String(dpSession)})
-			return err
-		},
-		"StopRuntimeSession": func() error {
-			_, err := c.StopRuntimeSession(ctx, &dp.StopRuntimeSessionInput{AgentRuntimeArn: aws.String(opsRuntimeARN), RuntimeSessionId: aws.String(dpSession)})
 			return err
 		},
 		"CreateEvent": func() error {

@@ -1,8 +1,10 @@
 // Package dataplane implements data-plane (bedrock-agentcore) operations
 // over the control plane's store: InvokeAgentRuntime forwards a call to the
 // agent a runtime version is bound to (agents.go), in a session that sticks
-// to one agent (sessions.go); StopRuntimeSession ends one. Every other
-// operation answers NotImplementedException (dpapi.UnimplementedHandlers).
+// to one agent (sessions.go); StopRuntimeSession ends one. The identity
+// operations (identity.go) issue workload access tokens and hand out the
+// token vault's credentials. Every other operation answers
+// NotImplementedException (dpapi.UnimplementedHandlers).
 package dataplane
 
 import (
@@ -16,6 +18,13 @@ import (
 // Runtimes reads runtimes from the control plane (service.Service).
 type Runtimes interface {
 	ResolveRuntime(ctx context.Context, arnOrID, qualifier string) (*service.RuntimeTarget, error)
+}
+
+// ControlPlane is everything the data plane reads and keeps through the
+// control plane; *service.Service implements it.
+type ControlPlane interface {
+	Runtimes
+	Identities
 }
 
 // Options configure the data plane.
@@ -32,16 +41,18 @@ type Options struct {
 // Service serves the data-plane operations built so far.
 type Service struct {
 	dpapi.UnimplementedHandlers
-	runtimes Runtimes
-	agents   *agentClient
-	registry *agentRegistry
-	sessions *sessions
+	runtimes   Runtimes
+	identities Identities
+	agents     *agentClient
+	oauth      *oauthClient
+	registry   *agentRegistry
+	sessions   *sessions
 }
 
-// New serves the data plane over the control plane's runtimes and starts
-// the session reaper; Close stops it and every agent process.
-func New(r Runtimes, opts Options) (*Service, error) {
-	s := &Service{runtimes: r, agents: newAgentClient(), registry: &agentRegistry{}}
+// New serves the data plane over the control plane svc and starts the
+// session reaper; Close stops it and every agent process.
+func New(svc ControlPlane, opts Options) (*Service, error) {
+	s := &Service{runtimes: svc, identities: svc, agents: newAgentClient(), oauth: newOAuthClient(), registry: &agentRegistry{}}
 	if err := s.registry.set(opts.Agents); err != nil {
 		return nil, err
 	}

@@ -34,7 +34,8 @@ func TestDataPlaneNotImplementedGoSDK(t *testing.T) {
 	calls := map[string]func() error{
 		// InvokeAgentRuntime, StopRuntimeSession (invoke_test.go, agents_test.go),
 		// GetAgentCard (protocols_test.go) and InvokeAgentRuntimeCommand
-		// (command_test.go) are implemented.
+		// (command_test.go) are implemented, and so are the
+		// identity operations (identity_test.go).
 		"CreateEvent": func() error {
 			_, err := c.CreateEvent(ctx, &dp.CreateEventInput{MemoryId: aws.String(opsMemoryID), ActorId: aws.String("actor-1"),
 				SessionId: aws.String("session-1"), EventTimestamp: aws.Time(time.Unix(1700000000, 0)),
@@ -44,10 +45,6 @@ func TestDataPlaneNotImplementedGoSDK(t *testing.T) {
 		},
 		"ListEvents": func() error {
 			_, err := c.ListEvents(ctx, &dp.ListEventsInput{MemoryId: aws.String(opsMemoryID), ActorId: aws.String("actor-1"), SessionId: aws.String("session-1")})
-			return err
-		},
-		"GetWorkloadAccessToken": func() error {
-			_, err := c.GetWorkloadAccessToken(ctx, &dp.GetWorkloadAccessTokenInput{WorkloadName: aws.String("workload-1")})
 			return err
 		},
 		"StartBrowserSession": func() error {
@@ -162,7 +159,7 @@ answer("list_actors", memoryId="mem_x-abcdefghij")
 	want := []string{
 		"invoke_agent_runtime 404 ResourceNotFoundException Agent 'agent_x-abcdefghij' was not found",
 		"invoke_agent_runtime 400 ValidationException 1 validation error detected: Value 'too-short' at 'runtimeSessionId'",
-		"get_workload_access_token 501 NotImplementedException The operation GetWorkloadAccessToken",
+		"get_workload_access_token 404 ResourceNotFoundException WorkloadIdentity 'workload-1' was not found",
 		"list_actors 501 NotImplementedException The operation ListActors",
 	}
 	if len(lines) != len(want) {

@@ -167,7 +167,8 @@ func New(ctx context.Context, cfg Config, st store.Store) (*Server, error) {
 	mux.Handle("GET /metrics", m.handler())
 	mux.Handle("/_agentcored/", s.adminOnly(s.adminHandler()))
 	mux.Handle("POST /moto-api/reset", s.adminOnly(http.HandlerFunc(s.motoReset)))
-	mux.Handle("/", s.api(planes))
+	mux.Handle(oauth2CallbackRoute, s.oauth2Callback(data))
+	mux.Handle("/", withBaseURL(s.api(planes)))
 	s.handler = requestID(recoverPanics(mux))
 
 	runCtx, cancel := context.WithCancel(context.Background())

@@ -16,14 +16,22 @@ type Runtimes interface {
 	ResolveRuntime(ctx context.Context, arnOrID, qualifier string) (*service.RuntimeTarget, error)
 }
 
+// Backend is everything the data plane reads and writes through the
+// control plane's service (service.Service satisfies it).
+type Backend interface {
+	Runtimes
+	MemoryEvents
+}
+
 // Service serves the data-plane operations built so far.
 type Service struct {
 	dpapi.UnimplementedHandlers
 	runtimes Runtimes
+	events   MemoryEvents
 	agents   *agentClient
 }
 
-// New serves the data plane over the control plane's runtimes.
-func New(r Runtimes) *Service {
-	return &Service{runtimes: r, agents: newAgentClient()}
+// New serves the data plane over the control plane's service.
+func New(b Backend) *Service {
+	return &Service{runtimes: b, events: b, agents: newAgentClient()}
 }

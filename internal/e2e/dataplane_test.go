@@ -169,7 +169,7 @@ answer("list_actors", memoryId="mem_x-abcdefghij")
 		"invoke_agent_runtime 404 ResourceNotFoundException Agent 'agent_x-abcdefghij' was not found",
 		"invoke_agent_runtime 400 ValidationException 1 validation error detected: Value 'too-short' at 'runtimeSessionId'",
 		"get_workload_access_token 501 NotImplementedException The operation GetWorkloadAccessToken",
-		"list_actors 501 NotImplementedException The operation ListActors",
+		"list_actors 404 ResourceNotFoundException Memory not found: mem_x-abcdefghij",
 	}
 	if len(lines) != len(want) {
 		t.Fatalf("boto3 printed:\n%s", out)

@@ -42,15 +42,9 @@ func TestDataPlaneNotImplementedGoSDK(t *testing.T) {
 			_, err := c.StopRuntimeSession(ctx, &dp.StopRuntimeSessionInput{AgentRuntimeArn: aws.String(opsRuntimeARN), RuntimeSessionId: aws.String(dpSession)})
 			return err
 		},
-		"CreateEvent": func() error {
-			_, err := c.CreateEvent(ctx, &dp.CreateEventInput{MemoryId: aws.String(opsMemoryID), ActorId: aws.String("actor-1"),
-				SessionId: aws.String("session-1"), EventTimestamp: aws.Time(time.Unix(1700000000, 0)),
-				Payload: []dptypes.PayloadType{&dptypes.PayloadTypeMemberConversational{Value: dptypes.Conversational{
-					Content: &dptypes.ContentMemberText{Value: "hi"}, Role: dptypes.RoleUser}}}})
-			return err
-		},
-		"ListEvents": func() error {
-			_, err := c.ListEvents(ctx, &dp.ListEventsInput{MemoryId: aws.String(opsMemoryID), ActorId: aws.String("actor-1"), SessionId: aws.String("session-1")})
+		// The memory event operations are implemented (memory_events_test.go).
+		"ListMemoryRecords": func() error {
+			_, err := c.ListMemoryRecords(ctx, &dp.ListMemoryRecordsInput{MemoryId: aws.String(opsMemoryID), Namespace: aws.String("/")})
 			return err
 		},
 		"GetWorkloadAccessToken": func() error {
@@ -105,6 +99,13 @@ func dpWantValidation(t *testing.T, what string, err error, contains string) {
 	}
 }
 
+// dpImplemented are the data-plane operations that answer for real.
+var dpImplemented = map[string]bool{
+	"InvokeAgentRuntime": true,
+	"CreateEvent":        true, "GetEvent": true, "ListEvents": true, "DeleteEvent": true,
+	"ListSessions": true, "ListActors": true,
+}
+
 // TestDataPlaneAllOperationsRouted sends every data-plane operation's route
 // (labels filled with a placeholder, empty JSON body): each reaches its
 // operation, answering 400 ValidationException or 501 NotImplementedException,
@@ -129,8 +130,8 @@ func TestDataPlaneAllOperationsRouted(t *testing.T) {
 				t.Errorf("%s %s: message %q does not name %s", op.Method, path, eb.Message, op.Name)
 			}
 		case r.status == 400 && code == "ValidationException":
-		case r.status == 404 && code == "ResourceNotFoundException" && op.Name == "InvokeAgentRuntime":
-			// Implemented: the placeholder runtime does not exist.
+		case r.status == 404 && code == "ResourceNotFoundException" && dpImplemented[op.Name]:
+			// Implemented: the placeholder runtime or memory does not exist.
 		default:
 			t.Errorf("%s %s (%s): %d %s %q", op.Method, path, op.Name, r.status, code, eb.Message)
 		}

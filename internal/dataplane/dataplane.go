@@ -25,6 +25,7 @@ type Runtimes interface {
 type ControlPlane interface {
 	Runtimes
 	Identities
+	MemoryEvents
 }
 
 // Options configure the data plane.
@@ -43,6 +44,7 @@ type Service struct {
 	dpapi.UnimplementedHandlers
 	runtimes   Runtimes
 	identities Identities
+	events     MemoryEvents
 	agents     *agentClient
 	oauth      *oauthClient
 	registry   *agentRegistry
@@ -52,7 +54,7 @@ type Service struct {
 // New serves the data plane over the control plane svc and starts the
 // session reaper; Close stops it and every agent process.
 func New(svc ControlPlane, opts Options) (*Service, error) {
-	s := &Service{runtimes: svc, identities: svc, agents: newAgentClient(), oauth: newOAuthClient(), registry: &agentRegistry{}}
+	s := &Service{runtimes: svc, identities: svc, events: svc, agents: newAgentClient(), oauth: newOAuthClient(), registry: &agentRegistry{}}
 	if err := s.registry.set(opts.Agents); err != nil {
 		return nil, err
 	}

@@ -33,18 +33,12 @@ func TestDataPlaneNotImplementedGoSDK(t *testing.T) {
 	ctx := context.Background()
 	calls := map[string]func() error{
 		// InvokeAgentRuntime, StopRuntimeSession (invoke_test.go, agents_test.go),
-		// GetAgentCard (protocols_test.go) and InvokeAgentRuntimeCommand
-		// (command_test.go) are implemented, and so are the
-		// identity operations (identity_test.go).
-		"CreateEvent": func() error {
-			_, err := c.CreateEvent(ctx, &dp.CreateEventInput{MemoryId: aws.String(opsMemoryID), ActorId: aws.String("actor-1"),
-				SessionId: aws.String("session-1"), EventTimestamp: aws.Time(time.Unix(1700000000, 0)),
-				Payload: []dptypes.PayloadType{&dptypes.PayloadTypeMemberConversational{Value: dptypes.Conversational{
-					Content: &dptypes.ContentMemberText{Value: "hi"}, Role: dptypes.RoleUser}}}})
-			return err
-		},
-		"ListEvents": func() error {
-			_, err := c.ListEvents(ctx, &dp.ListEventsInput{MemoryId: aws.String(opsMemoryID), ActorId: aws.String("actor-1"), SessionId: aws.String("session-1")})
+		// GetAgentCard (protocols_test.go), InvokeAgentRuntimeCommand
+		// (command_test.go) and the identity operations (identity_test.go) are
+		// implemented.
+		// The memory event operations are implemented (memory_events_test.go).
+		"ListMemoryRecords": func() error {
+			_, err := c.ListMemoryRecords(ctx, &dp.ListMemoryRecordsInput{MemoryId: aws.String(opsMemoryID), Namespace: aws.String("/")})
 			return err
 		},
 		"StartBrowserSession": func() error {
@@ -95,6 +89,15 @@ func dpWantValidation(t *testing.T, what string, err error, contains string) {
 	}
 }
 
+// dpImplemented are the data-plane operations that answer for real.
+var dpImplemented = map[string]bool{
+	"InvokeAgentRuntime": true, "StopRuntimeSession": true, "GetAgentCard": true, "InvokeAgentRuntimeCommand": true,
+	"GetWorkloadAccessToken": true, "GetWorkloadAccessTokenForJWT": true, "GetWorkloadAccessTokenForUserId": true,
+	"GetResourceApiKey": true, "GetResourceOauth2Token": true, "CompleteResourceTokenAuth": true,
+	"CreateEvent": true, "GetEvent": true, "ListEvents": true, "DeleteEvent": true,
+	"ListSessions": true, "ListActors": true,
+}
+
 // TestDataPlaneAllOperationsRouted sends every data-plane operation's route
 // (labels filled with a placeholder, empty JSON body): each reaches its
 // operation, answering 400 ValidationException or 501 NotImplementedException,
@@ -119,9 +122,8 @@ func TestDataPlaneAllOperationsRouted(t *testing.T) {
 				t.Errorf("%s %s: message %q does not name %s", op.Method, path, eb.Message, op.Name)
 			}
 		case r.status == 400 && code == "ValidationException":
-		case r.status == 404 && code == "ResourceNotFoundException" &&
-			(op.Name == "InvokeAgentRuntime" || op.Name == "GetAgentCard" || op.Name == "InvokeAgentRuntimeCommand"):
-			// Implemented: the placeholder runtime does not exist.
+		case r.status == 404 && code == "ResourceNotFoundException" && dpImplemented[op.Name]:
+			// Implemented: the placeholder runtime or memory does not exist.
 		default:
 			t.Errorf("%s %s (%s): %d %s %q", op.Method, path, op.Name, r.status, code, eb.Message)
 		}
@@ -160,7 +162,7 @@ answer("list_actors", memoryId="mem_x-abcdefghij")
 		"invoke_agent_runtime 404 ResourceNotFoundException Agent 'agent_x-abcdefghij' was not found",
 		"invoke_agent_runtime 400 ValidationException 1 validation error detected: Value 'too-short' at 'runtimeSessionId'",
 		"get_workload_access_token 404 ResourceNotFoundException WorkloadIdentity 'workload-1' was not found",
-		"list_actors 501 NotImplementedException The operation ListActors",
+		"list_actors 404 ResourceNotFoundException Memory not found: mem_x-abcdefghij",
 	}
 	if len(lines) != len(want) {
 		t.Fatalf("boto3 printed:\n%s", out)

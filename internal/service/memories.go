@@ -130,13 +130,19 @@ var memories = &family[memoryRecord]{
 		rec.Updating, rec.Modifying, rec.PendingFailure = false, nil, ""
 		return nil
 	},
-	settled: func(_ context.Context, _ *Service, _ store.Tx, _ *store.Resource, rec *memoryRecord, from string) error {
+	settled: func(ctx context.Context, _ *Service, tx store.Tx, row *store.Resource, rec *memoryRecord, from string) error {
 		switch from {
 		case string(api.MemoryStatusCreating):
 			settleStrategies(rec, rec.FailureReason, rec.UpdatedAt)
 		case string(api.MemoryStatusUpdating):
 			settleStrategies(rec, rec.FailureReason, rec.UpdatedAt)
 			rec.Updating, rec.Modifying = false, nil
+		case string(api.MemoryStatusDeleting):
+			// A memory that goes keeps its status (a failed delete is
+			// FAILED): its events go with it.
+			if rec.Status == api.MemoryStatusDeleting {
+				return purgeMemoryEvents(ctx, tx, scope{account: row.Account, region: row.Region}, row.ID)
+			}
 		}
 		return nil
 	},

@@ -165,6 +165,9 @@ func New(ctx context.Context, st store.Store, opts Options) (*Service, error) {
 		f.register(s)
 	}
 	s.lifecycle.Register(familyMemories, kindMemory, s.reconcileMemory)
+	// Event expiry jobs (memory_events.go) are put with a due time and run
+	// whatever the memories' policy.
+	s.lifecycle.Register(familyMemories, kindMemorySession, s.reconcileMemorySession)
 	s.lifecycle.Register(familyRegistries, kindRegistryRecord, s.reconcileRegistryRecord)
 	return s, nil
 }

@@ -119,3 +119,38 @@ func contextError(op string, err error) error {
 func keyString(k Key) string {
 	return k.Account + "/" + k.Region + "/" + k.Kind + "/" + k.ID
 }
+
+// rangeWhere builds the WHERE/ORDER BY/LIMIT tail of a ListRange query for
+// both dialects: col is the id expression (PostgreSQL compares it under
+// the "C" collation, bytewise like SQLite), ph numbers placeholders.
+func rangeWhere(q RangeQuery, col string, ph func(n int) string) (string, []any) {
+	args := []any{q.Account, q.Region, q.Kind}
+	where := "account = " + ph(1) + " AND region = " + ph(2) + " AND kind = " + ph(3)
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where += " AND " + col + " " + cond + " " + ph(len(args))
+	}
+	if q.Prefix != "" {
+		add(">=", q.Prefix)
+		if end := PrefixEnd(q.Prefix); end != "" {
+			add("<", end)
+		}
+	}
+	order := " ORDER BY " + col
+	if q.Cursor != "" {
+		if q.Descending {
+			add("<", q.Cursor)
+		} else {
+			add(">", q.Cursor)
+		}
+	}
+	if q.Descending {
+		order += " DESC"
+	}
+	tail := where + order
+	if q.Limit > 0 {
+		args = append(args, q.Limit)
+		tail += " LIMIT " + ph(len(args))
+	}
+	return tail, args
+}

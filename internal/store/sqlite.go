@@ -755,6 +755,29 @@ func (t *sqliteTx) List(ctx context.Context, q ListQuery) ([]*Resource, error) {
 	return out, nil
 }
 
+func (t *sqliteTx) ListRange(ctx context.Context, q RangeQuery) ([]*Resource, error) {
+	// The primary key (account, region, kind, id) serves the range; BINARY
+	// collation compares bytes.
+	tail, args := rangeWhere(q, "id", func(int) string { return "?" })
+	rows, err := t.query(ctx, `SELECT `+resourceColumns+` FROM resources WHERE `+tail, args...)
+	if err != nil {
+		return nil, sqliteError(ctx, "list range "+q.Kind, err)
+	}
+	defer rows.Close()
+	out := []*Resource{}
+	for rows.Next() {
+		r, err := scanResource(rows)
+		if err != nil {
+			return nil, sqliteError(ctx, "list range "+q.Kind, err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, sqliteError(ctx, "list range "+q.Kind, err)
+	}
+	return out, nil
+}
+
 func (t *sqliteTx) Count(ctx context.Context, account, region, kind, parentID string) (int, error) {
 	var n int
 	err := t.queryRow(ctx, sqlCount,

@@ -72,6 +72,33 @@ type ListQuery struct {
 	SummaryOnly bool
 }
 
+// RangeQuery selects resources of one kind whose IDs start with Prefix, in
+// bytewise ID order (descending when Descending), strictly after Cursor in
+// that order when Cursor is set, at most Limit of them (Limit <= 0: all).
+// It reads a range of the primary key, so families that build IDs from
+// their scope (e.g. "<memory>|<actor>|<session>|<event>") list a scope
+// without scanning the kind.
+type RangeQuery struct {
+	Account, Region, Kind string
+	Prefix                string
+	Cursor                string
+	Descending            bool
+	Limit                 int
+}
+
+// PrefixEnd is the smallest string greater than every string that starts
+// with prefix, or "" when there is none (prefix empty or all 0xff bytes).
+func PrefixEnd(prefix string) string {
+	b := []byte(prefix)
+	for i := len(b) - 1; i >= 0; i-- {
+		if b[i] < 0xff {
+			b[i]++
+			return string(b[:i+1])
+		}
+	}
+	return ""
+}
+
 // IdempotencyRecord remembers the answer given to a request that carried a
 // client token, so that a retry gets the same answer.
 type IdempotencyRecord struct {
@@ -109,6 +136,8 @@ type Tx interface {
 	Delete(ctx context.Context, key Key) error
 	List(ctx context.Context, q ListQuery) ([]*Resource, error)
 	Count(ctx context.Context, account, region, kind, parentID string) (int, error)
+	// ListRange lists by ID range (see RangeQuery).
+	ListRange(ctx context.Context, q RangeQuery) ([]*Resource, error)
 
 	Tags(ctx context.Context, arn string) (map[string]string, error)
 	// SetTags adds or overwrites the given keys, leaving others alone.

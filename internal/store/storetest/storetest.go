@@ -42,6 +42,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"List", testList},
 		{"ListPaging", testListPaging},
 		{"ListSummaries", testListSummaries},
+		{"ListRange", testListRange},
 		{"Count", testCount},
 		{"SeqNeverReused", testSeqNeverReused},
 		{"Tags", testTags},
@@ -1551,5 +1552,83 @@ func testDurability(t *testing.T, open Opener) {
 	insert(t, s, next)
 	if next.Seq <= r.Seq {
 		t.Fatalf("seq after reopen %d, not above %d", next.Seq, r.Seq)
+	}
+}
+
+// testListRange: ids under a prefix come back in bytewise order, either
+// way, paged by cursor, without ids of a neighbouring prefix, another
+// kind, account or region. The ids mix cases and punctuation so that a
+// locale collation would order them differently.
+func testListRange(t *testing.T, open Opener) {
+	s := open(t)
+	mine := []string{"m|a|s|0001#a", "m|a|s|0001#B", "m|a|s|0002#0", "m|a|s|0010#f", "m|a|s|0010#F", "m|a|s|0100#_"}
+	others := []string{"m|a|s", "m|a|sx|0001#a", "m|a|r|0005#a", "m|b|s|0001#a", "m|a|s}"}
+	write(t, s, func(ctx context.Context, tx store.Tx) error {
+		// Inserted out of order: the order must come from the ids.
+		for _, i := range []int{3, 0, 5, 1, 4, 2} {
+			if err := tx.Insert(ctx, &store.Resource{Account: acct, Region: region, Kind: "event", ID: mine[i], ParentID: "m"}); err != nil {
+				return err
+			}
+		}
+		for _, id := range others {
+			if err := tx.Insert(ctx, &store.Resource{Account: acct, Region: region, Kind: "event", ID: id, ParentID: "m"}); err != nil {
+				return err
+			}
+		}
+		for _, x := range []*store.Resource{
+			{Account: acct, Region: region, Kind: "other", ID: mine[0]},
+			{Account: acct2, Region: region, Kind: "event", ID: mine[0]},
+			{Account: acct, Region: "eu-west-1", Kind: "event", ID: mine[0]},
+		} {
+			if err := tx.Insert(ctx, x); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	rangeOf := func(q store.RangeQuery) []string {
+		t.Helper()
+		q.Account, q.Region, q.Kind = acct, region, "event"
+		var out []*store.Resource
+		read(t, s, func(ctx context.Context, tx store.Tx) error {
+			var err error
+			out, err = tx.ListRange(ctx, q)
+			return err
+		})
+		return ids(out)
+	}
+	desc := []string{mine[5], mine[3], mine[4], mine[2], mine[0], mine[1]}
+	asc := []string{mine[1], mine[0], mine[2], mine[4], mine[3], mine[5]}
+	if got := rangeOf(store.RangeQuery{Prefix: "m|a|s|"}); fmt.Sprint(got) != fmt.Sprint(asc) {
+		t.Errorf("ascending = %v, want %v", got, asc)
+	}
+	if got := rangeOf(store.RangeQuery{Prefix: "m|a|s|", Descending: true}); fmt.Sprint(got) != fmt.Sprint(desc) {
+		t.Errorf("descending = %v, want %v", got, desc)
+	}
+	// Page through, descending, two at a time.
+	var paged []string
+	cursor := ""
+	for range 10 {
+		page := rangeOf(store.RangeQuery{Prefix: "m|a|s|", Descending: true, Cursor: cursor, Limit: 2})
+		if len(page) == 0 {
+			break
+		}
+		if len(page) > 2 {
+			t.Fatalf("page of %d, limit 2", len(page))
+		}
+		paged = append(paged, page...)
+		cursor = page[len(page)-1]
+	}
+	if fmt.Sprint(paged) != fmt.Sprint(desc) {
+		t.Errorf("paged descending = %v, want %v", paged, desc)
+	}
+	if got := rangeOf(store.RangeQuery{Prefix: "m|a|s|", Cursor: mine[2], Limit: 2}); fmt.Sprint(got) != fmt.Sprint([]string{mine[4], mine[3]}) {
+		t.Errorf("ascending after %s = %v", mine[2], got)
+	}
+	if got := rangeOf(store.RangeQuery{Prefix: "m|z|"}); len(got) != 0 {
+		t.Errorf("empty prefix range = %v", got)
+	}
+	if got := len(rangeOf(store.RangeQuery{})); got != len(mine)+len(others) {
+		t.Errorf("no prefix: %d rows, want %d", got, len(mine)+len(others))
 	}
 }

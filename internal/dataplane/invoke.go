@@ -123,6 +123,9 @@ func (s *Service) InvokeAgentRuntime(ctx context.Context, in *dpapi.InvokeAgentR
 	}
 	req.Header.Set(headerSessionID, session)
 	req.Header.Set(headerRequestID, info.RequestID)
+	if err := s.setAgentIdentity(ctx, req.Header, t, in.RuntimeUserId, info.Header); err != nil {
+		return nil, err
+	}
 	resp, err := s.agents.http.Do(req)
 	if err != nil {
 		if ctx.Err() != nil {

@@ -21,9 +21,10 @@ type Service struct {
 	dpapi.UnimplementedHandlers
 	runtimes Runtimes
 	agents   *agentClient
+	jwt      *jwtVerifier // inbound JWT auth (jwt.go)
 }
 
 // New serves the data plane over the control plane's runtimes.
 func New(r Runtimes) *Service {
-	return &Service{runtimes: r, agents: newAgentClient()}
+	return &Service{runtimes: r, agents: newAgentClient(), jwt: newJWTVerifier()}
 }

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"maps"
 	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strconv"
@@ -18,6 +19,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"agentcored/internal/auth"
+	"agentcored/internal/dataplane"
 	"agentcored/internal/server"
 	"agentcored/internal/service"
 )
@@ -94,6 +96,16 @@ var settings = []setting{
 			o.server.MaxBodyBytes = n
 			return err
 		}},
+	{flag: "agent-session-time-scale", key: "agentSessionTimeScale", usage: "multiplies runtime sessions' idle timeout and maximum lifetime (1 = as configured; 0.01 runs 60 s in 0.6 s)",
+		get: func(o *options) string { return strconv.FormatFloat(o.server.AgentSessionTimeScale, 'g', -1, 64) },
+		set: func(o *options, v string) error {
+			f, err := strconv.ParseFloat(v, 64)
+			if err == nil && f < 0 {
+				err = errors.New("must not be negative")
+			}
+			o.server.AgentSessionTimeScale = f
+			return err
+		}},
 	strSetting("debug-listen", "debugListen", "address of a separate listener for Go's profiler, /debug/pprof/ (off when empty; keep it on loopback)",
 		func(o *options) *string { return &o.debugListen }),
 	{flag: "log-level", key: "logLevel", usage: "log level: debug, info, warn, error",
@@ -144,6 +156,12 @@ func loadOptions(args []string, lookup func(string) (string, bool)) (*options, e
 		if err := applyConfigFile(o, data); err != nil {
 			return nil, fmt.Errorf("--config %s: %w", o.configFile, err)
 		}
+		// An agent's relative dir is relative to the config file.
+		abs, err := filepath.Abs(o.configFile)
+		if err != nil {
+			return nil, fmt.Errorf("--config: %w", err)
+		}
+		dataplane.ResolveDirs(o.server.Agents, filepath.Dir(abs))
 	}
 	for _, st := range settings {
 		if v, ok := lookup(envName(st.flag)); ok {
@@ -191,7 +209,11 @@ type configFile struct {
 	MaxBodyBytes   yaml.Node `yaml:"maxBodyBytes"`
 	LogLevel       yaml.Node `yaml:"logLevel"`
 	DebugListen    yaml.Node `yaml:"debugListen"`
-	Throttle       struct {
+	AgentTimeScale yaml.Node `yaml:"agentSessionTimeScale"`
+	// Agents bind runtime artifacts to agents (internal/dataplane
+	// AgentBinding: image|code, url|command, dir, env, startTimeout, run).
+	Agents   []dataplane.AgentBinding `yaml:"agents"`
+	Throttle struct {
 		Rate  yaml.Node `yaml:"rate"`
 		Burst yaml.Node `yaml:"burst"`
 	} `yaml:"throttle"`
@@ -223,6 +245,7 @@ func applyConfigFile(o *options, data []byte) error {
 		"account": &f.Account, "lifecycle": &f.Lifecycle, "lifecycleDelay": &f.LifecycleDelay, "auth": &f.Auth,
 		"credentials": &f.Credentials, "secretsKeyFile": &f.SecretsKeyFile, "maxBodyBytes": &f.MaxBodyBytes,
 		"logLevel": &f.LogLevel, "debugListen": &f.DebugListen, "throttle.rate": &f.Throttle.Rate, "throttle.burst": &f.Throttle.Burst,
+		"agentSessionTimeScale": &f.AgentTimeScale,
 	}
 	for _, st := range settings {
 		n := values[st.key]
@@ -246,6 +269,12 @@ func applyConfigFile(o *options, data []byte) error {
 			return fmt.Errorf("quotas.%s must be positive", name)
 		}
 		*p = f.Quotas[name]
+	}
+	if f.Agents != nil {
+		if err := dataplane.ValidateAgents(f.Agents); err != nil {
+			return err
+		}
+		o.server.Agents = f.Agents
 	}
 	return nil
 }

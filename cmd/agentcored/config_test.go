@@ -198,3 +198,46 @@ func TestConfigRejects(t *testing.T) {
 		})
 	}
 }
+
+// TestConfigAgents: the agents: section is read with its exact keys,
+// validated, and a relative dir resolves against the config file's
+// directory.
+func TestConfigAgents(t *testing.T) {
+	doc := `agentSessionTimeScale: 0.5
+agents:
+  - image: 123456789012.dkr.ecr.us-east-1.amazonaws.com/my-agent:latest
+    url: http://127.0.0.1:8080
+  - image: 123456789012.dkr.ecr.us-east-1.amazonaws.com/other:latest
+    command: ["python3", "agent.py"]
+    dir: ./other
+    env: {MODE: test}
+    startTimeout: 5s
+  - code: s3://bucket/prefix/agent.zip
+    command: ["python3", "main.py"]
+    dir: /abs/dir
+`
+	p := writeFile(t, "agentcored.yaml", doc)
+	o, err := loadOptions([]string{"--config", p}, env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := o.server.Agents
+	if len(a) != 3 || a[0].URL != "http://127.0.0.1:8080" || a[1].Command[1] != "agent.py" ||
+		a[1].Dir != filepath.Join(filepath.Dir(p), "other") || a[1].Env["MODE"] != "test" ||
+		time.Duration(a[1].StartTimeout) != 5*time.Second || a[2].Code != "s3://bucket/prefix/agent.zip" || a[2].Dir != "/abs/dir" {
+		t.Fatalf("agents: %+v", a)
+	}
+	if o.server.AgentSessionTimeScale != 0.5 {
+		t.Errorf("time scale %v", o.server.AgentSessionTimeScale)
+	}
+	for file, want := range map[string]string{
+		"agents:\n  - image: x\n":                                              "exactly one of url and command",
+		"agents:\n  - image: x\n    url: http://h:1\n    urll: y\n":            "urll",
+		"agents:\n  - code: bucket/x\n    command: [a]\n":                      "code:",
+		"agents:\n  - image: x\n    url: http://h:1\n    startTimeout: soon\n": "startTimeout",
+	} {
+		if _, err := loadOptions([]string{"--config", writeFile(t, "c.yaml", file)}, env(nil)); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: %v, want an error with %q", file, err, want)
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -74,8 +75,12 @@ func (s *Service) InvokeAgentRuntime(ctx context.Context, in *dpapi.InvokeAgentR
 	if err := s.checkInboundAuth(ctx, t); err != nil {
 		return nil, err
 	}
-	base, err := agentURL(t)
+	at, err := s.agentFor(t)
 	if err != nil {
+		return nil, err
+	}
+	header := http.Header{}
+	if err := forwardHeaders(header, info.Header, t); err != nil {
 		return nil, err
 	}
 	session := in.RuntimeSessionId
@@ -84,13 +89,28 @@ func (s *Service) InvokeAgentRuntime(ctx context.Context, in *dpapi.InvokeAgentR
 		// it in, a raw caller may not.
 		session = uuid.NewString()
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base.JoinPath("invocations").String(), bytes.NewReader(in.Payload))
+	// The session sticks to one agent (its own process for a command
+	// binding); callCtx ends when the answer is closed or the session is
+	// stopped, which cuts a streamed answer.
+	sess, callID, callCtx, err := s.sessions.acquire(ctx, sessionKey{ARN: t.RuntimeARN, Version: t.Version, Session: session}, at, t)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, err
+	}
+	base := sess.url
+	released := false
+	defer func() {
+		if !released {
+			s.sessions.release(sess, callID)
+		}
+	}()
+	req, err := http.NewRequestWithContext(callCtx, http.MethodPost, base.JoinPath(invocationPath(t)).String(), bytes.NewReader(in.Payload))
 	if err != nil {
 		return nil, err
 	}
-	if err := forwardHeaders(req.Header, info.Header, t); err != nil {
-		return nil, err
-	}
+	req.Header = header
 	contentType := in.ContentType
 	if contentType == "" {
 		contentType = "application/json"
@@ -111,8 +131,7 @@ func (s *Service) InvokeAgentRuntime(ctx context.Context, in *dpapi.InvokeAgentR
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		return nil, awserr.Errorf(codeRuntimeClient, "The agent of runtime '%s' (version %s) at %s did not answer: %v",
-			t.RuntimeID, t.Version, base.Redacted(), unwrapURLError(err))
+		return nil, s.callFailed(t, sess, base, err)
 	}
 	if resp.StatusCode >= 400 {
 		// AWS reports an agent's failure as RuntimeClientError ("Received
@@ -130,32 +149,58 @@ func (s *Service) InvokeAgentRuntime(ctx context.Context, in *dpapi.InvokeAgentR
 	if ct == "" {
 		ct = "application/octet-stream"
 	}
+	released = true // by the body's Close, once the answer is sent
+	body := &sessionBody{ReadCloser: resp.Body, release: func() { s.sessions.release(sess, callID) }}
 	return &dpapi.InvokeAgentRuntimeResponse{
-		RuntimeSessionId: session, ContentType: ct, StatusCode: &status, Response: resp.Body,
+		RuntimeSessionId: session, ContentType: ct, StatusCode: &status, Response: body,
 		McpSessionId: resp.Header.Get("Mcp-Session-Id"), McpProtocolVersion: resp.Header.Get("Mcp-Protocol-Version"),
 		TraceId: resp.Header.Get("X-Amzn-Trace-Id"), TraceParent: resp.Header.Get("traceparent"),
 		TraceState: resp.Header.Get("tracestate"), Baggage: resp.Header.Get("baggage"),
 	}, nil
 }
 
-// agentURL is the base URL the runtime version is bound to, or the
-// RuntimeClientError that says how to bind it.
-func agentURL(t *service.RuntimeTarget) (*url.URL, error) {
-	raw, ok := t.Config.EnvironmentVariables[EnvAgentURL]
-	if !ok || strings.TrimSpace(raw) == "" {
-		return nil, awserr.Errorf(codeRuntimeClient,
-			"Agent runtime '%s' (version %s, endpoint %s) is not bound to an agent. agentcored runs no agent for it: "+
-				"start your agent (POST /invocations, GET /ping) and set the runtime's environment variable %s=http://host:port "+
-				"(environmentVariables in CreateAgentRuntime or UpdateAgentRuntime) to its base URL.",
-			t.RuntimeID, t.Version, t.Endpoint, EnvAgentURL)
+// callFailed is the RuntimeClientError of a call the agent did not answer.
+// A started agent that crashed ends its session, so that the next call
+// starts a new one; its last output goes in the message.
+func (s *Service) callFailed(t *service.RuntimeTarget, sess *agentSession, base *url.URL, err error) error {
+	s.sessions.mu.Lock()
+	stopped := sess.stopped
+	s.sessions.mu.Unlock()
+	if stopped {
+		return awserr.Errorf(codeRuntimeClient, "Runtime session '%s' of runtime '%s' was stopped during the call.", sess.key.Session, t.RuntimeID)
 	}
-	u, err := url.Parse(strings.TrimSpace(raw))
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, awserr.Errorf(codeRuntimeClient,
-			"Agent runtime '%s' (version %s): environment variable %s=%q is not an http(s) base URL such as http://127.0.0.1:8080.",
-			t.RuntimeID, t.Version, EnvAgentURL, raw)
+	if p := sess.proc; p != nil {
+		// Give a crashing process a moment to be seen as exited.
+		select {
+		case <-p.exited:
+		case <-time.After(time.Second):
+		}
+		exited := !p.running()
+		s.sessions.stop(sess)
+		if exited {
+			return awserr.Errorf(codeRuntimeClient, "The agent of runtime '%s' (version %s, session %s) exited during the call (%v); "+
+				"the next call starts it again. Its last output: %s", t.RuntimeID, t.Version, sess.key.Session, p.err, p.tail())
+		}
+		return awserr.Errorf(codeRuntimeClient, "The agent of runtime '%s' (version %s) at %s did not answer: %v; "+
+			"it was stopped and the next call starts it again. Its last output: %s",
+			t.RuntimeID, t.Version, base.Redacted(), unwrapURLError(err), p.tail())
 	}
-	return u, nil
+	return awserr.Errorf(codeRuntimeClient, "The agent of runtime '%s' (version %s) at %s did not answer: %v",
+		t.RuntimeID, t.Version, base.Redacted(), unwrapURLError(err))
+}
+
+// sessionBody is an agent's answer; closing it ends the call in its
+// session.
+type sessionBody struct {
+	io.ReadCloser
+	release func()
+	once    sync.Once
+}
+
+func (b *sessionBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.once.Do(b.release)
+	return err
 }
 
 // forwardHeaders copies to the agent's request the caller's headers that

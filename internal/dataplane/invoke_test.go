@@ -35,19 +35,3 @@ func TestForwardHeaders(t *testing.T) {
 		t.Errorf("a 4 KB+1 value: %v, want ValidationException", err)
 	}
 }
-
-func TestAgentURL(t *testing.T) {
-	for raw, ok := range map[string]bool{"http://127.0.0.1:8080": true, "https://agent.local/base": true, "": false, "127.0.0.1:8080": false, "ftp://x": false} {
-		tg := &service.RuntimeTarget{RuntimeID: "r-1", Version: "1", Endpoint: "DEFAULT", Config: api.GetAgentRuntimeResponse{EnvironmentVariables: map[string]string{}}}
-		if raw != "" {
-			tg.Config.EnvironmentVariables[EnvAgentURL] = raw
-		}
-		_, err := agentURL(tg)
-		if (err == nil) != ok {
-			t.Errorf("%q: %v", raw, err)
-		}
-		if e, isAPI := err.(*awserr.Error); err != nil && (!isAPI || e.Code != codeRuntimeClient) {
-			t.Errorf("%q: %v, want RuntimeClientError", raw, err)
-		}
-	}
-}

@@ -29,7 +29,8 @@ import (
 // authorizer: issuer, expiry, audience, client, scopes, custom claims.
 
 const (
-	codeUnauthorized = "UnauthorizedException" // 401, modeled by the data plane
+	// Missing tokens answer codeUnauthorized (identity.go), the data
+	// plane's modeled 401.
 
 	// jwksTTL: how long a discovery document and its key set are used
 	// before they are fetched again.

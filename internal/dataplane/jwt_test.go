@@ -286,7 +286,7 @@ func TestCheckInboundAuth(t *testing.T) {
 		{"bad bearer", jwtRuntime, reqctx.Info{Bearer: true, BearerToken: good + "x"}, awserr.CodeAccessDenied, "Invalid bearer token"},
 		{"good bearer", jwtRuntime, reqctx.Info{Bearer: true, BearerToken: good}, "", ""},
 	}
-	s := New(nil)
+	s := &Service{jwt: newJWTVerifier()}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			info := c.info

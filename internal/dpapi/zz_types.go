@@ -2,7 +2,10 @@
 
 package dpapi
 
-import "io"
+import (
+	"io"
+	"iter"
+)
 
 // A2aDescriptor is a structure of the model.
 type A2aDescriptor struct {
@@ -1786,14 +1789,29 @@ type InvokeAgentRuntimeCommandRequestBody struct {
 
 // InvokeAgentRuntimeCommandResponse is a structure of the model.
 type InvokeAgentRuntimeCommandResponse struct {
-	RuntimeSessionId string                                 `json:"runtimeSessionId,omitzero"`
-	TraceId          string                                 `json:"traceId,omitzero"`
-	TraceParent      string                                 `json:"traceParent,omitzero"`
-	TraceState       string                                 `json:"traceState,omitzero"`
-	Baggage          string                                 `json:"baggage,omitzero"`
-	ContentType      string                                 `json:"contentType,omitzero"`
-	StatusCode       *int64                                 `json:"statusCode,omitzero"`
-	Stream           *InvokeAgentRuntimeCommandStreamOutput `json:"stream,omitzero"`
+	RuntimeSessionId string                                           `json:"runtimeSessionId,omitzero"`
+	TraceId          string                                           `json:"traceId,omitzero"`
+	TraceParent      string                                           `json:"traceParent,omitzero"`
+	TraceState       string                                           `json:"traceState,omitzero"`
+	Baggage          string                                           `json:"baggage,omitzero"`
+	ContentType      string                                           `json:"contentType,omitzero"`
+	StatusCode       *int64                                           `json:"statusCode,omitzero"`
+	Stream           iter.Seq[*InvokeAgentRuntimeCommandStreamOutput] `json:"-"`
+}
+
+// EventStream is the event-stream body: each event is one union value with
+// one member set (the protocol encodes and flushes each as it is yielded).
+func (o *InvokeAgentRuntimeCommandResponse) EventStream() iter.Seq[any] {
+	if o.Stream == nil {
+		return nil
+	}
+	return func(yield func(any) bool) {
+		for e := range o.Stream {
+			if !yield(e) {
+				return
+			}
+		}
+	}
 }
 
 // InvokeAgentRuntimeCommandStreamOutput is a structure of the model.
@@ -1871,8 +1889,23 @@ type InvokeCodeInterpreterRequest struct {
 
 // InvokeCodeInterpreterResponse is a structure of the model.
 type InvokeCodeInterpreterResponse struct {
-	SessionId string                       `json:"sessionId,omitzero"`
-	Stream    *CodeInterpreterStreamOutput `json:"stream,omitzero"`
+	SessionId string                                 `json:"sessionId,omitzero"`
+	Stream    iter.Seq[*CodeInterpreterStreamOutput] `json:"-"`
+}
+
+// EventStream is the event-stream body: each event is one union value with
+// one member set (the protocol encodes and flushes each as it is yielded).
+func (o *InvokeCodeInterpreterResponse) EventStream() iter.Seq[any] {
+	if o.Stream == nil {
+		return nil
+	}
+	return func(yield func(any) bool) {
+		for e := range o.Stream {
+			if !yield(e) {
+				return
+			}
+		}
+	}
 }
 
 // InvokeHarnessRequest is a structure of the model.
@@ -1899,7 +1932,22 @@ type InvokeHarnessRequest struct {
 
 // InvokeHarnessResponse is a structure of the model.
 type InvokeHarnessResponse struct {
-	Stream *InvokeHarnessStreamOutput `json:"stream,omitzero"`
+	Stream iter.Seq[*InvokeHarnessStreamOutput] `json:"-"`
+}
+
+// EventStream is the event-stream body: each event is one union value with
+// one member set (the protocol encodes and flushes each as it is yielded).
+func (o *InvokeHarnessResponse) EventStream() iter.Seq[any] {
+	if o.Stream == nil {
+		return nil
+	}
+	return func(yield func(any) bool) {
+		for e := range o.Stream {
+			if !yield(e) {
+				return
+			}
+		}
+	}
 }
 
 // InvokeHarnessStreamOutput is a structure of the model.

@@ -32,16 +32,10 @@ func TestDataPlaneNotImplementedGoSDK(t *testing.T) {
 	c := srv.DataClient(t)
 	ctx := context.Background()
 	calls := map[string]func() error{
-		// InvokeAgentRuntime is implemented (invoke_test.go).
-		"GetAgentCard": func() error {
-			// The ARN travels as one percent-encoded path segment.
-			_, err := c.GetAgentCard(ctx, &dp.GetAgentCardInput{AgentRuntimeArn: aws.String(opsRuntimeARN), RuntimeSessionId: aws.String(dpSession)})
-			return err
-		},
-		"StopRuntimeSession": func() error {
-			_, err := c.StopRuntimeSession(ctx, &dp.StopRuntimeSessionInput{AgentRuntimeArn: aws.String(opsRuntimeARN), RuntimeSessionId: aws.String(dpSession)})
-			return err
-		},
+		// InvokeAgentRuntime, StopRuntimeSession (invoke_test.go, agents_test.go),
+		// GetAgentCard (protocols_test.go) and InvokeAgentRuntimeCommand
+		// (command_test.go) are implemented, and so are the
+		// identity operations (identity_test.go).
 		"CreateEvent": func() error {
 			_, err := c.CreateEvent(ctx, &dp.CreateEventInput{MemoryId: aws.String(opsMemoryID), ActorId: aws.String("actor-1"),
 				SessionId: aws.String("session-1"), EventTimestamp: aws.Time(time.Unix(1700000000, 0)),
@@ -51,10 +45,6 @@ func TestDataPlaneNotImplementedGoSDK(t *testing.T) {
 		},
 		"ListEvents": func() error {
 			_, err := c.ListEvents(ctx, &dp.ListEventsInput{MemoryId: aws.String(opsMemoryID), ActorId: aws.String("actor-1"), SessionId: aws.String("session-1")})
-			return err
-		},
-		"GetWorkloadAccessToken": func() error {
-			_, err := c.GetWorkloadAccessToken(ctx, &dp.GetWorkloadAccessTokenInput{WorkloadName: aws.String("workload-1")})
 			return err
 		},
 		"StartBrowserSession": func() error {
@@ -129,7 +119,8 @@ func TestDataPlaneAllOperationsRouted(t *testing.T) {
 				t.Errorf("%s %s: message %q does not name %s", op.Method, path, eb.Message, op.Name)
 			}
 		case r.status == 400 && code == "ValidationException":
-		case r.status == 404 && code == "ResourceNotFoundException" && op.Name == "InvokeAgentRuntime":
+		case r.status == 404 && code == "ResourceNotFoundException" &&
+			(op.Name == "InvokeAgentRuntime" || op.Name == "GetAgentCard" || op.Name == "InvokeAgentRuntimeCommand"):
 			// Implemented: the placeholder runtime does not exist.
 		default:
 			t.Errorf("%s %s (%s): %d %s %q", op.Method, path, op.Name, r.status, code, eb.Message)
@@ -168,7 +159,7 @@ answer("list_actors", memoryId="mem_x-abcdefghij")
 	want := []string{
 		"invoke_agent_runtime 404 ResourceNotFoundException Agent 'agent_x-abcdefghij' was not found",
 		"invoke_agent_runtime 400 ValidationException 1 validation error detected: Value 'too-short' at 'runtimeSessionId'",
-		"get_workload_access_token 501 NotImplementedException The operation GetWorkloadAccessToken",
+		"get_workload_access_token 404 ResourceNotFoundException WorkloadIdentity 'workload-1' was not found",
 		"list_actors 501 NotImplementedException The operation ListActors",
 	}
 	if len(lines) != len(want) {

@@ -307,3 +307,38 @@ print(r["response"].read().decode())
 		t.Errorf("boto3 printed:\n%s", out)
 	}
 }
+
+// TestInvokeAgentRuntimeFaults: error and latency faults apply to
+// data-plane operations as to the control plane's; an injected error
+// answers before the agent is called.
+func TestInvokeAgentRuntimeFaults(t *testing.T) {
+	srv := testserver.Start(t)
+	agent := startAgent(t, "faulty")
+	rt := invokeRuntime(t, srv.Client(t), "faulty_agent", agent.URL, nil)
+	addFault(t, srv.URL, map[string]any{"operation": "InvokeAgentRuntime", "action": "error",
+		"errorCode": "ServiceQuotaExceededException", "message": "injected", "count": 1})
+	invoke := func() error {
+		out, err := srv.DataClient(t).InvokeAgentRuntime(context.Background(), &dp.InvokeAgentRuntimeInput{
+			AgentRuntimeArn: rt.AgentRuntimeArn, Payload: []byte(`{"prompt":"hi"}`)})
+		if err == nil {
+			out.Response.Close()
+		}
+		return err
+	}
+	var quota *dptypes.ServiceQuotaExceededException
+	if err := invoke(); !errors.As(err, &quota) {
+		t.Fatalf("invoke under an error fault: %v, want ServiceQuotaExceededException", err)
+	}
+	agent.mu.Lock()
+	calls := len(agent.headers)
+	agent.mu.Unlock()
+	if calls != 0 {
+		t.Errorf("the agent was called %d times under an error fault", calls)
+	}
+	if err := invoke(); err != nil {
+		t.Fatalf("invoke once the fault is used up: %v", err)
+	}
+	// A data-plane call changes no resource's status: fail faults are refused.
+	adminStatus(t, http.MethodPost, srv.URL+"/_agentcored/faults",
+		`{"operation":"InvokeAgentRuntime","action":"fail"}`, http.StatusBadRequest)
+}

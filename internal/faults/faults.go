@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"agentcored/internal/awserr"
+	"agentcored/internal/dpmodel"
 	"agentcored/internal/model"
 )
 
@@ -52,11 +53,17 @@ func New() *Set { return &Set{} }
 
 // Add validates and installs a rule, returning it with its id.
 func (f *Set) Add(r Rule) (Rule, error) {
-	if model.OperationByName(r.Operation) == nil {
+	// Operation names are unique across the two planes.
+	control := model.OperationByName(r.Operation) != nil
+	if !control && dpmodel.Service.OperationByName(r.Operation) == nil {
 		return r, fmt.Errorf("unknown operation %q", r.Operation)
 	}
 	switch r.Action {
 	case ActionFail:
+		// Data-plane calls drive no resource through a lifecycle.
+		if !control {
+			return r, fmt.Errorf("%s is a data-plane operation: it takes error or latency faults, not fail", r.Operation)
+		}
 		if r.FailureReason == "" {
 			r.FailureReason = "Injected failure"
 		}

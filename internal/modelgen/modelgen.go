@@ -486,6 +486,12 @@ func (g *gen) goType(shapeName string, field bool) string {
 		if s.Document {
 			return "Document"
 		}
+		if s.EventStream && field {
+			// An event stream (an output payload: InvokeAgentRuntimeCommand's
+			// chunks) is a sequence the handler yields event by event; the
+			// protocol encodes and flushes each as it comes.
+			return "iter.Seq[*" + exported(shapeName) + "]"
+		}
 		if field {
 			return "*" + exported(shapeName)
 		}
@@ -498,6 +504,25 @@ func (g *gen) goType(shapeName string, field bool) string {
 func (g *gen) streamingBlob(shapeName string) bool {
 	s := g.m.Shapes[shapeName]
 	return s.Type == "blob" && s.Streaming
+}
+
+// eventStream: the shape is an event stream (a Go iter.Seq of its union).
+func (g *gen) eventStream(shapeName string) bool {
+	s := g.m.Shapes[shapeName]
+	return s.Type == "structure" && s.EventStream
+}
+
+func (g *gen) hasEventStream() bool {
+	for _, name := range g.names {
+		if s := g.m.Shapes[name]; s.Type == "structure" && !s.Document {
+			for _, m := range s.members {
+				if g.eventStream(m.Shape) {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 func (g *gen) hasStreamingBlob() bool {
@@ -517,8 +542,13 @@ func (g *gen) typesFile() ([]byte, error) {
 	var b bytes.Buffer
 	b.WriteString(g.header())
 	fmt.Fprintf(&b, "package %s\n\n", g.plane.APIPkg)
-	if g.hasStreamingBlob() {
+	switch io, it := g.hasStreamingBlob(), g.hasEventStream(); {
+	case io && it:
+		b.WriteString("import (\n\t\"io\"\n\t\"iter\"\n)\n\n")
+	case io:
 		b.WriteString("import \"io\"\n\n")
+	case it:
+		b.WriteString("import \"iter\"\n\n")
 	}
 	seen := map[string]string{}
 	claim := func(ident, owner string) error {
@@ -570,8 +600,8 @@ func (g *gen) typesFile() ([]byte, error) {
 					return nil, fmt.Errorf("shape %s: two members map to field %s", name, f)
 				}
 				fields[f] = true
-				if g.streamingBlob(m.Shape) {
-					// Not JSON: the protocol copies it as the body.
+				if g.streamingBlob(m.Shape) || g.eventStream(m.Shape) {
+					// Not JSON: the protocol copies or encodes it as the body.
 					fmt.Fprintf(&b, "\t%s %s `json:\"-\"`\n", f, g.goType(m.Shape, true))
 					continue
 				}
@@ -581,6 +611,25 @@ func (g *gen) typesFile() ([]byte, error) {
 			for _, m := range s.members {
 				if m.Name == s.Payload && g.streamingBlob(m.Shape) {
 					fmt.Fprintf(&b, "// PayloadStream is the streamed body (the protocol copies it, flushing\n// as it reads, and closes it).\nfunc (o *%s) PayloadStream() io.ReadCloser { return o.%s }\n\n", typ, exported(m.Name))
+				}
+				if m.Name == s.Payload && g.eventStream(m.Shape) {
+					f := exported(m.Name)
+					fmt.Fprintf(&b, `// EventStream is the event-stream body: each event is one union value with
+// one member set (the protocol encodes and flushes each as it is yielded).
+func (o *%s) EventStream() iter.Seq[any] {
+	if o.%s == nil {
+		return nil
+	}
+	return func(yield func(any) bool) {
+		for e := range o.%s {
+			if !yield(e) {
+				return
+			}
+		}
+	}
+}
+
+`, typ, f, f)
 				}
 			}
 		}

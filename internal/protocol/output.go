@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"io"
+	"iter"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -37,9 +38,10 @@ func outputOnWire(s *model.Shape) bool {
 
 // writeWireOutput answers with an output whose shape binds members outside
 // the body: header members become headers, a statusCode member the status,
-// the payload member the whole body (a streaming one copied with flushing,
-// a blob as its bytes, a structure as its JSON); without a payload the
-// remaining members are the JSON body.
+// the payload member the whole body (an event stream encoded event by
+// event, eventstream.go; a streaming blob copied with flushing, a blob as
+// its bytes, a structure as its JSON); without a payload the remaining
+// members are the JSON body.
 func (d *Dispatcher) writeWireOutput(w http.ResponseWriter, op *model.Operation, out any) {
 	shape := &d.shapes[op.Output]
 	var stream io.ReadCloser
@@ -84,6 +86,13 @@ func (d *Dispatcher) writeWireOutput(w http.ResponseWriter, op *model.Operation,
 	}
 	var body []byte
 	switch payload := shape.Payload; {
+	case payload != "" && d.shapes.memberShape(shape, payload).EventStream:
+		var events iter.Seq[any]
+		if s, ok := out.(EventStreamer); ok && out != nil {
+			events = s.EventStream()
+		}
+		d.writeEventStream(w, status, d.shapes.memberShape(shape, payload), events)
+		return
 	case stream != nil:
 		copyStream(w, status, stream)
 		return

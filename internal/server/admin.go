@@ -12,6 +12,7 @@ import (
 
 	"agentcored/internal/auth"
 	"agentcored/internal/awserr"
+	"agentcored/internal/dataplane"
 	"agentcored/internal/faults"
 	"agentcored/internal/lifecycle"
 	"agentcored/internal/protocol"
@@ -41,6 +42,9 @@ func (s *Server) adminHandler() http.Handler {
 	mux.HandleFunc("POST /_agentcored/faults", s.adminAddFault)
 	mux.HandleFunc("DELETE /_agentcored/faults", s.adminRemoveFault)
 	mux.HandleFunc("DELETE /_agentcored/faults/{id}", s.adminRemoveFault)
+	mux.HandleFunc("GET /_agentcored/agents", s.adminGetAgents)
+	mux.HandleFunc("PUT /_agentcored/agents", s.adminSetAgents)
+	mux.HandleFunc("GET /_agentcored/agents/sessions", s.adminAgentSessions)
 	return mux
 }
 
@@ -215,4 +219,35 @@ func (s *Server) adminRemoveFault(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// adminGetAgents lists the agent bindings: {"agents": [...]}.
+func (s *Server) adminGetAgents(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{"agents": s.data.Agents()})
+}
+
+// adminSetAgents replaces the agent bindings with {"agents": [...]}; an
+// invalid list is a 400 and changes nothing. A relative dir is taken as
+// is (relative to agentcored's working directory).
+func (s *Server) adminSetAgents(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Agents *[]dataplane.AgentBinding `json:"agents"`
+	}
+	if !decodeJSON(w, r, &req) {
+		return
+	}
+	if req.Agents == nil {
+		adminError(w, http.StatusBadRequest, `the body must be {"agents": [...]}`)
+		return
+	}
+	if err := s.data.SetAgents(*req.Agents); err != nil {
+		adminError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"agents": s.data.Agents()})
+}
+
+// adminAgentSessions lists the live runtime sessions: {"sessions": [...]}.
+func (s *Server) adminAgentSessions(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{"sessions": s.data.Sessions()})
 }

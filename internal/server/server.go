@@ -52,6 +52,12 @@ type Config struct {
 	// means the default burst for the rate.
 	ThrottleRate  float64
 	ThrottleBurst int
+	// Agents bind runtime artifacts to agents (the config file's agents:
+	// section; PUT /_agentcored/agents replaces them at run time).
+	Agents []dataplane.AgentBinding
+	// AgentSessionTimeScale multiplies runtime sessions' idle timeout and
+	// maximum lifetime; 0 means 1 (tests use 0.01: "60 s" in 0.6 s).
+	AgentSessionTimeScale float64
 	// Logger receives the access log (one line per API request); nil means
 	// slog.Default().
 	Logger *slog.Logger
@@ -77,6 +83,7 @@ type Server struct {
 	cfg     Config
 	store   store.Store
 	svc     *service.Service
+	data    *dataplane.Service
 	auth    *auth.Authenticator
 	handler http.Handler
 	metrics *metrics
@@ -119,7 +126,11 @@ func New(ctx context.Context, cfg Config, st store.Store) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, store: st, svc: svc, auth: auth.New(cfg.Auth, cfg.Account, cfg.Region, cfg.Credentials),
+	data, err := dataplane.New(svc, dataplane.Options{Agents: cfg.Agents, SessionTimeScale: cfg.AgentSessionTimeScale})
+	if err != nil {
+		return nil, fmt.Errorf("agents: %w", err)
+	}
+	s := &Server{cfg: cfg, store: st, svc: svc, data: data, auth: auth.New(cfg.Auth, cfg.Account, cfg.Region, cfg.Credentials),
 		metrics: m, log: cfg.Logger, done: make(chan struct{})}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -131,7 +142,7 @@ func New(ctx context.Context, cfg Config, st store.Store) (*Server, error) {
 	// NotImplementedException.
 	planes := protocol.Planes{
 		protocol.New(protocol.ControlPlane(svc)),
-		protocol.New(protocol.DataPlane(dataplane.New(svc))),
+		protocol.New(protocol.DataPlane(data)),
 	}
 	s.auth.ResourcePolicy = svc.ResourcePolicyDocument
 	limiter := throttle.New(cfg.ThrottleRate, cfg.ThrottleBurst)
@@ -156,7 +167,8 @@ func New(ctx context.Context, cfg Config, st store.Store) (*Server, error) {
 	mux.Handle("GET /metrics", m.handler())
 	mux.Handle("/_agentcored/", s.adminOnly(s.adminHandler()))
 	mux.Handle("POST /moto-api/reset", s.adminOnly(http.HandlerFunc(s.motoReset)))
-	mux.Handle("/", s.api(planes))
+	mux.Handle(oauth2CallbackRoute, s.oauth2Callback(data))
+	mux.Handle("/", withBaseURL(s.api(planes)))
 	s.handler = requestID(recoverPanics(mux))
 
 	runCtx, cancel := context.WithCancel(context.Background())
@@ -174,10 +186,12 @@ func (s *Server) Handler() http.Handler { return s.handler }
 // Service is the business layer (tests and the admin API use it).
 func (s *Server) Service() *service.Service { return s.svc }
 
-// Close stops the lifecycle engine. The store is the caller's to close.
+// Close stops the lifecycle engine and every agent process the data
+// plane started. The store is the caller's to close.
 func (s *Server) Close() {
 	s.cancel()
 	<-s.done
+	s.data.Close()
 }
 
 // Serve answers on ln until ctx ends, then shuts down gracefully: in-flight

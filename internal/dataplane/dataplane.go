@@ -49,12 +49,13 @@ type Service struct {
 	oauth      *oauthClient
 	registry   *agentRegistry
 	sessions   *sessions
+	jwt        *jwtVerifier // inbound JWT auth (jwt.go)
 }
 
 // New serves the data plane over the control plane svc and starts the
 // session reaper; Close stops it and every agent process.
 func New(svc ControlPlane, opts Options) (*Service, error) {
-	s := &Service{runtimes: svc, identities: svc, events: svc, agents: newAgentClient(), oauth: newOAuthClient(), registry: &agentRegistry{}}
+	s := &Service{runtimes: svc, identities: svc, events: svc, agents: newAgentClient(), oauth: newOAuthClient(), registry: &agentRegistry{}, jwt: newJWTVerifier()}
 	if err := s.registry.set(opts.Agents); err != nil {
 		return nil, err
 	}

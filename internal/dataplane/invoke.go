@@ -72,6 +72,9 @@ func (s *Service) InvokeAgentRuntime(ctx context.Context, in *dpapi.InvokeAgentR
 	if err != nil {
 		return nil, err
 	}
+	if err := s.checkInboundAuth(ctx, t); err != nil {
+		return nil, err
+	}
 	at, err := s.agentFor(t)
 	if err != nil {
 		return nil, err
@@ -218,7 +221,7 @@ func forwardHeaders(dst, src http.Header, t *service.RuntimeTarget) error {
 	}
 	for name, values := range src {
 		name = http.CanonicalHeaderKey(name)
-		if neverForwarded(name) {
+		if neverForwarded(name) && !(name == "Authorization" && jwtAuthorizer(t) != nil) {
 			continue
 		}
 		if !allowed[name] && !strings.HasPrefix(name, http.CanonicalHeaderKey(CustomHeaderPrefix)) {
@@ -235,8 +238,9 @@ func forwardHeaders(dst, src http.Header, t *service.RuntimeTarget) error {
 }
 
 // neverForwarded: headers the caller cannot pass to the agent whatever the
-// allowlist says. Authorization reaches an agent only on a runtime with a
-// JWT authorizer (not served yet); here it is always the SigV4 signature.
+// allowlist says. Authorization is the exception on a runtime with a JWT
+// authorizer (the caller's verified bearer token, when allowlisted); on any
+// other runtime it is the SigV4 signature.
 func neverForwarded(name string) bool {
 	lower := strings.ToLower(name)
 	switch lower {

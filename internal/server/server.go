@@ -258,6 +258,14 @@ func (s *Server) serveAPI(d protocol.Planes, w http.ResponseWriter, r *http.Requ
 		protocol.WriteError(w, nil, awserr.Errorf(awserr.CodeTooLarge, "Request body exceeds %d bytes.", maxBody))
 		return
 	}
+	if call, ok := auth.Bearer(r, s.cfg.Account, s.cfg.Region); ok {
+		// An OAuth call to a runtime: its handler verifies the token
+		// against the runtime's customJWTAuthorizer (dataplane jwt.go).
+		info.Bearer, info.BearerToken, info.Account, info.Region = true, call.Token, call.Account, call.Region
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		d.ServeHTTP(w, r)
+		return
+	}
 	id, err := s.auth.Authenticate(r, body)
 	if err != nil {
 		protocol.WriteError(w, nil, err)

@@ -12,10 +12,9 @@ import (
 // so for the routes below it lets the request past SigV4 marked as a bearer
 // call, and the data-plane handler verifies the token (dataplane jwt.go).
 //
-// Every route accepted here MUST verify the token in its handler: today
-// only InvokeAgentRuntime does (its checkInboundAuth), so only its route is
-// listed. GetAgentCard, InvokeAgentRuntimeCommand and StopRuntimeSession
-// join when their handlers make the same call.
+// Every route accepted here MUST verify the token in its handler: the
+// runtime operations below all resolve their runtime through the data
+// plane's resolveAuthorized, which does.
 
 // BearerCall is a request let past SigV4 for its handler to verify.
 type BearerCall struct {
@@ -50,16 +49,27 @@ func Bearer(r *http.Request, defaultAccount, defaultRegion string) (*BearerCall,
 	return call, true
 }
 
-// invocationsRuntime matches InvokeAgentRuntime's route, POST
-// /runtimes/{agentRuntimeArn}/invocations (the ARN one escaped segment),
-// and returns the runtime segment.
+// bearerRoutes are the runtime routes that take a bearer token, after
+// /runtimes/{agentRuntimeArn}/ (the ARN one escaped segment): InvokeAgentRuntime,
+// GetAgentCard, InvokeAgentRuntimeCommand and StopRuntimeSession.
+var bearerRoutes = []struct{ method, rest string }{
+	{http.MethodPost, "invocations"},
+	{http.MethodGet, "invocations/.well-known/agent-card.json"},
+	{http.MethodPost, "commands"},
+	{http.MethodPost, "stopruntimesession"},
+}
+
+// invocationsRuntime matches one of bearerRoutes and returns the runtime
+// segment.
 func invocationsRuntime(method, escapedPath string) (string, bool) {
-	if method != http.MethodPost {
+	segment, rest, ok := strings.Cut(strings.TrimPrefix(escapedPath, "/runtimes/"), "/")
+	if !ok || segment == "" || !strings.HasPrefix(escapedPath, "/runtimes/") {
 		return "", false
 	}
-	parts := strings.Split(strings.TrimPrefix(escapedPath, "/"), "/")
-	if len(parts) != 3 || parts[0] != "runtimes" || parts[1] == "" || parts[2] != "invocations" {
-		return "", false
+	for _, r := range bearerRoutes {
+		if r.method == method && r.rest == rest {
+			return segment, true
+		}
 	}
-	return parts[1], true
+	return "", false
 }

@@ -20,9 +20,13 @@ func TestBearer(t *testing.T) {
 		{"SigV4", "POST", arnPath, "AWS4-HMAC-SHA256 Credential=AKID/20250101/us-east-1/bedrock-agentcore/aws4_request, SignedHeaders=host, Signature=00", false, "", "", ""},
 		{"no header", "POST", arnPath, "", false, "", "", ""},
 		{"other route", "GET", "/runtimes/", "Bearer tok", false, "", "", ""},
-		{"stop session route", "POST", "/runtimes/agent-abc/stopruntimesession", "Bearer tok", false, "", "", ""},
+		{"stop session route", "POST", "/runtimes/agent-abc/stopruntimesession", "Bearer tok", true, "tok", "123456789012", "us-east-1"},
+		{"commands route", "POST", "/runtimes/agent-abc/commands", "Bearer tok", true, "tok", "123456789012", "us-east-1"},
 		{"GET invocations", "GET", arnPath, "Bearer tok", false, "", "", ""},
-		{"agent card", "GET", "/runtimes/agent-abc/invocations/.well-known/agent-card.json", "Bearer tok", false, "", "", ""},
+		{"agent card", "GET", "/runtimes/agent-abc/invocations/.well-known/agent-card.json", "Bearer tok", true, "tok", "123456789012", "us-east-1"},
+		{"POST agent card", "POST", "/runtimes/agent-abc/invocations/.well-known/agent-card.json", "Bearer tok", false, "", "", ""},
+		{"control plane runtime", "GET", "/runtimes/agent-abc/", "Bearer tok", false, "", "", ""},
+		{"deeper path", "POST", "/runtimes/agent-abc/commands/x", "Bearer tok", false, "", "", ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -4,7 +4,9 @@ import (
 	"context"
 	"net/http"
 	"strings"
+	"time"
 
+	"agentcored/internal/reqctx"
 	"agentcored/internal/service"
 )
 
@@ -33,4 +35,16 @@ func (s *Service) setAgentIdentity(ctx context.Context, h http.Header, t *servic
 		h.Set(headerOAuth2Return, v)
 	}
 	return nil
+}
+
+// callerUser is the user the agent acts for: on a JWT runtime the verified
+// token's subject (AWS obtains the agent's token with
+// GetWorkloadAccessTokenForJWT), else the caller's user id header.
+func callerUser(info *reqctx.Info, userID string) string {
+	if info.Bearer {
+		if sub, err := jwtSubject(info.BearerToken, "Authorization", time.Now()); err == nil {
+			return sub
+		}
+	}
+	return userID
 }

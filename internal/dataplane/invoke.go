@@ -68,11 +68,8 @@ func (s *Service) InvokeAgentRuntime(ctx context.Context, in *dpapi.InvokeAgentR
 	if in.AccountId != "" && in.AccountId != info.Account {
 		return nil, awserr.NotFound("Agent runtime '%s' was not found in account %s.", in.AgentRuntimeArn, in.AccountId)
 	}
-	t, err := s.runtimes.ResolveRuntime(ctx, in.AgentRuntimeArn, in.Qualifier)
+	t, err := s.resolveAuthorized(ctx, in.AgentRuntimeArn, in.Qualifier)
 	if err != nil {
-		return nil, err
-	}
-	if err := s.checkInboundAuth(ctx, t); err != nil {
 		return nil, err
 	}
 	at, err := s.agentFor(t)
@@ -126,7 +123,7 @@ func (s *Service) InvokeAgentRuntime(ctx context.Context, in *dpapi.InvokeAgentR
 	}
 	req.Header.Set(headerSessionID, session)
 	req.Header.Set(headerRequestID, info.RequestID)
-	if err := s.setAgentIdentity(ctx, req.Header, t, in.RuntimeUserId, info.Header); err != nil {
+	if err := s.setAgentIdentity(ctx, req.Header, t, callerUser(info, in.RuntimeUserId), info.Header); err != nil {
 		return nil, err
 	}
 	resp, err := s.agents.http.Do(req)

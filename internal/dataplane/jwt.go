@@ -52,6 +52,21 @@ var jwtAlgorithms = []jose.SignatureAlgorithm{
 	jose.ES256, jose.ES384, jose.ES512, jose.EdDSA,
 }
 
+// resolveAuthorized finds the runtime version a call addresses and checks
+// that the call's authentication is the one the version asks for (SigV4, or
+// a bearer JWT for a customJWTAuthorizer): every runtime operation goes
+// through it, so none can be reached around the authorizer.
+func (s *Service) resolveAuthorized(ctx context.Context, arnOrID, qualifier string) (*service.RuntimeTarget, error) {
+	t, err := s.runtimes.ResolveRuntime(ctx, arnOrID, qualifier)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.checkInboundAuth(ctx, t); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
 // checkInboundAuth decides whether the call in ctx may invoke the runtime
 // version t: a SigV4 call a runtime without a JWT authorizer, a valid
 // bearer token one with it. The agent is never called when it fails.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"io"
@@ -159,7 +160,36 @@ func testInvokeJWT(t *testing.T, mode string) {
 	if h.Get("Authorization") != "Bearer "+good || h.Get("X-Tenant") != "acme" {
 		t.Errorf("agent got Authorization %q, X-Tenant %q", h.Get("Authorization"), h.Get("X-Tenant"))
 	}
+	// The agent's workload access token acts for the JWT's user (AWS gets
+	// it with GetWorkloadAccessTokenForJWT); its claims are base64url JSON
+	// (docs/DATAPLANE.md, Identity).
+	if parts := strings.Split(h.Get("WorkloadAccessToken"), "."); len(parts) != 3 {
+		t.Errorf("agent got WorkloadAccessToken %q", h.Get("WorkloadAccessToken"))
+	} else if raw, err := base64.RawURLEncoding.DecodeString(parts[1]); err != nil || !strings.Contains(string(raw), `"user-1"`) {
+		t.Errorf("the agent's workload token does not act for the JWT's subject user-1: %s %v", raw, err)
+	}
 	calls := agent.calls()
+
+	// The session's other runtime routes take the bearer token too.
+	escaped := strings.NewReplacer(":", "%3A", "/", "%2F").Replace(arn)
+	stop := func(authorization string) int {
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/runtimes/"+escaped+"/stopruntimesession", strings.NewReader(`{}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Amzn-Bedrock-AgentCore-Runtime-Session-Id", dpSession)
+		req.Header.Set("Authorization", authorization)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if got := stop("Bearer " + iss.token(t, nil, map[string]any{"aud": "other-api"})); got != 403 {
+		t.Errorf("StopRuntimeSession with a wrong-audience token: %d, want 403", got)
+	}
+	if got := stop("Bearer " + good); got != 200 {
+		t.Errorf("StopRuntimeSession with a valid token: %d, want 200", got)
+	}
 
 	otherKey, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {

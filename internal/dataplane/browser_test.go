@@ -3,9 +3,9 @@ package dataplane
 import (
 	"context"
 	"errors"
-	"strings"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"agentcored/internal/awserr"

@@ -26,6 +26,7 @@ type ControlPlane interface {
 	Runtimes
 	Identities
 	MemoryEvents
+	BrowserSessions
 }
 
 // Options configure the data plane.
@@ -50,6 +51,9 @@ type Service struct {
 	registry   *agentRegistry
 	sessions   *sessions
 	jwt        *jwtVerifier // inbound JWT auth (jwt.go)
+	// browserStore and browsers: browser sessions (browser_sessions.go).
+	browserStore BrowserSessions
+	browsers     *browserManager
 }
 
 // New serves the data plane over the control plane svc and starts the
@@ -62,12 +66,18 @@ func New(svc ControlPlane, opts Options) (*Service, error) {
 	s.sessions = newSessions(opts.Now, opts.SessionTimeScale, s.agents.http)
 	s.sessions.start = s.launch
 	go s.sessions.run()
+	s.browserStore, s.browsers = svc, newBrowserManager(svc, opts.Now)
+	s.browsers.sweep(context.Background())
+	go s.browsers.run()
 	return s, nil
 }
 
 // Close ends every session and stops every agent process agentcored
 // started.
-func (s *Service) Close() { s.sessions.close() }
+func (s *Service) Close() {
+	s.sessions.close()
+	s.browsers.close()
+}
 
 // Agents is the current list of bindings.
 func (s *Service) Agents() []AgentBinding { return s.registry.get() }

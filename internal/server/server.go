@@ -168,6 +168,7 @@ func New(ctx context.Context, cfg Config, st store.Store) (*Server, error) {
 	mux.Handle("/_agentcored/", s.adminOnly(s.adminHandler()))
 	mux.Handle("POST /moto-api/reset", s.adminOnly(http.HandlerFunc(s.motoReset)))
 	mux.Handle(oauth2CallbackRoute, s.oauth2Callback(data))
+	mux.Handle(browserStreamRoute, s.browserStream(data))
 	mux.Handle("/", withBaseURL(s.api(planes)))
 	s.handler = requestID(recoverPanics(mux))
 

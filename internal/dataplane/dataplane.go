@@ -26,6 +26,7 @@ type ControlPlane interface {
 	Runtimes
 	Identities
 	MemoryEvents
+	CodeInterpreterSessions
 }
 
 // Options configure the data plane.
@@ -37,6 +38,8 @@ type Options struct {
 	SessionTimeScale float64
 	// Now is the sessions' clock (nil: time.Now).
 	Now func() time.Time
+	// CodeInterpreterLimits bound code interpreter calls (zero: defaults).
+	CodeInterpreterLimits CodeInterpreterLimits
 }
 
 // Service serves the data-plane operations built so far.
@@ -49,6 +52,9 @@ type Service struct {
 	oauth      *oauthClient
 	registry   *agentRegistry
 	sessions   *sessions
+	// Code interpreter sessions: records in the store, processes here.
+	interpStore CodeInterpreterSessions
+	interps     *codeInterps
 }
 
 // New serves the data plane over the control plane svc and starts the
@@ -61,12 +67,17 @@ func New(svc ControlPlane, opts Options) (*Service, error) {
 	s.sessions = newSessions(opts.Now, opts.SessionTimeScale, s.agents.http)
 	s.sessions.start = s.launch
 	go s.sessions.run()
+	s.interpStore = svc
+	s.interps = newCodeInterps(svc, opts.CodeInterpreterLimits, opts.Now)
 	return s, nil
 }
 
 // Close ends every session and stops every agent process agentcored
 // started.
-func (s *Service) Close() { s.sessions.close() }
+func (s *Service) Close() {
+	s.sessions.close()
+	s.interps.close()
+}
 
 // Agents is the current list of bindings.
 func (s *Service) Agents() []AgentBinding { return s.registry.get() }

@@ -51,6 +51,12 @@ type CodeInterpreterSession struct {
 	Status         string    `json:"status"`
 	CreatedAt      time.Time `json:"createdAt"`
 	LastUpdatedAt  time.Time `json:"lastUpdatedAt"`
+	// Owner: the agentcored that runs the session's processes (host name,
+	// process id, and an id per data-plane instance within that process),
+	// so that a restart ends only its own predecessors' sessions.
+	Host     string `json:"host,omitempty"`
+	PID      int    `json:"pid,omitempty"`
+	Instance string `json:"instance,omitempty"`
 }
 
 // ExpiresAt is when the session's timeout ends it.

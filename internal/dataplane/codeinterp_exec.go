@@ -159,7 +159,9 @@ func (cs *ciSession) env() []string {
 func (cs *ciSession) wrapperScript(cpuSeconds int) string {
 	s := "ulimit -v " + strconv.FormatInt(cs.limits.MemoryBytes/1024, 10) + " || exit 126; "
 	if cpuSeconds > 0 {
-		s += "ulimit -t " + strconv.Itoa(cpuSeconds) + " || exit 126; "
+		// A soft limit below the hard one: SIGXCPU first (which the
+		// program may catch), SIGKILL 2 s of CPU later.
+		s += "ulimit -S -t " + strconv.Itoa(cpuSeconds) + " && ulimit -H -t " + strconv.Itoa(cpuSeconds+2) + " || exit 126; "
 	}
 	return s + `exec "$@"`
 }
@@ -318,7 +320,8 @@ func (cs *ciSession) runOnce(ctx context.Context, argv ...string) (*execResult, 
 	}
 	r := &execResult{stdout: stdout.String(), stderr: stderr.String(), truncated: stdout.truncated || stderr.truncated,
 		limit: limit, elapsed: time.Since(began), exitCode: exitCodeOf(cmd.ProcessState)}
-	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() && ws.Signal() == syscall.SIGXCPU {
+	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() && limit == "" &&
+		(ws.Signal() == syscall.SIGXCPU || cmd.ProcessState.UserTime()+cmd.ProcessState.SystemTime() >= time.Duration(cs.limits.CPUSeconds)*time.Second) {
 		r.limit = "cpu"
 	}
 	switch r.limit {

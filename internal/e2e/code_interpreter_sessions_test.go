@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"strconv"
@@ -14,12 +15,14 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	dp "github.com/aws/aws-sdk-go-v2/service/bedrockagentcore"
 	dptypes "github.com/aws/aws-sdk-go-v2/service/bedrockagentcore/types"
 	acc "github.com/aws/aws-sdk-go-v2/service/bedrockagentcorecontrol"
 	acctypes "github.com/aws/aws-sdk-go-v2/service/bedrockagentcorecontrol/types"
 	"github.com/aws/smithy-go"
 
+	"agentcored/internal/auth"
 	"agentcored/internal/server"
 	"agentcored/internal/testserver"
 )
@@ -36,6 +39,16 @@ func needPython(t *testing.T) {
 	if _, err := exec.LookPath("python3"); err != nil {
 		t.Skip("python3 not installed")
 	}
+}
+
+// ciClient is a data-plane client without keep-alive: with the Go SDK
+// v1.59.0, InvokeCodeInterpreter's event stream reads the response body
+// directly, and a reused connection sometimes fails the next stream with
+// "use of closed network connection" (seen under -race).
+func ciClient(t *testing.T, srv *testserver.Server) *dp.Client {
+	return dp.New(dp.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL),
+		Credentials: credentials.NewStaticCredentialsProvider(auth.DefaultAccessKeyID, auth.DefaultSecretAccessKey, ""),
+		Retryer:     aws.NopRetryer{}, HTTPClient: &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}})
 }
 
 func startCI(t *testing.T, c *dp.Client, interp string, timeout int32) string {
@@ -153,7 +166,7 @@ func spawnPids(t *testing.T, c *dp.Client, interp, session string) []int {
 func TestCodeInterpreterSessionTools(t *testing.T) {
 	needPython(t)
 	srv := testserver.Start(t)
-	c := srv.DataClient(t)
+	c := ciClient(t, srv)
 	ctx := context.Background()
 	s := startCI(t, c, builtinCI, 0)
 
@@ -277,7 +290,7 @@ func isAPIError(err error, code, text string) bool {
 
 func TestCodeInterpreterSessionsListAndErrors(t *testing.T) {
 	srv := testserver.Start(t)
-	c := srv.DataClient(t)
+	c := ciClient(t, srv)
 	ctx := context.Background()
 	var ids []string
 	for range 3 {
@@ -327,7 +340,7 @@ func TestCodeInterpreterSessionsListAndErrors(t *testing.T) {
 func TestCodeInterpreterCPULimit(t *testing.T) {
 	needPython(t)
 	srv := testserver.Start(t, func(cfg *server.Config) { cfg.CodeInterpreterLimits.CPUSeconds = 2 })
-	c := srv.DataClient(t)
+	c := ciClient(t, srv)
 	s := startCI(t, c, builtinCI, 0)
 	runPy(t, c, builtinCI, s, "kept = 7")
 	r := runPy(t, c, builtinCI, s, "while True:\n    pass")
@@ -369,7 +382,7 @@ func TestCodeInterpreterSandboxNetwork(t *testing.T) {
 	code := fmt.Sprintf("import socket\ntry:\n    s = socket.create_connection(('127.0.0.1', %d), timeout=5)\n    print('connected', s.recv(2).decode())\nexcept OSError as e:\n    print('refused', e)", port)
 
 	srv := testserver.Start(t)
-	c := srv.DataClient(t)
+	c := ciClient(t, srv)
 	if out := stdoutOf(runPy(t, c, builtinCI, startCI(t, c, builtinCI, 0), code)); !strings.HasPrefix(out, "refused") {
 		t.Fatalf("SANDBOX (built-in): %q", out)
 	}
@@ -417,7 +430,7 @@ func waitInterpreterReady(t *testing.T, ctl *acc.Client, id string) {
 func TestCodeInterpreterSessionTimeoutAndClose(t *testing.T) {
 	needPython(t)
 	srv := testserver.Start(t)
-	c := srv.DataClient(t)
+	c := ciClient(t, srv)
 	ctx := context.Background()
 	s := startCI(t, c, builtinCI, 3)
 	pids := spawnPids(t, c, builtinCI, s)

@@ -304,9 +304,14 @@ func (s *Service) InvokeCodeInterpreter(ctx context.Context, in *dpapi.InvokeCod
 	if err := checkToolArguments(in.Name, args); err != nil {
 		return nil, err
 	}
+	// The tool runs before the answer starts, so that headers and the
+	// result event leave together: the Go SDK (v1.59.0) reads this
+	// operation's stream after the call has returned and its request
+	// context may be gone by then, which loses an event still on its way.
+	result := runTool(ctx, cs, in.Name, args)
 	return &dpapi.InvokeCodeInterpreterResponse{SessionId: rec.SessionID,
 		Stream: func(yield func(*dpapi.CodeInterpreterStreamOutput) bool) {
-			yield(&dpapi.CodeInterpreterStreamOutput{Result: runTool(ctx, cs, in.Name, args)})
+			yield(&dpapi.CodeInterpreterStreamOutput{Result: result})
 		}}, nil
 }
 

@@ -96,6 +96,8 @@ var dpImplemented = map[string]bool{
 	"GetResourceApiKey": true, "GetResourceOauth2Token": true, "CompleteResourceTokenAuth": true,
 	"CreateEvent": true, "GetEvent": true, "ListEvents": true, "DeleteEvent": true,
 	"ListSessions": true, "ListActors": true,
+	"StartCodeInterpreterSession": true, "GetCodeInterpreterSession": true, "ListCodeInterpreterSessions": true,
+	"StopCodeInterpreterSession": true, "InvokeCodeInterpreter": true,
 }
 
 // TestDataPlaneAllOperationsRouted sends every data-plane operation's route

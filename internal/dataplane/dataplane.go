@@ -27,6 +27,7 @@ type ControlPlane interface {
 	Identities
 	MemoryEvents
 	BrowserSessions
+	CodeInterpreterSessions
 }
 
 // Options configure the data plane.
@@ -38,6 +39,8 @@ type Options struct {
 	SessionTimeScale float64
 	// Now is the sessions' clock (nil: time.Now).
 	Now func() time.Time
+	// CodeInterpreterLimits bound code interpreter calls (zero: defaults).
+	CodeInterpreterLimits CodeInterpreterLimits
 }
 
 // Service serves the data-plane operations built so far.
@@ -54,6 +57,9 @@ type Service struct {
 	// browserStore and browsers: browser sessions (browser_sessions.go).
 	browserStore BrowserSessions
 	browsers     *browserManager
+	// Code interpreter sessions: records in the store, processes here.
+	interpStore CodeInterpreterSessions
+	interps     *codeInterps
 }
 
 // New serves the data plane over the control plane svc and starts the
@@ -69,6 +75,8 @@ func New(svc ControlPlane, opts Options) (*Service, error) {
 	s.browserStore, s.browsers = svc, newBrowserManager(svc, opts.Now)
 	s.browsers.sweep(context.Background())
 	go s.browsers.run()
+	s.interpStore = svc
+	s.interps = newCodeInterps(svc, opts.CodeInterpreterLimits, opts.Now)
 	return s, nil
 }
 
@@ -77,6 +85,7 @@ func New(svc ControlPlane, opts Options) (*Service, error) {
 func (s *Service) Close() {
 	s.sessions.close()
 	s.browsers.close()
+	s.interps.close()
 }
 
 // Agents is the current list of bindings.

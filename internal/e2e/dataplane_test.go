@@ -95,6 +95,8 @@ var dpImplemented = map[string]bool{
 	"ListSessions": true, "ListActors": true,
 	"StartBrowserSession": true, "GetBrowserSession": true, "ListBrowserSessions": true, "StopBrowserSession": true,
 	"UpdateBrowserStream": true, "SaveBrowserSessionProfile": true, "InvokeBrowser": true,
+	"StartCodeInterpreterSession": true, "GetCodeInterpreterSession": true, "ListCodeInterpreterSessions": true,
+	"StopCodeInterpreterSession": true, "InvokeCodeInterpreter": true,
 }
 
 // TestDataPlaneAllOperationsRouted sends every data-plane operation's route

@@ -58,6 +58,9 @@ type Config struct {
 	// AgentSessionTimeScale multiplies runtime sessions' idle timeout and
 	// maximum lifetime; 0 means 1 (tests use 0.01: "60 s" in 0.6 s).
 	AgentSessionTimeScale float64
+	// CodeInterpreterLimits bound code interpreter calls (CPU, memory,
+	// output, wall clock); zero values take the defaults.
+	CodeInterpreterLimits dataplane.CodeInterpreterLimits
 	// Logger receives the access log (one line per API request); nil means
 	// slog.Default().
 	Logger *slog.Logger
@@ -126,7 +129,8 @@ func New(ctx context.Context, cfg Config, st store.Store) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	data, err := dataplane.New(svc, dataplane.Options{Agents: cfg.Agents, SessionTimeScale: cfg.AgentSessionTimeScale})
+	data, err := dataplane.New(svc, dataplane.Options{Agents: cfg.Agents, SessionTimeScale: cfg.AgentSessionTimeScale,
+		CodeInterpreterLimits: cfg.CodeInterpreterLimits})
 	if err != nil {
 		return nil, fmt.Errorf("agents: %w", err)
 	}

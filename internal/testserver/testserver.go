@@ -119,13 +119,17 @@ func (s *Server) ClientAs(t testing.TB, accessKey, secret, region string) *bedro
 
 // DataClient returns a data-plane (bedrock-agentcore) SDK client signed with
 // the default development key, pointed at the same port. It does not retry.
+// Its http.Client has no overall Timeout: answers stream (invocations, event
+// streams) for as long as the agent or tool talks, and with a Timeout the
+// SDK's event-stream reader can lose events to a closed connection; the
+// test binary's -timeout bounds a hung call.
 func (s *Server) DataClient(t testing.TB) *bedrockagentcore.Client {
 	return bedrockagentcore.New(bedrockagentcore.Options{
 		Region:       "us-east-1",
 		BaseEndpoint: aws.String(s.URL),
 		Credentials:  credentials.NewStaticCredentialsProvider(auth.DefaultAccessKeyID, auth.DefaultSecretAccessKey, ""),
 		Retryer:      aws.NopRetryer{},
-		HTTPClient:   &http.Client{Timeout: 30 * time.Second},
+		HTTPClient:   &http.Client{},
 	})
 }
 

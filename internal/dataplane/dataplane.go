@@ -26,6 +26,7 @@ type ControlPlane interface {
 	Runtimes
 	Identities
 	MemoryEvents
+	MemoryRecords
 }
 
 // Options configure the data plane.
@@ -45,6 +46,7 @@ type Service struct {
 	runtimes   Runtimes
 	identities Identities
 	events     MemoryEvents
+	records    MemoryRecords
 	agents     *agentClient
 	oauth      *oauthClient
 	registry   *agentRegistry
@@ -54,7 +56,7 @@ type Service struct {
 // New serves the data plane over the control plane svc and starts the
 // session reaper; Close stops it and every agent process.
 func New(svc ControlPlane, opts Options) (*Service, error) {
-	s := &Service{runtimes: svc, identities: svc, events: svc, agents: newAgentClient(), oauth: newOAuthClient(), registry: &agentRegistry{}}
+	s := &Service{runtimes: svc, identities: svc, events: svc, records: svc, agents: newAgentClient(), oauth: newOAuthClient(), registry: &agentRegistry{}}
 	if err := s.registry.set(opts.Agents); err != nil {
 		return nil, err
 	}

@@ -36,11 +36,8 @@ func TestDataPlaneNotImplementedGoSDK(t *testing.T) {
 		// GetAgentCard (protocols_test.go), InvokeAgentRuntimeCommand
 		// (command_test.go) and the identity operations (identity_test.go) are
 		// implemented.
-		// The memory event operations are implemented (memory_events_test.go).
-		"ListMemoryRecords": func() error {
-			_, err := c.ListMemoryRecords(ctx, &dp.ListMemoryRecordsInput{MemoryId: aws.String(opsMemoryID), Namespace: aws.String("/")})
-			return err
-		},
+		// The memory event and record operations are implemented
+		// (memory_events_test.go, memory_records_test.go).
 		"StartBrowserSession": func() error {
 			_, err := c.StartBrowserSession(ctx, &dp.StartBrowserSessionInput{BrowserIdentifier: aws.String("aws.browser.v1")})
 			return err
@@ -96,6 +93,9 @@ var dpImplemented = map[string]bool{
 	"GetResourceApiKey": true, "GetResourceOauth2Token": true, "CompleteResourceTokenAuth": true,
 	"CreateEvent": true, "GetEvent": true, "ListEvents": true, "DeleteEvent": true,
 	"ListSessions": true, "ListActors": true,
+	"BatchCreateMemoryRecords": true, "BatchUpdateMemoryRecords": true, "BatchDeleteMemoryRecords": true,
+	"GetMemoryRecord": true, "DeleteMemoryRecord": true, "ListMemoryRecords": true, "RetrieveMemoryRecords": true,
+	"StartMemoryExtractionJob": true, "ListMemoryExtractionJobs": true,
 }
 
 // TestDataPlaneAllOperationsRouted sends every data-plane operation's route

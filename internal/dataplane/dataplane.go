@@ -28,6 +28,7 @@ type ControlPlane interface {
 	MemoryEvents
 	BrowserSessions
 	CodeInterpreterSessions
+	MemoryRecords
 }
 
 // Options configure the data plane.
@@ -49,6 +50,7 @@ type Service struct {
 	runtimes   Runtimes
 	identities Identities
 	events     MemoryEvents
+	records    MemoryRecords
 	agents     *agentClient
 	oauth      *oauthClient
 	registry   *agentRegistry
@@ -65,7 +67,7 @@ type Service struct {
 // New serves the data plane over the control plane svc and starts the
 // session reaper; Close stops it and every agent process.
 func New(svc ControlPlane, opts Options) (*Service, error) {
-	s := &Service{runtimes: svc, identities: svc, events: svc, agents: newAgentClient(), oauth: newOAuthClient(), registry: &agentRegistry{}, jwt: newJWTVerifier()}
+	s := &Service{runtimes: svc, identities: svc, events: svc, records: svc, agents: newAgentClient(), oauth: newOAuthClient(), registry: &agentRegistry{}, jwt: newJWTVerifier()}
 	if err := s.registry.set(opts.Agents); err != nil {
 		return nil, err
 	}

@@ -14,6 +14,7 @@ import (
 
 	"agentcored/internal/awserr"
 	"agentcored/internal/dpapi"
+	"agentcored/internal/service"
 )
 
 // MemoryEvents stores and reads memory events (service.Service).
@@ -49,6 +50,9 @@ func (s *Service) CreateEvent(ctx context.Context, in *dpapi.CreateEventInput) (
 	sessionID := in.SessionId
 	if sessionID == "" {
 		sessionID = uuid.NewString() // the model makes it optional
+	}
+	if in.ExtractionMode == dpapi.ExtractionModeSkip {
+		ctx = service.SkipExtraction(ctx)
 	}
 	ev, err := s.events.CreateMemoryEvent(ctx, dpapi.Event{
 		MemoryId: in.MemoryId, ActorId: in.ActorId, SessionId: sessionID, EventTimestamp: in.EventTimestamp,

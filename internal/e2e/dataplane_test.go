@@ -36,10 +36,12 @@ func TestDataPlaneNotImplementedGoSDK(t *testing.T) {
 		// GetAgentCard (protocols_test.go), InvokeAgentRuntimeCommand
 		// (command_test.go) and the identity operations (identity_test.go) are
 		// implemented.
-		// The memory event operations are implemented (memory_events_test.go).
-		// The browser session operations are implemented (browser_sessions_test.go).
-		"ListMemoryRecords": func() error {
-			_, err := c.ListMemoryRecords(ctx, &dp.ListMemoryRecordsInput{MemoryId: aws.String(opsMemoryID), Namespace: aws.String("/")})
+		// The memory event and record operations (memory_events_test.go,
+		// memory_records_test.go) and the browser and code interpreter
+		// session operations (browser_sessions_test.go,
+		// code_interpreter_sessions_test.go) are implemented.
+		"ListABTests": func() error {
+			_, err := c.ListABTests(ctx, &dp.ListABTestsInput{})
 			return err
 		},
 	}
@@ -97,6 +99,9 @@ var dpImplemented = map[string]bool{
 	"UpdateBrowserStream": true, "SaveBrowserSessionProfile": true, "InvokeBrowser": true,
 	"StartCodeInterpreterSession": true, "GetCodeInterpreterSession": true, "ListCodeInterpreterSessions": true,
 	"StopCodeInterpreterSession": true, "InvokeCodeInterpreter": true,
+	"BatchCreateMemoryRecords": true, "BatchUpdateMemoryRecords": true, "BatchDeleteMemoryRecords": true,
+	"GetMemoryRecord": true, "DeleteMemoryRecord": true, "ListMemoryRecords": true, "RetrieveMemoryRecords": true,
+	"StartMemoryExtractionJob": true, "ListMemoryExtractionJobs": true,
 }
 
 // TestDataPlaneAllOperationsRouted sends every data-plane operation's route

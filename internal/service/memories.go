@@ -141,7 +141,11 @@ var memories = &family[memoryRecord]{
 			// A memory that goes keeps its status (a failed delete is
 			// FAILED): its events go with it.
 			if rec.Status == api.MemoryStatusDeleting {
-				return purgeMemoryEvents(ctx, tx, scope{account: row.Account, region: row.Region}, row.ID)
+				sc := scope{account: row.Account, region: row.Region}
+				if err := purgeMemoryEvents(ctx, tx, sc, row.ID); err != nil {
+					return err
+				}
+				return purgeMemoryLongTerm(ctx, tx, sc, row.ID)
 			}
 		}
 		return nil

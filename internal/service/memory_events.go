@@ -234,6 +234,9 @@ func (s *Service) insertEvent(ctx context.Context, tx store.Tx, sc scope, ev dpa
 	if err := s.countEvent(ctx, tx, sc, m, ev.ActorId, ev.SessionId, ts, now); err != nil {
 		return nil, err
 	}
+	if err := s.noteEventForExtraction(ctx, tx, sc, m.id, &ev, now); err != nil {
+		return nil, err
+	}
 	return &ev, nil
 }
 

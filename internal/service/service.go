@@ -108,6 +108,9 @@ type Options struct {
 	// Secrets encrypts credential-provider secrets at rest; a key that lives
 	// only as long as the process when nil (tests).
 	Secrets *secrets.Box
+	// Extractor turns memory events into records (memory_extraction.go);
+	// the built-in deterministic one when nil.
+	Extractor Extractor
 }
 
 // Service implements api.Handlers.
@@ -121,6 +124,7 @@ type Service struct {
 	now       func() time.Time
 	tokenKey  []byte
 	secrets   *secrets.Box
+	extractor Extractor
 }
 
 var _ api.Handlers = (*Service)(nil)
@@ -139,7 +143,7 @@ var reconciledFamilies = []interface{ register(*Service) }{
 // New creates the service and registers each family's reconcilers with the
 // lifecycle engine.
 func New(ctx context.Context, st store.Store, opts Options) (*Service, error) {
-	s := &Service{store: st, quotas: opts.Quotas, lifecycle: opts.Lifecycle, faults: opts.Faults, now: opts.Now, secrets: opts.Secrets}
+	s := &Service{store: st, quotas: opts.Quotas, lifecycle: opts.Lifecycle, faults: opts.Faults, now: opts.Now, secrets: opts.Secrets, extractor: opts.Extractor}
 	if s.quotas == (Quotas{}) {
 		s.quotas = DefaultQuotas
 	}
@@ -148,6 +152,9 @@ func New(ctx context.Context, st store.Store, opts Options) (*Service, error) {
 	}
 	if s.lifecycle == nil {
 		s.lifecycle = lifecycle.New(st, lifecycle.PolicyImmediate, 0)
+	}
+	if s.extractor == nil {
+		s.extractor = builtinExtractor{}
 	}
 	if s.faults == nil {
 		s.faults = faults.New()
@@ -168,6 +175,8 @@ func New(ctx context.Context, st store.Store, opts Options) (*Service, error) {
 	// Event expiry jobs (memory_events.go) are put with a due time and run
 	// whatever the memories' policy.
 	s.lifecycle.Register(familyMemories, kindMemorySession, s.reconcileMemorySession)
+	// Extraction follows the memories' policy (memory_extraction.go).
+	s.lifecycle.Register(familyMemories, kindMemoryExtraction, s.reconcileMemoryExtraction)
 	s.lifecycle.Register(familyRegistries, kindRegistryRecord, s.reconcileRegistryRecord)
 	return s, nil
 }

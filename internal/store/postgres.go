@@ -218,6 +218,8 @@ var postgresMigrations = []migration{
 	{version: 3, stmts: []string{
 		`CREATE INDEX resources_id_range ON resources (account, region, kind, (id COLLATE "C"))`,
 	}},
+	// The full-text index (search.go).
+	postgresTextMigration,
 }
 
 func migratePostgres(ctx context.Context, pool *pgxpool.Pool, schema string) error {
@@ -552,7 +554,7 @@ func (p *Postgres) Reset(ctx context.Context, account string) error {
 				return t.error(t.ctx, "reset "+table, err)
 			}
 		}
-		return nil
+		return resetTextPostgres(t, account)
 	})
 }
 

@@ -267,6 +267,8 @@ var sqliteMigrations = []migration{
 	{version: 2, stmts: []string{
 		`ALTER TABLE resources ADD COLUMN summary BLOB`,
 	}},
+	// The full-text index (search.go).
+	sqliteTextMigration,
 }
 
 // migration is one step of a schema; shared by both implementations.
@@ -492,7 +494,7 @@ func (s *SQLite) Reset(ctx context.Context, account string) error {
 				return sqliteError(ctx, "reset "+table, err)
 			}
 		}
-		return nil
+		return resetTextSQLite(ctx, t, account)
 	})
 }
 

@@ -43,6 +43,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ListPaging", testListPaging},
 		{"ListSummaries", testListSummaries},
 		{"ListRange", testListRange},
+		{"TextSearch", testTextSearch},
 		{"Count", testCount},
 		{"SeqNeverReused", testSeqNeverReused},
 		{"Tags", testTags},

@@ -17,7 +17,7 @@ import (
 const (
 	pageSize       = 50
 	maxScan        = 20
-	countBreakdown = 10000
+	countBreakdown = 1000
 )
 
 type familyCount struct {

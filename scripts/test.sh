@@ -29,6 +29,13 @@ elif [ "${AGENTCORED_REQUIRE_POSTGRES:-}" = 1 ]; then
 else
   echo "SKIPPED: PostgreSQL not reachable at $pg_host:$pg_port (set AGENTCORED_POSTGRES_URL, or AGENTCORED_REQUIRE_POSTGRES=1 to fail)"
 fi
+echo "== offline image"
+# agentcored's own image, built with no network (Dockerfile.offline).
+if command -v podman >/dev/null || docker info >/dev/null 2>&1; then
+  ./scripts/image-offline.sh
+else
+  echo "SKIPPED: neither podman nor a running docker daemon (CI installs podman)"
+fi
 echo "== fuzz (bounded)"
 # Bounded by executions, not time (about 15 s each on 2 cores): with a
 # duration, Go 1.26's fuzz coordinator can report a spurious "context

@@ -30,7 +30,7 @@ const maxAgentCard = 1 << 20
 // fails or answers something other than JSON is RuntimeClientError.
 func (s *Service) GetAgentCard(ctx context.Context, in *dpapi.GetAgentCardRequest) (*dpapi.GetAgentCardResponse, error) {
 	info := reqctx.From(ctx)
-	t, err := s.runtimes.ResolveRuntime(ctx, in.AgentRuntimeArn, in.Qualifier)
+	t, err := s.resolveAuthorized(ctx, in.AgentRuntimeArn, in.Qualifier)
 	if err != nil {
 		return nil, err
 	}

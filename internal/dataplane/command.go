@@ -65,7 +65,7 @@ func (s *Service) InvokeAgentRuntimeCommand(ctx context.Context, in *dpapi.Invok
 		return nil, awserr.Errorf(awserr.CodeValidation,
 			"1 validation error detected: Value '%d' at 'body.timeout' failed to satisfy constraint: Member must have value %s", timeout, bound)
 	}
-	t, err := s.runtimes.ResolveRuntime(ctx, in.AgentRuntimeArn, in.Qualifier)
+	t, err := s.resolveAuthorized(ctx, in.AgentRuntimeArn, in.Qualifier)
 	if err != nil {
 		return nil, err
 	}

@@ -26,6 +26,7 @@ type ControlPlane interface {
 	Runtimes
 	Identities
 	MemoryEvents
+	BrowserSessions
 }
 
 // Options configure the data plane.
@@ -49,24 +50,34 @@ type Service struct {
 	oauth      *oauthClient
 	registry   *agentRegistry
 	sessions   *sessions
+	jwt        *jwtVerifier // inbound JWT auth (jwt.go)
+	// browserStore and browsers: browser sessions (browser_sessions.go).
+	browserStore BrowserSessions
+	browsers     *browserManager
 }
 
 // New serves the data plane over the control plane svc and starts the
 // session reaper; Close stops it and every agent process.
 func New(svc ControlPlane, opts Options) (*Service, error) {
-	s := &Service{runtimes: svc, identities: svc, events: svc, agents: newAgentClient(), oauth: newOAuthClient(), registry: &agentRegistry{}}
+	s := &Service{runtimes: svc, identities: svc, events: svc, agents: newAgentClient(), oauth: newOAuthClient(), registry: &agentRegistry{}, jwt: newJWTVerifier()}
 	if err := s.registry.set(opts.Agents); err != nil {
 		return nil, err
 	}
 	s.sessions = newSessions(opts.Now, opts.SessionTimeScale, s.agents.http)
 	s.sessions.start = s.launch
 	go s.sessions.run()
+	s.browserStore, s.browsers = svc, newBrowserManager(svc, opts.Now)
+	s.browsers.sweep(context.Background())
+	go s.browsers.run()
 	return s, nil
 }
 
 // Close ends every session and stops every agent process agentcored
 // started.
-func (s *Service) Close() { s.sessions.close() }
+func (s *Service) Close() {
+	s.sessions.close()
+	s.browsers.close()
+}
 
 // Agents is the current list of bindings.
 func (s *Service) Agents() []AgentBinding { return s.registry.get() }

@@ -68,7 +68,7 @@ func (s *Service) InvokeAgentRuntime(ctx context.Context, in *dpapi.InvokeAgentR
 	if in.AccountId != "" && in.AccountId != info.Account {
 		return nil, awserr.NotFound("Agent runtime '%s' was not found in account %s.", in.AgentRuntimeArn, in.AccountId)
 	}
-	t, err := s.runtimes.ResolveRuntime(ctx, in.AgentRuntimeArn, in.Qualifier)
+	t, err := s.resolveAuthorized(ctx, in.AgentRuntimeArn, in.Qualifier)
 	if err != nil {
 		return nil, err
 	}
@@ -123,6 +123,9 @@ func (s *Service) InvokeAgentRuntime(ctx context.Context, in *dpapi.InvokeAgentR
 	}
 	req.Header.Set(headerSessionID, session)
 	req.Header.Set(headerRequestID, info.RequestID)
+	if err := s.setAgentIdentity(ctx, req.Header, t, callerUser(info, in.RuntimeUserId), info.Header); err != nil {
+		return nil, err
+	}
 	resp, err := s.agents.http.Do(req)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -215,7 +218,7 @@ func forwardHeaders(dst, src http.Header, t *service.RuntimeTarget) error {
 	}
 	for name, values := range src {
 		name = http.CanonicalHeaderKey(name)
-		if neverForwarded(name) {
+		if neverForwarded(name) && !(name == "Authorization" && jwtAuthorizer(t) != nil) {
 			continue
 		}
 		if !allowed[name] && !strings.HasPrefix(name, http.CanonicalHeaderKey(CustomHeaderPrefix)) {
@@ -232,8 +235,9 @@ func forwardHeaders(dst, src http.Header, t *service.RuntimeTarget) error {
 }
 
 // neverForwarded: headers the caller cannot pass to the agent whatever the
-// allowlist says. Authorization reaches an agent only on a runtime with a
-// JWT authorizer (not served yet); here it is always the SigV4 signature.
+// allowlist says. Authorization is the exception on a runtime with a JWT
+// authorizer (the caller's verified bearer token, when allowlisted); on any
+// other runtime it is the SigV4 signature.
 func neverForwarded(name string) bool {
 	lower := strings.ToLower(name)
 	switch lower {

@@ -12,7 +12,7 @@ import (
 // call with the same session id starts a new session. An unknown session
 // is ResourceNotFoundException.
 func (s *Service) StopRuntimeSession(ctx context.Context, in *dpapi.StopRuntimeSessionRequest) (*dpapi.StopRuntimeSessionResponse, error) {
-	t, err := s.runtimes.ResolveRuntime(ctx, in.AgentRuntimeArn, in.Qualifier)
+	t, err := s.resolveAuthorized(ctx, in.AgentRuntimeArn, in.Qualifier)
 	if err != nil {
 		return nil, err
 	}

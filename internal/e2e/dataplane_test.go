@@ -37,12 +37,9 @@ func TestDataPlaneNotImplementedGoSDK(t *testing.T) {
 		// (command_test.go) and the identity operations (identity_test.go) are
 		// implemented.
 		// The memory event operations are implemented (memory_events_test.go).
+		// The browser session operations are implemented (browser_sessions_test.go).
 		"ListMemoryRecords": func() error {
 			_, err := c.ListMemoryRecords(ctx, &dp.ListMemoryRecordsInput{MemoryId: aws.String(opsMemoryID), Namespace: aws.String("/")})
-			return err
-		},
-		"StartBrowserSession": func() error {
-			_, err := c.StartBrowserSession(ctx, &dp.StartBrowserSessionInput{BrowserIdentifier: aws.String("aws.browser.v1")})
 			return err
 		},
 	}
@@ -96,6 +93,8 @@ var dpImplemented = map[string]bool{
 	"GetResourceApiKey": true, "GetResourceOauth2Token": true, "CompleteResourceTokenAuth": true,
 	"CreateEvent": true, "GetEvent": true, "ListEvents": true, "DeleteEvent": true,
 	"ListSessions": true, "ListActors": true,
+	"StartBrowserSession": true, "GetBrowserSession": true, "ListBrowserSessions": true, "StopBrowserSession": true,
+	"UpdateBrowserStream": true, "SaveBrowserSessionProfile": true, "InvokeBrowser": true,
 }
 
 // TestDataPlaneAllOperationsRouted sends every data-plane operation's route

@@ -25,6 +25,13 @@ type Info struct {
 	// Header is the request's headers as sent (the dispatcher sets it): the
 	// data plane forwards the allowlisted ones to an agent.
 	Header http.Header
+	// Bearer: the request carried "Authorization: Bearer <token>" on a
+	// route whose handler verifies the token itself (InvokeAgentRuntime on
+	// a runtime with a customJWTAuthorizer), so the server did not
+	// authenticate it with SigV4; BearerToken is the token ("" when the
+	// header held the scheme alone). AccessKey is empty then.
+	Bearer      bool
+	BearerToken string
 
 	once map[string]string
 }

@@ -181,6 +181,7 @@ func New(ctx context.Context, cfg Config, st store.Store) (*Server, error) {
 	mux.Handle("/_agentcored/console", con)
 	mux.Handle("POST /moto-api/reset", s.adminOnly(http.HandlerFunc(s.motoReset)))
 	mux.Handle(oauth2CallbackRoute, s.oauth2Callback(data))
+	mux.Handle(browserStreamRoute, s.browserStream(data))
 	mux.Handle("/", withBaseURL(s.api(planes)))
 	s.handler = requestID(recoverPanics(withCORS(cfg.CORSOrigins, mux)))
 
@@ -269,6 +270,14 @@ func (s *Server) serveAPI(d protocol.Planes, w http.ResponseWriter, r *http.Requ
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	if err != nil {
 		protocol.WriteError(w, nil, awserr.Errorf(awserr.CodeTooLarge, "Request body exceeds %d bytes.", maxBody))
+		return
+	}
+	if call, ok := auth.Bearer(r, s.cfg.Account, s.cfg.Region); ok {
+		// An OAuth call to a runtime: its handler verifies the token
+		// against the runtime's customJWTAuthorizer (dataplane jwt.go).
+		info.Bearer, info.BearerToken, info.Account, info.Region = true, call.Token, call.Account, call.Region
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		d.ServeHTTP(w, r)
 		return
 	}
 	id, err := s.auth.Authenticate(r, body)

@@ -161,6 +161,9 @@ func (s *Service) CreateAgentRuntime(ctx context.Context, in *api.CreateAgentRun
 	if err := checkRuntimeConfig(in.NetworkConfiguration, in.LifecycleConfiguration); err != nil {
 		return nil, err
 	}
+	if err := checkHeaderAllowlist(in.RequestHeaderConfiguration, in.AuthorizerConfiguration); err != nil {
+		return nil, err
+	}
 	if err := checkTagKeys("tags", mapKeys(in.Tags)); err != nil {
 		return nil, err
 	}
@@ -254,6 +257,11 @@ func (s *Service) UpdateAgentRuntime(ctx context.Context, in *api.UpdateAgentRun
 		if err := checkRuntimeConfig(in.NetworkConfiguration, in.LifecycleConfiguration); err != nil {
 			return nil, err
 		}
+	}
+	// An update replaces the configuration whole: its allowlist is checked
+	// against its own authorizer.
+	if err := checkHeaderAllowlist(in.RequestHeaderConfiguration, in.AuthorizerConfiguration); err != nil {
+		return nil, err
 	}
 	sc := scopeOf(ctx)
 	return mutate(ctx, s, func(tx store.Tx) (*api.UpdateAgentRuntimeResponse, error) {

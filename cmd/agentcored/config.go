@@ -106,6 +106,9 @@ var settings = []setting{
 			o.server.AgentSessionTimeScale = f
 			return err
 		}},
+	{flag: "cors-origins", key: "corsOrigins", usage: "comma-separated origins whose browser pages may call the API (CORS; \"*\" = any; off when empty)",
+		get: func(o *options) string { return strings.Join(o.server.CORSOrigins, ",") },
+		set: func(o *options, v string) error { o.server.CORSOrigins = server.ParseOrigins(v); return nil }},
 	strSetting("debug-listen", "debugListen", "address of a separate listener for Go's profiler, /debug/pprof/ (off when empty; keep it on loopback)",
 		func(o *options) *string { return &o.debugListen }),
 	{flag: "log-level", key: "logLevel", usage: "log level: debug, info, warn, error",
@@ -210,6 +213,7 @@ type configFile struct {
 	LogLevel       yaml.Node `yaml:"logLevel"`
 	DebugListen    yaml.Node `yaml:"debugListen"`
 	AgentTimeScale yaml.Node `yaml:"agentSessionTimeScale"`
+	CORSOrigins    yaml.Node `yaml:"corsOrigins"`
 	// Agents bind runtime artifacts to agents (internal/dataplane
 	// AgentBinding: image|code, url|command, dir, env, startTimeout, run).
 	Agents   []dataplane.AgentBinding `yaml:"agents"`
@@ -245,7 +249,7 @@ func applyConfigFile(o *options, data []byte) error {
 		"account": &f.Account, "lifecycle": &f.Lifecycle, "lifecycleDelay": &f.LifecycleDelay, "auth": &f.Auth,
 		"credentials": &f.Credentials, "secretsKeyFile": &f.SecretsKeyFile, "maxBodyBytes": &f.MaxBodyBytes,
 		"logLevel": &f.LogLevel, "debugListen": &f.DebugListen, "throttle.rate": &f.Throttle.Rate, "throttle.burst": &f.Throttle.Burst,
-		"agentSessionTimeScale": &f.AgentTimeScale,
+		"agentSessionTimeScale": &f.AgentTimeScale, "corsOrigins": &f.CORSOrigins,
 	}
 	for _, st := range settings {
 		n := values[st.key]

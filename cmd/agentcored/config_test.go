@@ -241,3 +241,23 @@ agents:
 		}
 	}
 }
+
+func TestCORSOriginsSetting(t *testing.T) {
+	file := writeFile(t, "cors.yaml", "corsOrigins: \"http://a.example:3000, http://b.example/\"\n")
+	for name, args := range map[string][]string{
+		"flag": {"--cors-origins", "http://a.example:3000,http://b.example"},
+		"file": {"--config", file},
+	} {
+		o, err := loadOptions(args, env(nil))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if got := o.server.CORSOrigins; len(got) != 2 || got[0] != "http://a.example:3000" || got[1] != "http://b.example" {
+			t.Errorf("%s: CORSOrigins = %q", name, got)
+		}
+	}
+	o, err := loadOptions(nil, env(nil))
+	if err != nil || o.server.CORSOrigins != nil {
+		t.Errorf("default CORSOrigins = %q, %v (want none)", o.server.CORSOrigins, err)
+	}
+}

@@ -20,6 +20,7 @@ import (
 
 	"agentcored/internal/auth"
 	"agentcored/internal/awserr"
+	"agentcored/internal/console"
 	"agentcored/internal/dataplane"
 	"agentcored/internal/lifecycle"
 	"agentcored/internal/model"
@@ -61,6 +62,9 @@ type Config struct {
 	// CodeInterpreterLimits bound code interpreter calls (CPU, memory,
 	// output, wall clock); zero values take the defaults.
 	CodeInterpreterLimits dataplane.CodeInterpreterLimits
+	// CORSOrigins are the origins whose browser pages may call the API
+	// (cors.go); none (the default) sends no CORS headers. "*" allows any.
+	CORSOrigins []string
 	// Logger receives the access log (one line per API request); nil means
 	// slog.Default().
 	Logger *slog.Logger
@@ -115,6 +119,9 @@ func New(ctx context.Context, cfg Config, st store.Store) (*Server, error) {
 	// Everything above the store goes through the timing decorator.
 	m := newMetrics()
 	st = instrumentedStore{Store: st, m: m}
+	// The console's watcher sees every committed write (live updates).
+	watcher := console.NewWatcher()
+	st = console.Watch(st, watcher)
 	lc := lifecycle.New(st, policy, cfg.LifecycleDelay)
 	secretsSrc := secrets.Source{KeyFile: cfg.SecretsKeyFile, Meta: st}
 	if cfg.DatabaseURL == "" {
@@ -170,11 +177,17 @@ func New(ctx context.Context, cfg Config, st store.Store) (*Server, error) {
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.Handle("GET /metrics", m.handler())
 	mux.Handle("/_agentcored/", s.adminOnly(s.adminHandler()))
+	// The console applies the admin access rule itself: a browser signs in
+	// with a key once instead of signing each request (console/access.go).
+	con := console.New(console.Options{Service: svc, Watcher: watcher, Strict: cfg.Auth == auth.Strict,
+		Account: cfg.Account, Region: cfg.Region, Lookup: s.auth.Lookup, Reset: st.Reset, Admin: s.adminHandler()})
+	mux.Handle(console.Prefix, con)
+	mux.Handle("/_agentcored/console", con)
 	mux.Handle("POST /moto-api/reset", s.adminOnly(http.HandlerFunc(s.motoReset)))
 	mux.Handle(oauth2CallbackRoute, s.oauth2Callback(data))
 	mux.Handle(browserStreamRoute, s.browserStream(data))
 	mux.Handle("/", withBaseURL(s.api(planes)))
-	s.handler = requestID(recoverPanics(mux))
+	s.handler = requestID(recoverPanics(withCORS(cfg.CORSOrigins, mux)))
 
 	runCtx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel

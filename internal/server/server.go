@@ -169,7 +169,8 @@ func New(ctx context.Context, cfg Config, st store.Store) (*Server, error) {
 	mux.Handle("POST /moto-api/reset", s.adminOnly(http.HandlerFunc(s.motoReset)))
 	mux.Handle(oauth2CallbackRoute, s.oauth2Callback(data))
 	mux.Handle("/", withBaseURL(s.api(planes)))
-	s.handler = requestID(recoverPanics(mux))
+	noRedirects(mux, "/_agentcored")
+	s.handler = requestID(recoverPanics(edge(mux)))
 
 	runCtx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel

@@ -2,10 +2,14 @@ package e2e
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"net"
 	"net/http"
 	"net/url"
+	"os"
+	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -208,4 +212,53 @@ func TestEdgeStrictJSONBodies(t *testing.T) {
 			t.Errorf("Content-Type %q: %d %s", ct, r.status, r.body)
 		}
 	}
+}
+
+// TestSingleWriterDataDir: a second `agentcored serve` on the same SQLite
+// data dir refuses to start, naming the first one's pid; after kill -9 of
+// the first (the kernel drops its lock) a new one starts on the same data.
+func TestSingleWriterDataDir(t *testing.T) {
+	bin := buildAgentcored(t)
+	dir := t.TempDir()
+	first := startAgentProc(t, bin, "--data-dir", dir)
+	id, _ := wireCreateRuntime(t, first.URL, "rt_single_writer")
+
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	second := exec.CommandContext(ctx, bin, "serve", "--listen", "127.0.0.1:0", "--data-dir", dir)
+	second.Env = cleanAgentcoredEnv()
+	out, err := second.CombinedOutput()
+	if err == nil {
+		t.Fatalf("a second agentcored on the same data dir ran and exited 0:\n%s", out)
+	}
+	if ctx.Err() != nil {
+		t.Fatalf("the second agentcored did not refuse, it kept running:\n%s", out)
+	}
+	pid := strconv.Itoa(first.cmd.Process.Pid)
+	for _, want := range []string{"data dir in use", dir, "pid " + pid} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("the refusal does not say %q:\n%s", want, out)
+		}
+	}
+	// The first is unharmed.
+	if got := runtimeStatus(t, first.URL, id); got == "" {
+		t.Fatalf("the runtime is gone from the first server")
+	}
+
+	first.kill()
+	third := startAgentProc(t, bin, "--data-dir", dir)
+	if got := runtimeStatus(t, third.URL, id); got == "" {
+		t.Fatalf("the runtime is missing after the restart")
+	}
+}
+
+// cleanAgentcoredEnv is the environment without AGENTCORED_* variables.
+func cleanAgentcoredEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "AGENTCORED_") {
+			env = append(env, kv)
+		}
+	}
+	return env
 }

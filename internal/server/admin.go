@@ -45,6 +45,10 @@ func (s *Server) adminHandler() http.Handler {
 	mux.HandleFunc("GET /_agentcored/agents", s.adminGetAgents)
 	mux.HandleFunc("PUT /_agentcored/agents", s.adminSetAgents)
 	mux.HandleFunc("GET /_agentcored/agents/sessions", s.adminAgentSessions)
+	// Anything else is a JSON 404, not the mux's plain-text 404 or 405.
+	mux.HandleFunc("/_agentcored/", func(w http.ResponseWriter, r *http.Request) {
+		adminError(w, http.StatusNotFound, "no admin route "+r.Method+" "+r.URL.EscapedPath())
+	})
 	return mux
 }
 

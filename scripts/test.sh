@@ -40,8 +40,10 @@ echo "== fuzz (bounded)"
 # Bounded by executions, not time (about 15 s each on 2 cores): with a
 # duration, Go 1.26's fuzz coordinator can report a spurious "context
 # deadline exceeded" failure when the time is up while a worker is busy
-# (golang/go#75804, fixed in Go 1.27). FUZZTIME overrides all three.
+# (golang/go#75804, fixed in Go 1.27). FUZZTIME overrides all four.
 go test -run '^$' -fuzz '^FuzzDecodeValidate$' -fuzztime "${FUZZTIME:-300000x}" ./internal/protocol
 go test -run '^$' -fuzz '^FuzzServe$' -fuzztime "${FUZZTIME:-300000x}" ./internal/protocol
 go test -run '^$' -fuzz '^FuzzParseAuthorization$' -fuzztime "${FUZZTIME:-600000x}" ./internal/auth
+# The whole HTTP handler on a real SQLite store: slower per execution.
+go test -run '^$' -fuzz '^FuzzHandler$' -fuzztime "${FUZZTIME:-20000x}" ./internal/server
 echo "== all tests passed"

@@ -431,6 +431,7 @@ func TestBrowserSessionsEndWithTheServer(t *testing.T) {
 	}
 
 	srv.Stop()
+	srv.Store.Close() // the data dir's lock goes with the store (one writer per data dir)
 	bsNoProcesses(t, sid)
 
 	next := testserver.Start(t, func(cfg *server.Config) { cfg.DataDir = dir })

@@ -18,7 +18,10 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	"agentcored/internal/api"
 	"agentcored/internal/awserr"
@@ -151,7 +154,14 @@ func (d *Dispatcher) serve(w http.ResponseWriter, r *http.Request, rt route, lab
 		d.writeError(w, op, cannotParse("Could not read the request body."))
 		return
 	}
-	doc, aerr := d.shapes.decode(op, labels, r.URL.Query(), r.Header, body, rt.queryInBody)
+	// Strict, not r.URL.Query(): that drops what it cannot parse (the edge
+	// has refused those already; this keeps the dispatcher safe alone).
+	query, aerr := ParseQuery(r.URL.RawQuery)
+	if aerr != nil {
+		d.writeError(w, op, aerr)
+		return
+	}
+	doc, aerr := d.shapes.decode(op, labels, query, r.Header, body, rt.queryInBody)
 	if aerr != nil {
 		d.writeError(w, op, aerr)
 		return
@@ -239,6 +249,9 @@ func (t shapeTable) decode(op *model.Operation, labels map[string]string, query 
 			doc[payload] = body
 		}
 	case len(bytes.TrimSpace(body)) > 0:
+		if aerr := CheckJSONContentType(header.Get("Content-Type")); aerr != nil {
+			return nil, aerr
+		}
 		v, aerr := parseJSON(body)
 		if aerr != nil {
 			return nil, aerr
@@ -278,6 +291,16 @@ func (t shapeTable) decode(op *model.Operation, labels map[string]string, query 
 		if len(values) == 0 {
 			continue
 		}
+		// A scalar sent twice is ambiguous: refuse it rather than pick one.
+		if len(values) > 1 && t[m.Shape].Type != model.List {
+			where := "query string parameter"
+			if m.Location == model.InHeader {
+				where = "header"
+			}
+			vs = append(vs, violation{path: m.Name, value: t.quote(&t[m.Shape], strings.Join(values, ",")),
+				constraint: fmt.Sprintf("the %s '%s' must be sent once, it was sent %d times", where, m.LocationName, len(values)), parse: true})
+			continue
+		}
 		if v, bad := t.textValue(m, values); bad != nil {
 			vs = append(vs, *bad)
 		} else {
@@ -290,18 +313,85 @@ func (t shapeTable) decode(op *model.Operation, labels map[string]string, query 
 	return doc, nil
 }
 
-// parseJSON reads one JSON value, numbers kept as json.Number.
+// parseJSON reads exactly one JSON value, numbers kept as json.Number. It
+// refuses what encoding/json would let through silently: invalid UTF-8
+// (replaced by U+FFFD), bytes after the value (dec.More() misses a stray
+// '}' or ']') and an object key given twice (the last would win).
 func parseJSON(body []byte) (any, *awserr.Error) {
+	if !utf8.Valid(body) {
+		return nil, cannotParse("Could not parse the request body as JSON: it is not valid UTF-8.")
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	var v any
 	if err := dec.Decode(&v); err != nil {
 		return nil, cannotParse("Could not parse the request body as JSON: " + err.Error())
 	}
-	if dec.More() {
-		return nil, cannotParse("Could not parse the request body as JSON: trailing data after the object.")
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, cannotParse("Could not parse the request body as JSON: trailing data after the value.")
+	}
+	if key, path := duplicateKey(body); key != "" {
+		return nil, cannotParse(fmt.Sprintf("Could not parse the request body as JSON: the key '%s' appears twice in the object at '%s'.", printable(key), path))
 	}
 	return v, nil
+}
+
+// duplicateKey finds an object key repeated in the same object of a valid
+// JSON text, and the path of that object ("" when none). It walks tokens
+// with an explicit stack, so deep nesting costs no Go stack.
+func duplicateKey(body []byte) (key, path string) {
+	type frame struct {
+		keys    map[string]bool // nil for an array
+		path    string          // this container's path
+		lastKey string
+		wantKey bool // an object expecting a key (or '}') next
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var stack []*frame
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return "", ""
+		}
+		var top *frame
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
+		if top != nil && top.keys != nil && top.wantKey {
+			if k, ok := tok.(string); ok {
+				if top.keys[k] {
+					if top.path == "" {
+						return k, "(top level)"
+					}
+					return k, top.path
+				}
+				top.keys[k], top.lastKey, top.wantKey = true, k, false
+				continue
+			}
+		} else if top != nil && top.keys != nil {
+			top.wantKey = true // tok is a value: a key comes next
+		}
+		d, ok := tok.(json.Delim)
+		if !ok {
+			continue
+		}
+		switch d {
+		case '{', '[':
+			child := &frame{wantKey: d == '{'}
+			if d == '{' {
+				child.keys = map[string]bool{}
+			}
+			if top != nil && top.keys != nil {
+				child.path = join(top.path, top.lastKey)
+			} else if top != nil {
+				child.path = top.path + "[]"
+			}
+			stack = append(stack, child)
+		case '}', ']':
+			stack = stack[:len(stack)-1]
+		}
+	}
 }
 
 func (t shapeTable) memberShape(s *model.Shape, name string) *model.Shape {
@@ -330,19 +420,27 @@ func (t shapeTable) textValue(m model.Member, values []string) (any, *violation)
 			// "+5" and "05" are fine on a query string but not as JSON
 			// numbers: canonicalize, or encoding the input fails later.
 			v = strconv.FormatInt(i, 10)
-		} else if _, err := strconv.ParseFloat(v, 64); err != nil {
+		} else if !decimalNumber.MatchString(v) {
+			// Not ParseFloat alone: it takes "NaN", "Inf", "0x1p3" and "1_0".
 			return nil, &violation{path: m.Name, value: t.quote(s, v), constraint: "expected a number", parse: true}
 		}
 		return json.Number(v), nil
 	case model.Boolean:
-		b, err := strconv.ParseBool(values[0])
-		if err != nil {
-			return nil, &violation{path: m.Name, value: t.quote(s, values[0]), constraint: "expected a boolean", parse: true}
+		// Exactly "true" or "false": strconv.ParseBool also takes 1, t, T, TRUE...
+		switch values[0] {
+		case "true":
+			return true, nil
+		case "false":
+			return false, nil
 		}
-		return b, nil
+		return nil, &violation{path: m.Name, value: t.quote(s, values[0]), constraint: "expected a boolean", parse: true}
 	}
 	return values[0], nil
 }
+
+// decimalNumber is a JSON number, what a numeric query or header value
+// must be.
+var decimalNumber = regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?$`)
 
 // WriteOutput encodes a typed output with the operation's success status.
 func WriteOutput(w http.ResponseWriter, op *model.Operation, out any) {

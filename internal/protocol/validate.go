@@ -152,6 +152,10 @@ func (t shapeTable) validateValue(shape int, v any, path string, vs *[]violation
 	case model.Timestamp:
 		switch ts := v.(type) {
 		case json.Number:
+			// Epoch seconds; 1e400 would fail later, inside the handler.
+			if f, err := strconv.ParseFloat(string(ts), 64); err != nil || math.IsInf(f, 0) || math.Abs(f) > 1e11 {
+				wrongType("a timestamp")
+			}
 		case string:
 			if _, err := api.ParseTimestampText(ts); err != nil {
 				wrongType("a timestamp")

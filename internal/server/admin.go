@@ -45,6 +45,10 @@ func (s *Server) adminHandler() http.Handler {
 	mux.HandleFunc("GET /_agentcored/agents", s.adminGetAgents)
 	mux.HandleFunc("PUT /_agentcored/agents", s.adminSetAgents)
 	mux.HandleFunc("GET /_agentcored/agents/sessions", s.adminAgentSessions)
+	// Anything else is a JSON 404, not the mux's plain-text 404 or 405.
+	mux.HandleFunc("/_agentcored/", func(w http.ResponseWriter, r *http.Request) {
+		adminError(w, http.StatusNotFound, "no admin route "+r.Method+" "+r.URL.EscapedPath())
+	})
 	return mux
 }
 
@@ -97,8 +101,17 @@ func decodeJSONLimit(w http.ResponseWriter, r *http.Request, v any, limit int64)
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, limit))
 	dec.DisallowUnknownFields()
 	// An empty body is an empty object.
-	if err := dec.Decode(v); err != nil && !errors.Is(err, io.EOF) {
+	err := dec.Decode(v)
+	if errors.Is(err, io.EOF) {
+		return true
+	}
+	if err != nil {
 		adminError(w, http.StatusBadRequest, "invalid JSON: "+err.Error())
+		return false
+	}
+	// Exactly one value: nothing may follow it.
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		adminError(w, http.StatusBadRequest, "invalid JSON: trailing data after the value")
 		return false
 	}
 	return true

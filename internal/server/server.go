@@ -187,7 +187,9 @@ func New(ctx context.Context, cfg Config, st store.Store) (*Server, error) {
 	mux.Handle(oauth2CallbackRoute, s.oauth2Callback(data))
 	mux.Handle(browserStreamRoute, s.browserStream(data))
 	mux.Handle("/", withBaseURL(s.api(planes)))
-	s.handler = requestID(recoverPanics(withCORS(cfg.CORSOrigins, mux)))
+	noRedirects(mux, "/_agentcored")
+	// CORS outside the edge, so that its refusals reach a browser page too.
+	s.handler = requestID(recoverPanics(withCORS(cfg.CORSOrigins, edge(mux))))
 
 	runCtx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel

@@ -41,6 +41,9 @@ type SQLite struct {
 
 	writer groupWriter // group commit of Writes (sqlite_group.go)
 
+	// lock is the data dir's single-writer lock, released by Close.
+	lock *dirLock
+
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -59,6 +62,22 @@ func OpenSQLite(ctx context.Context, dir string) (*SQLite, error) {
 		return nil, fmt.Errorf("store: sqlite path %q must not contain '?'", path)
 	}
 
+	// One process per data dir, before touching the database (lock_*.go).
+	lock, err := lockDataDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	s, err := openSQLite(ctx, path)
+	if err != nil {
+		lock.release()
+		return nil, err
+	}
+	s.lock = lock
+	return s, nil
+}
+
+// openSQLite opens the database file of a locked data dir.
+func openSQLite(ctx context.Context, path string) (*SQLite, error) {
 	writeDSN, readDSN, checkpointDSN := sqliteDSNs(path)
 
 	write, err := sql.Open(sqliteDriver, writeDSN)
@@ -519,6 +538,8 @@ func (s *SQLite) Close() error {
 		s.readStmts.close()
 		s.writeStmts.close()
 		s.closeErr = errors.Join(s.read.Close(), s.checkpoint.Close(), s.write.Close())
+		// Last: the database is closed before another process may open it.
+		s.closeErr = errors.Join(s.closeErr, s.lock.release())
 	})
 	return s.closeErr
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -175,35 +176,46 @@ func quickCheckError(file string, err error) error {
 }
 
 // walWarning inspects the files beside the database before it is opened
-// and describes what a previous process may have lost, or returns "".
+// and describes what a previous process lost, or returns "".
 //
-//   - -shm without -wal: the previous process did not shut down cleanly
-//     (a clean close removes both) and its WAL was deleted since. Every
-//     commit since its last checkpoint, acknowledged or not, is gone;
-//     SQLite opens the database as of that checkpoint without a word.
-//   - a -wal whose size is not a whole number of frames: it was cut short;
-//     the commits in the cut tail are gone (SQLite stops at the first
-//     incomplete frame). A cut that falls on a frame boundary cannot be
-//     seen.
+// After a clean shutdown there is no -wal and no -shm. After kill -9 both
+// remain, and the -shm (the WAL index, kept in shared memory and in that
+// file) still says how many frames of the WAL were committed (mxFrame) and
+// how many of them were already copied into the database (nBackfill).
+// Frames nBackfill+1..mxFrame exist only in the WAL. So:
+//   - -wal missing but the index has uncopied frames: the commits in them,
+//     acknowledged ones included, are gone; SQLite itself opens the
+//     database as of the last checkpoint without a word.
+//   - -wal shorter than mxFrame frames: it was cut; the commits in the cut
+//     part are gone (SQLite stops at the first incomplete frame).
+//
+// A WAL deleted or cut when nothing in it was uncopied loses nothing and
+// is not reported.
 func walWarning(file string) string {
-	wal, walErr := os.Stat(file + "-wal")
-	_, shmErr := os.Stat(file + "-shm")
-	if errors.Is(walErr, os.ErrNotExist) && shmErr == nil {
-		return "the WAL file " + file + "-wal is missing while its index " + file + "-shm is present: " +
-			"the previous process stopped without a clean shutdown and its WAL was deleted; " +
-			"writes it committed after its last checkpoint are lost"
-	}
-	if walErr != nil || wal.Size() <= walHeaderSize {
+	shm, err := os.ReadFile(file + "-shm")
+	if err != nil {
 		return ""
 	}
-	pageSize, ok := walPageSize(file + "-wal")
-	if !ok {
+	idx, ok := parseWALIndex(shm)
+	if !ok || idx.mxFrame <= idx.nBackfill {
 		return ""
 	}
-	frame := int64(walFrameHeaderSize + pageSize)
-	if (wal.Size()-walHeaderSize)%frame != 0 {
-		return fmt.Sprintf("the WAL file %s-wal is %d bytes, not a whole number of %d-byte frames: "+
-			"it was truncated; writes committed in its lost tail are gone", file, wal.Size(), frame)
+	frame := int64(walFrameHeaderSize + idx.pageSize)
+	uncopied := idx.mxFrame - idx.nBackfill
+	wal, err := os.Stat(file + "-wal")
+	if errors.Is(err, os.ErrNotExist) {
+		return fmt.Sprintf("the WAL file %s-wal is missing, but its index %s-shm says the previous process, "+
+			"which did not shut down cleanly, had %d committed frames in it not yet copied into the database: "+
+			"the writes in them are lost, acknowledged ones included", file, file, uncopied)
+	}
+	if err != nil {
+		return ""
+	}
+	if need := walHeaderSize + int64(idx.mxFrame)*frame; wal.Size() < need {
+		have := max(0, (wal.Size()-walHeaderSize)/frame)
+		return fmt.Sprintf("the WAL file %s-wal is %d bytes, but its index says %d bytes were committed: "+
+			"it was truncated, and the writes in its last %d frames are lost, acknowledged ones included",
+			file, wal.Size(), need, int64(idx.mxFrame)-have)
 	}
 	return ""
 }
@@ -214,26 +226,38 @@ const (
 	walFrameHeaderSize = 24
 )
 
-// walPageSize reads the page size from a WAL header (big-endian at 8).
-func walPageSize(walFile string) (int, bool) {
-	f, err := os.Open(walFile)
-	if err != nil {
-		return 0, false
+// walIndex is what walWarning reads of the WAL index (the -shm file):
+// the first copy of the index header, then the checkpoint info. Fields
+// are in the byte order of the machine that wrote them.
+type walIndex struct {
+	pageSize           int
+	mxFrame, nBackfill uint32
+}
+
+func parseWALIndex(b []byte) (walIndex, bool) {
+	const (
+		version       = 3007000
+		offIsInit     = 12
+		offPageSize   = 14
+		offMxFrame    = 16
+		offNBackfill  = 96
+		indexHdrBytes = 136
+	)
+	if len(b) < indexHdrBytes {
+		return walIndex{}, false
 	}
-	defer f.Close()
-	var h [walHeaderSize]byte
-	if _, err := f.ReadAt(h[:], 0); err != nil {
-		return 0, false
+	ne := binary.NativeEndian
+	if ne.Uint32(b[0:]) != version || b[offIsInit] != 1 {
+		return walIndex{}, false
 	}
-	magic := uint32(h[0])<<24 | uint32(h[1])<<16 | uint32(h[2])<<8 | uint32(h[3])
-	if magic != 0x377f0682 && magic != 0x377f0683 {
-		return 0, false
+	ps := int(ne.Uint16(b[offPageSize:]))
+	if ps == 1 {
+		ps = 65536 // does not fit in 16 bits
 	}
-	ps := int(h[8])<<24 | int(h[9])<<16 | int(h[10])<<8 | int(h[11])
 	if ps < 512 || ps > 65536 || ps&(ps-1) != 0 {
-		return 0, false
+		return walIndex{}, false
 	}
-	return ps, true
+	return walIndex{pageSize: ps, mxFrame: ne.Uint32(b[offMxFrame:]), nBackfill: ne.Uint32(b[offNBackfill:])}, true
 }
 
 // logWALWarning logs walWarning's finding, once, at open.

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -113,21 +114,25 @@ func TestSQLiteCorruptFile(t *testing.T) {
 }
 
 func TestWALWarning(t *testing.T) {
+	const frame = walFrameHeaderSize + 4096
 	for _, tc := range []struct {
 		name     string
-		wal, shm []byte // nil: file absent
+		shm      []byte // nil: file absent
+		walBytes int64  // -1: file absent
 		want     string // substring of the warning; "" for none
 	}{
-		{name: "clean", want: ""},
-		{name: "both present, whole frames", wal: walBytes(4096, 3, 0), shm: []byte{0}, want: ""},
-		{name: "wal deleted", shm: []byte{0}, want: "is missing"},
-		{name: "wal cut mid-frame", wal: walBytes(4096, 3, -100), shm: []byte{0}, want: "truncated"},
-		{name: "wal of header only", wal: walBytes(4096, 0, 0), shm: []byte{0}, want: ""},
+		{name: "clean shutdown", walBytes: -1, want: ""},
+		{name: "all committed frames present", shm: shmBytes(4096, 10, 2), walBytes: walHeaderSize + 10*frame, want: ""},
+		{name: "stale frames beyond the commit", shm: shmBytes(4096, 10, 2), walBytes: 4 << 20, want: ""},
+		{name: "wal deleted, frames uncopied", shm: shmBytes(4096, 10, 2), walBytes: -1, want: "8 committed frames"},
+		{name: "wal deleted, all copied", shm: shmBytes(4096, 10, 10), walBytes: -1, want: ""},
+		{name: "wal cut", shm: shmBytes(4096, 10, 2), walBytes: walHeaderSize + 7*frame + 100, want: "last 3 frames"},
+		{name: "index not initialised", shm: make([]byte, 200), walBytes: -1, want: ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			file := filepath.Join(t.TempDir(), SQLiteFile)
-			if tc.wal != nil {
-				os.WriteFile(file+"-wal", tc.wal, 0o600)
+			if tc.walBytes >= 0 {
+				os.WriteFile(file+"-wal", make([]byte, tc.walBytes), 0o600)
 			}
 			if tc.shm != nil {
 				os.WriteFile(file+"-shm", tc.shm, 0o600)
@@ -140,12 +145,15 @@ func TestWALWarning(t *testing.T) {
 	}
 }
 
-// walBytes is a WAL header for pageSize and frames frames, plus extra bytes
-// (negative: cut).
-func walBytes(pageSize, frames, extra int) []byte {
-	b := make([]byte, walHeaderSize+frames*(walFrameHeaderSize+pageSize)+extra)
-	copy(b, []byte{0x37, 0x7f, 0x06, 0x82, 0, 0x2d, 0xe2, 0x18,
-		byte(pageSize >> 24), byte(pageSize >> 16), byte(pageSize >> 8), byte(pageSize)})
+// shmBytes is a WAL index header in this machine's byte order.
+func shmBytes(pageSize int, mxFrame, nBackfill uint32) []byte {
+	b := make([]byte, 32768)
+	ne := binary.NativeEndian
+	ne.PutUint32(b[0:], 3007000)
+	b[12] = 1
+	ne.PutUint16(b[14:], uint16(pageSize))
+	ne.PutUint32(b[16:], mxFrame)
+	ne.PutUint32(b[96:], nBackfill)
 	return b
 }
 

@@ -9,6 +9,7 @@ import (
 	"agentcored/internal/auth"
 	"agentcored/internal/awserr"
 	"agentcored/internal/dataplane"
+	"agentcored/internal/dpmodel"
 	"agentcored/internal/protocol"
 	"agentcored/internal/reqctx"
 )
@@ -45,26 +46,26 @@ func (s *Server) runtimeWebSocket(dp *dataplane.Service) http.Handler {
 			accessLog(s.log, r, info, rec, elapsed)
 		}()
 		if !strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
-			protocol.WriteError(rec, nil, awserr.Errorf(awserr.CodeValidation,
+			writeWSError(rec, awserr.Errorf(awserr.CodeValidation,
 				"GET %s is the runtime's WebSocket: the request must be a WebSocket handshake (Upgrade: websocket).", r.URL.EscapedPath()))
 			return
 		}
 		query := r.URL.Query()
 		signed, err := s.authenticateWS(r, query, info)
 		if err != nil {
-			protocol.WriteError(rec, nil, err)
+			writeWSError(rec, err)
 			return
 		}
 		// A page of another site may open a WebSocket to this port; without
 		// credentials of its own (permissive mode) only allowed origins may.
 		if origin := r.Header.Get("Origin"); !signed && origin != "" && !sameOrigin(origin, r.Host) && !corsAllowed(s.cfg.CORSOrigins, origin) {
-			protocol.WriteError(rec, nil, awserr.Errorf(awserr.CodeAccessDenied,
+			writeWSError(rec, awserr.Errorf(awserr.CodeAccessDenied,
 				"An unsigned WebSocket handshake from origin %s is refused; sign it, presign the URL, or allow the origin with --cors-origins.", origin))
 			return
 		}
 		arn := r.PathValue("agentRuntimeArn")
 		if err := s.auth.Authorize(r.Context(), info.Operation, map[string]string{"agentRuntimeArn": arn}); err != nil {
-			protocol.WriteError(rec, nil, err)
+			writeWSError(rec, err)
 			return
 		}
 		session := r.Header.Get(sessionHeader)
@@ -76,11 +77,19 @@ func (s *Server) runtimeWebSocket(dp *dataplane.Service) http.Handler {
 			SessionID: session, Header: wsHeaders(r.Header, query), Subprotocols: subprotocols(r.Header),
 		})
 		if err != nil {
-			protocol.WriteError(rec, nil, err)
+			writeWSError(rec, err)
 			return
 		}
 		h.ServeHTTP(rec, r)
 	})
+}
+
+// wsOperation is the modeled operation whose errors the WebSocket answers
+// (statuses and per-operation codes of the data plane).
+var wsOperation = dpmodel.Service.OperationByName("InvokeAgentRuntime")
+
+func writeWSError(w http.ResponseWriter, err error) {
+	protocol.WriteErrorOf(w, dpmodel.Service, wsOperation, err)
 }
 
 // authenticateWS identifies the caller of a handshake into info; signed

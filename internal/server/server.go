@@ -189,6 +189,7 @@ func New(ctx context.Context, cfg Config, st store.Store) (*Server, error) {
 	mux.Handle("POST /moto-api/reset", s.adminOnly(http.HandlerFunc(s.motoReset)))
 	mux.Handle(oauth2CallbackRoute, s.oauth2Callback(data))
 	mux.Handle(browserStreamRoute, s.browserStream(data))
+	mux.Handle(runtimeWSRoute, s.runtimeWebSocket(data))
 	mux.Handle("/", withBaseURL(s.api(planes)))
 	noRedirects(mux, "/_agentcored")
 	// CORS outside the edge, so that its refusals reach a browser page too.

@@ -146,6 +146,27 @@ func TestConsoleBrowser(t *testing.T) {
 	late := rtCreate(t, c, "console_late")
 	waitText(t, ctx, `tr[data-id="`+*late.AgentRuntimeId+`"] th`, "console_late")
 	t.Logf("a runtime created through the SDK appeared in the open list after %v", time.Since(start))
+	// ... and one created through boto3, as a Python test suite would.
+	if py, err := exec.LookPath("python3"); err == nil && exec.Command(py, "-c", "import boto3").Run() == nil {
+		script := `import boto3
+c = boto3.client("bedrock-agentcore-control", region_name="us-east-1", aws_access_key_id="AKIAIOSFODNN7EXAMPLE",
+    aws_secret_access_key="wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+r = c.create_agent_runtime(agentRuntimeName="console_boto3", roleArn="` + rtRole + `",
+    agentRuntimeArtifact={"containerConfiguration": {"containerUri": "` + rtImage + `"}},
+    networkConfiguration={"networkMode": "PUBLIC"})
+print(r["agentRuntimeId"])
+`
+		cmd := exec.Command(py, "-c", script)
+		cmd.Env = append(cleanAWSEnv(), "AWS_ENDPOINT_URL_BEDROCK_AGENTCORE_CONTROL="+srv.URL)
+		start := time.Now()
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("boto3 create_agent_runtime: %v %s", err, out)
+		}
+		id := strings.TrimSpace(string(out))
+		waitText(t, ctx, `tr[data-id="`+id+`"] th`, "console_boto3")
+		t.Logf("a runtime created through boto3 appeared in the open list %v after boto3 started", time.Since(start))
+	}
 	screenshot(t, ctx, "runtimes")
 
 	// A status change arrives live on the detail page: manual lifecycle,

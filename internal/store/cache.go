@@ -34,14 +34,18 @@ import (
 // row cached here could be changed by another instance at any time.
 
 // DefaultCacheBytes bounds the cache: documents, summaries and key strings
-// plus a fixed overhead per entry. 32 MiB holds every row of 10,000 agent
-// runtimes; at 100,000 the least recently used rows are dropped, which keeps
-// the server's RSS far under 150 MiB.
-const DefaultCacheBytes = 32 << 20
+// plus a fixed overhead per entry. 16 MiB holds the runtime rows of 10,000
+// agent runtimes (about 1.2 KB each); beyond that the least recently used
+// rows are dropped. Measured: 31 MiB of entries were 38 MiB of live heap,
+// and Go's collector lets the heap grow to about twice the live data, so
+// 32 MiB put the server at 150-166 MiB RSS; 16 MiB keeps it under the
+// 150 MiB target at 100,000 runtimes (docs/PERFORMANCE.md, round two).
+const DefaultCacheBytes = 16 << 20
 
 // cacheEntryOverhead approximates the memory of an entry beyond its bytes:
-// the Resource struct, the list element and the map slot.
-const cacheEntryOverhead = 320
+// the Resource struct, the list element, the map slot and allocator
+// rounding (measured: 38 MiB of heap for 31 MiB counted with 320).
+const cacheEntryOverhead = 450
 
 // rowCache is an LRU of rows by key, bounded by bytes.
 type rowCache struct {

@@ -563,7 +563,7 @@ func (f *family[T]) nameTaken(parent, name string) error {
 func get[Out, T any](ctx context.Context, s *Service, f *family[T], parent, id string) (*Out, error) {
 	sc := scopeOf(ctx)
 	var rec *T
-	err := s.read(ctx, func(tx store.Tx) error {
+	err := s.readRepeatable(ctx, func(tx store.Tx) error {
 		var err error
 		_, rec, err = f.load(ctx, tx, sc, parent, id)
 		return err

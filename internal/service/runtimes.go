@@ -231,7 +231,7 @@ func (s *Service) CreateAgentRuntime(ctx context.Context, in *api.CreateAgentRun
 func (s *Service) GetAgentRuntime(ctx context.Context, in *api.GetAgentRuntimeRequest) (*api.GetAgentRuntimeResponse, error) {
 	sc := scopeOf(ctx)
 	var rec *runtimeRecord
-	err := s.read(ctx, func(tx store.Tx) error {
+	err := s.readRepeatable(ctx, func(tx store.Tx) error {
 		_, latest, err := runtimes.load(ctx, tx, sc, "", in.AgentRuntimeId)
 		if err != nil {
 			return err

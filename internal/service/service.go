@@ -270,6 +270,13 @@ func (s *Service) read(ctx context.Context, fn func(tx store.Tx) error) error {
 	return storeError(s.store.Read(ctx, fn))
 }
 
+// readRepeatable is read for callbacks that only assign their results, so
+// that the store may run them twice: the SQLite store then answers from its
+// row cache (store.WithRepeatableRead).
+func (s *Service) readRepeatable(ctx context.Context, fn func(tx store.Tx) error) error {
+	return storeError(s.store.Read(store.WithRepeatableRead(ctx), fn))
+}
+
 // storeError maps store failures that escaped a family to API errors.
 func storeError(err error) error {
 	if err == nil {

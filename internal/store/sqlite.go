@@ -41,6 +41,7 @@ type SQLite struct {
 	writeStmts, readStmts stmtCache
 
 	writer groupWriter // group commit of Writes (sqlite_group.go)
+	cache  *rowCache   // rows by key, coherent with writer; nil: off (cache.go)
 
 	// lock is the data dir's single-writer lock, released by Close.
 	lock *dirLock
@@ -128,7 +129,7 @@ func openSQLite(ctx context.Context, dir, path string) (*SQLite, error) {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
 	checkpoint.SetMaxOpenConns(1)
-	s := &SQLite{write: write, read: read, checkpoint: checkpoint, dir: dir, file: path}
+	s := &SQLite{write: write, read: read, checkpoint: checkpoint, dir: dir, file: path, cache: newRowCache(DefaultCacheBytes)}
 	if s.writeStmts, err = prepareAll(ctx, write); err == nil {
 		s.readStmts, err = prepareAll(ctx, read)
 	}
@@ -384,6 +385,13 @@ func (s *SQLite) read0(ctx context.Context, fn func(Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return contextError("begin", err)
 	}
+	// From memory when the callback may run twice (cache.go); again on
+	// SQLite alone when the cached answers were not one state.
+	if s.cache != nil && repeatable(ctx) {
+		if consistent, err := s.readCached(ctx, fn); consistent {
+			return err
+		}
+	}
 	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return sqliteError(ctx, "begin", err)
@@ -530,6 +538,7 @@ func (s *SQLite) Reset(ctx context.Context, account string) error {
 				return sqliteError(ctx, "reset "+table, err)
 			}
 		}
+		t.record(cacheChange{key: Key{Account: account}, reset: true})
 		return resetTextSQLite(ctx, t, account)
 	})
 }
@@ -572,6 +581,9 @@ type sqliteTx struct {
 	// seqNext..seqEnd-1 are seqs this transaction has reserved and not yet
 	// used (see nextSeq).
 	seqNext, seqEnd int64
+	// changes are the rows this write transaction changed, for the cache
+	// once they are committed (cache.go).
+	changes []cacheChange
 }
 
 // seqBlock is how many seqs a write transaction reserves at once. A create
@@ -697,6 +709,7 @@ func (t *sqliteTx) Insert(ctx context.Context, r *Resource) error {
 	r.Revision = 1
 	r.CreatedAt = created
 	r.UpdatedAt = updated
+	t.record(cacheChange{key: r.Key(), row: committedRow(r)})
 	return nil
 }
 
@@ -724,6 +737,7 @@ func (t *sqliteTx) Update(ctx context.Context, r *Resource) error {
 	r.CreatedAt = fromNanos(created)
 	r.UpdatedAt = updated
 	r.Revision++
+	t.record(cacheChange{key: key, row: committedRow(r)})
 	return nil
 }
 
@@ -754,6 +768,7 @@ func (t *sqliteTx) Delete(ctx context.Context, key Key) error {
 	if err != nil {
 		return sqliteError(ctx, op, err)
 	}
+	t.record(cacheChange{key: key})
 	if arn != "" {
 		if _, err := t.exec(ctx, sqlDeleteTags, arn); err != nil {
 			return sqliteError(ctx, op+": tags", err)

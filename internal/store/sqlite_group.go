@@ -34,6 +34,7 @@ type writeGroup struct {
 	members int           // callbacks that completed in it
 	done    chan struct{} // closed once committed or abandoned; err is then set
 	err     error
+	changes []cacheChange // of the completed members, for the row cache
 }
 
 // groupWriter serializes Writes and groups those that queue up.
@@ -80,7 +81,7 @@ func (s *SQLite) runMember(ctx context.Context, fn func(*sqliteTx) error) (*writ
 	defer func() {
 		if g := gw.open; g != nil && (gw.queued.Load() == 0 || g.members >= maxGroupMembers) {
 			gw.open = nil
-			err := g.tx.Commit()
+			err := s.commitGroup(g)
 			if err == nil {
 				gw.commits.Add(1)
 				gw.writes.Add(int64(g.members))
@@ -133,7 +134,8 @@ func (s *SQLite) runMember(ctx context.Context, fn func(*sqliteTx) error) (*writ
 	// inside a transaction can roll back the whole transaction, which may
 	// hold other callers' work. Cancellation is checked after the callback
 	// instead.
-	if err := fn(&sqliteTx{tx: g.tx, stmts: s.writeStmts, noCancel: true}); err != nil {
+	t := &sqliteTx{tx: g.tx, stmts: s.writeStmts, noCancel: true}
+	if err := fn(t); err != nil {
 		return nil, err
 	}
 	// Canceled while the callback ran: as with a single transaction,
@@ -150,6 +152,7 @@ func (s *SQLite) runMember(ctx context.Context, fn func(*sqliteTx) error) (*writ
 	}
 	completed = true
 	g.members++
+	g.changes = append(g.changes, t.changes...)
 	return g, nil
 }
 

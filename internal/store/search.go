@@ -595,6 +595,14 @@ var postgresTextMigration = migration{version: 4, stmts: []string{
 	`CREATE INDEX text_entries_tsv ON text_entries USING GIN (tsv)`,
 }}
 
+// postgresTextScopeMigration (schema version 5) indexes the filters, so
+// that the planner can AND the GIN matches with one memory's (and
+// namespace range's) entries before it fetches rows and ranks them,
+// instead of ranking the matches of every memory.
+var postgresTextScopeMigration = migration{version: 5, stmts: []string{
+	`CREATE INDEX text_entries_scope ON text_entries (account, region, kind, scope, (namespace COLLATE "C"))`,
+}}
+
 // resetTextPostgres empties the index of one account (all when "").
 func resetTextPostgres(t *pgTx, account string) error {
 	var err error

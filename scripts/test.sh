@@ -36,6 +36,10 @@ if command -v podman >/dev/null || docker info >/dev/null 2>&1; then
 else
   echo "SKIPPED: neither podman nor a running docker daemon (CI installs podman)"
 fi
+echo "== soak (60 s)"
+# The soak of scripts/soak.sh, short: mixed load, injected faults and a
+# kill -9 every 20 s; fds/RSS flat, no unexpected 5xx, nothing acked lost.
+SOAK_DURATION=${SOAK_DURATION:-60s} SOAK_RESTART_EVERY=${SOAK_RESTART_EVERY:-20s} ./scripts/soak.sh
 echo "== fuzz (bounded)"
 # Bounded by executions, not time (about 15 s each on 2 cores): with a
 # duration, Go 1.26's fuzz coordinator can report a spurious "context

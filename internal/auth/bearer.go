@@ -51,12 +51,14 @@ func Bearer(r *http.Request, defaultAccount, defaultRegion string) (*BearerCall,
 
 // bearerRoutes are the runtime routes that take a bearer token, after
 // /runtimes/{agentRuntimeArn}/ (the ARN one escaped segment): InvokeAgentRuntime,
-// GetAgentCard, InvokeAgentRuntimeCommand and StopRuntimeSession.
+// GetAgentCard, InvokeAgentRuntimeCommand, StopRuntimeSession and the
+// runtime WebSocket (GET .../ws, the server's runtime_ws.go).
 var bearerRoutes = []struct{ method, rest string }{
 	{http.MethodPost, "invocations"},
 	{http.MethodGet, "invocations/.well-known/agent-card.json"},
 	{http.MethodPost, "commands"},
 	{http.MethodPost, "stopruntimesession"},
+	{http.MethodGet, "ws"},
 }
 
 // invocationsRuntime matches one of bearerRoutes and returns the runtime

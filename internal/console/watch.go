@@ -114,6 +114,10 @@ type watchedTx struct {
 	changes *[]Change
 }
 
+// Unwrap gives the store's own transaction to what needs more than Tx
+// (store.TextIndexOf).
+func (t watchedTx) Unwrap() store.Tx { return t.Tx }
+
 func (t watchedTx) record(r *store.Resource, key store.Key, action string) {
 	c := Change{At: time.Now().UTC(), Account: key.Account, Region: key.Region, Kind: key.Kind, ID: key.ID, Action: action}
 	if r != nil {

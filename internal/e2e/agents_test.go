@@ -320,6 +320,11 @@ func TestAgentsIdleTimeout(t *testing.T) {
 	one := mustInvoke(t, c, rt2.AgentRuntimeArn, sessionB, map[string]string{"prompt": "x"})
 	eventually(t, "the session past its maximum lifetime is reaped", func() (bool, error) {
 		_, err := invokeAgent(c, rt2.AgentRuntimeArn, sessionB, map[string]string{"prompt": "x"})
+		if err != nil && strings.Contains(err.Error(), "was stopped during the call") {
+			// The lifetime ended during this very call (a slow machine):
+			// what is being tested; the next call gets a new session.
+			return false, nil
+		}
 		return err == nil && !processAlive(one.PID), err
 	})
 }

@@ -308,7 +308,7 @@ func TestIdentityOAuth2MachineToMachine(t *testing.T) {
 
 func TestIdentityOAuth2UserFederation(t *testing.T) {
 	dir := t.TempDir()
-	srv, _ := cpStartOwned(t, dir)
+	srv, st := cpStartOwned(t, dir)
 	idp := startIdP(t)
 	ctx := context.Background()
 	c, d := srv.Client(t), srv.DataClient(t)
@@ -423,6 +423,7 @@ func TestIdentityOAuth2UserFederation(t *testing.T) {
 	// Secrets and tokens are sealed at rest; the vault survives a restart,
 	// and so do tokens issued before it.
 	srv.Stop()
+	st.Close() // one process (here: one store) per data dir
 	sawRows := false
 	for name, b := range cpReadDataDir(t, dir) {
 		// The session's row names its workload in clear: the files read

@@ -487,6 +487,13 @@ func WriteError(w http.ResponseWriter, op *model.Operation, err error) {
 	writeError(w, model.Control, op, err)
 }
 
+// WriteErrorOf writes an AWS-shaped error as svc answers it: the server's
+// routes outside a dispatcher that belong to the data plane (the runtime
+// WebSocket) answer its modeled statuses (RuntimeClientError 424).
+func WriteErrorOf(w http.ResponseWriter, svc *model.Service, op *model.Operation, err error) {
+	writeError(w, svc, op, err)
+}
+
 // writeError writes an AWS-shaped error of op, an operation of svc (or nil):
 // the status is svc's modeled one for the code, else awserr.Status's. Errors
 // that are not *awserr.Error become InternalServerException; their text is

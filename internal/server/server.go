@@ -118,6 +118,9 @@ func New(ctx context.Context, cfg Config, st store.Store) (*Server, error) {
 	}
 	// Everything above the store goes through the timing decorator.
 	m := newMetrics()
+	if hr, ok := st.(store.HealthReporter); ok {
+		m.registerHealth(hr)
+	}
 	st = instrumentedStore{Store: st, m: m}
 	// The console's watcher sees every committed write (live updates).
 	watcher := console.NewWatcher()
@@ -186,6 +189,7 @@ func New(ctx context.Context, cfg Config, st store.Store) (*Server, error) {
 	mux.Handle("POST /moto-api/reset", s.adminOnly(http.HandlerFunc(s.motoReset)))
 	mux.Handle(oauth2CallbackRoute, s.oauth2Callback(data))
 	mux.Handle(browserStreamRoute, s.browserStream(data))
+	mux.Handle(runtimeWSRoute, s.runtimeWebSocket(data))
 	mux.Handle("/", withBaseURL(s.api(planes)))
 	noRedirects(mux, "/_agentcored")
 	// CORS outside the edge, so that its refusals reach a browser page too.
@@ -245,7 +249,15 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	if err := s.store.Ping(ctx); err != nil {
-		http.Error(w, "store unavailable: "+err.Error(), http.StatusServiceUnavailable)
+		// A full disk leaves reads working: degraded, not down.
+		state := "store unavailable: "
+		switch {
+		case errors.Is(err, store.ErrDiskFull):
+			state = "degraded: writes failing: "
+		case errors.Is(err, store.ErrCorrupt):
+			state = "not ready: database corrupt: "
+		}
+		http.Error(w, state+err.Error(), http.StatusServiceUnavailable)
 		return
 	}
 	w.Write([]byte("ready\n"))

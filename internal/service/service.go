@@ -280,7 +280,15 @@ func storeError(err error) error {
 	if errors.As(err, &ae) || errors.As(err, &replay) {
 		return err
 	}
+	var diskFull *store.DiskFullError
 	switch {
+	case errors.As(err, &diskFull):
+		// Say what is wrong: retrying will not help until space returns.
+		return awserr.Errorf(awserr.CodeServiceUnavailable,
+			"agentcored cannot write: the disk holding %s is full", diskFull.Dir)
+	case errors.Is(err, store.ErrCorrupt):
+		return awserr.Errorf(awserr.CodeInternal,
+			"agentcored cannot read its database: the file is damaged; the operator must restore it from a backup")
 	case errors.Is(err, store.ErrUnavailable):
 		return awserr.Errorf(awserr.CodeServiceUnavailable, "The service is temporarily unavailable. Try again.")
 	case errors.Is(err, store.ErrConflict), errors.Is(err, store.ErrRevision):

@@ -73,10 +73,23 @@ type TextIndex interface {
 // ErrNoTextIndex: the transaction's store cannot search text.
 var ErrNoTextIndex = errors.New("store: no text index")
 
-// TextIndexOf returns tx's text index.
+// TxWrapper is a Tx that decorates another (the console's change watcher,
+// say); TextIndexOf looks through it.
+type TxWrapper interface {
+	Unwrap() Tx
+}
+
+// TextIndexOf returns tx's text index, looking through wrappers.
 func TextIndexOf(tx Tx) (TextIndex, error) {
-	if ti, ok := tx.(TextIndex); ok {
-		return ti, nil
+	for tx != nil {
+		if ti, ok := tx.(TextIndex); ok {
+			return ti, nil
+		}
+		w, ok := tx.(TxWrapper)
+		if !ok {
+			break
+		}
+		tx = w.Unwrap()
 	}
 	return nil, ErrNoTextIndex
 }

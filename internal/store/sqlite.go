@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -43,6 +44,11 @@ type SQLite struct {
 
 	// lock is the data dir's single-writer lock, released by Close.
 	lock *dirLock
+	// dir and file name the database for fault reports; health holds the
+	// conditions (disk full, corrupt) found (sqlite_faults.go).
+	dir, file string
+	health    health
+	lastProbe atomic.Int64 // UnixNano of the last disk-full probe
 
 	closeOnce sync.Once
 	closeErr  error
@@ -67,7 +73,7 @@ func OpenSQLite(ctx context.Context, dir string) (*SQLite, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err := openSQLite(ctx, path)
+	s, err := openSQLite(ctx, dir, path)
 	if err != nil {
 		lock.release()
 		return nil, err
@@ -77,7 +83,9 @@ func OpenSQLite(ctx context.Context, dir string) (*SQLite, error) {
 }
 
 // openSQLite opens the database file of a locked data dir.
-func openSQLite(ctx context.Context, path string) (*SQLite, error) {
+func openSQLite(ctx context.Context, dir, path string) (*SQLite, error) {
+	// Commits a killed predecessor left in a missing WAL (sqlite_faults.go).
+	logWALWarning(path)
 	writeDSN, readDSN, checkpointDSN := sqliteDSNs(path)
 
 	write, err := sql.Open(sqliteDriver, writeDSN)
@@ -89,6 +97,11 @@ func openSQLite(ctx context.Context, path string) (*SQLite, error) {
 	write.SetConnMaxLifetime(0)
 	write.SetConnMaxIdleTime(0)
 
+	// A damaged file is refused, naming it (sqlite_faults.go).
+	if err := quickCheck(ctx, write, path); err != nil {
+		write.Close()
+		return nil, err
+	}
 	// Migrate before opening readers: the first write connection switches
 	// the file to WAL mode.
 	if err := migrateSQLite(ctx, write); err != nil {
@@ -115,7 +128,7 @@ func openSQLite(ctx context.Context, path string) (*SQLite, error) {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
 	checkpoint.SetMaxOpenConns(1)
-	s := &SQLite{write: write, read: read, checkpoint: checkpoint}
+	s := &SQLite{write: write, read: read, checkpoint: checkpoint, dir: dir, file: path}
 	if s.writeStmts, err = prepareAll(ctx, write); err == nil {
 		s.readStmts, err = prepareAll(ctx, read)
 	}
@@ -366,6 +379,10 @@ func sqliteError(ctx context.Context, op string, err error) error {
 // Read runs fn in a read-only transaction on a consistent snapshot, on the
 // read pool.
 func (s *SQLite) Read(ctx context.Context, fn func(Tx) error) error {
+	return s.fault(s.read0(ctx, fn))
+}
+
+func (s *SQLite) read0(ctx context.Context, fn func(Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return contextError("begin", err)
 	}
@@ -455,7 +472,7 @@ func (s *SQLite) NextDue(ctx context.Context) (time.Time, error) {
 	// Two-argument MAX is SQLite's scalar "greater of".
 	err := s.read.QueryRowContext(ctx, `SELECT MIN(MAX(due_at, lease_until)) FROM jobs WHERE due_at <> 0`).Scan(&due)
 	if err != nil {
-		return time.Time{}, sqliteError(ctx, "next due", err)
+		return time.Time{}, s.fault(sqliteError(ctx, "next due", err))
 	}
 	if !due.Valid {
 		return time.Time{}, nil
@@ -471,7 +488,7 @@ func (s *SQLite) GetMeta(ctx context.Context, key string) ([]byte, error) {
 		return nil, fmt.Errorf("%w: meta %q", ErrNotFound, key)
 	}
 	if err != nil {
-		return nil, sqliteError(ctx, "get meta", err)
+		return nil, s.fault(sqliteError(ctx, "get meta", err))
 	}
 	return value, nil
 }
@@ -527,7 +544,7 @@ func (s *SQLite) Ping(ctx context.Context) error {
 	if err := s.write.PingContext(ctx); err != nil {
 		return sqliteError(ctx, "ping", err)
 	}
-	return nil
+	return s.checkHealth(ctx)
 }
 
 // Close closes both pools; later calls return the first result.

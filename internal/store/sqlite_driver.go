@@ -16,7 +16,8 @@ const sqliteDriver = "sqlite"
 // synchronous=NORMAL in WAL mode syncs the WAL at checkpoints only: a commit
 // survives the process being killed (the OS still has the pages), though
 // not a power cut. wal_autocheckpoint is only a backstop: checkpoints run
-// in the background (sqlite_checkpoint.go). busy_timeout covers other
+// in the background (sqlite_checkpoint.go), which also explains
+// journal_size_limit. busy_timeout covers other
 // processes holding the file lock. temp_store=MEMORY keeps the savepoint
 // journals of group commit (sqlite_group.go) in memory instead of
 // temporary files. query_only makes a write through the read pool an error
@@ -24,9 +25,10 @@ const sqliteDriver = "sqlite"
 func sqliteDSNs(path string) (write, read, checkpoint string) {
 	write = path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
 		"&_pragma=synchronous(NORMAL)&_pragma=temp_store(MEMORY)" +
-		"&_pragma=wal_autocheckpoint(" + strconv.Itoa(walBackstopPages) + ")&_txlock=immediate"
+		"&_pragma=wal_autocheckpoint(" + strconv.Itoa(walBackstopPages) + ")" +
+		"&_pragma=journal_size_limit(" + strconv.Itoa(walSizeLimit) + ")&_txlock=immediate"
 	read = path + "?_pragma=busy_timeout(10000)&_pragma=query_only(1)"
-	checkpoint = path + "?_pragma=busy_timeout(10000)"
+	checkpoint = path + "?_pragma=busy_timeout(10000)&_pragma=journal_size_limit(" + strconv.Itoa(walSizeLimit) + ")"
 	return write, read, checkpoint
 }
 

@@ -53,6 +53,10 @@ func (s *SQLite) GroupStats() (commits, writes int64) {
 
 // writeGrouped runs fn as one member of a write group and waits for the commit.
 func (s *SQLite) writeGrouped(ctx context.Context, fn func(*sqliteTx) error) error {
+	return s.afterWrite(s.writeGrouped0(ctx, fn))
+}
+
+func (s *SQLite) writeGrouped0(ctx context.Context, fn func(*sqliteTx) error) error {
 	if err := ctx.Err(); err != nil {
 		return contextError("begin", err)
 	}

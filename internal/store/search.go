@@ -11,7 +11,8 @@ package store
 //
 //   - SQLite: a plain table of entries (the key and the filter columns) and
 //     an FTS5 table (tokenize 'porter unicode61': Unicode words, Porter
-//     stemming) whose rowid is the entry's; ranked by bm25().
+//     stemming) whose rowid is the entry's, in its scope's rowid range;
+//     the best-weighted candidates ranked by bm25() (see "SQLite" below).
 //   - PostgreSQL: one table with a generated tsvector ('english' config:
 //     stemming and stop words) and a GIN index; ranked by ts_rank_cd().
 //

@@ -220,6 +220,8 @@ var postgresMigrations = []migration{
 	}},
 	// The full-text index (search.go).
 	postgresTextMigration,
+	// An index of the text filters (search.go).
+	postgresTextScopeMigration,
 }
 
 func migratePostgres(ctx context.Context, pool *pgxpool.Pool, schema string) error {

@@ -302,6 +302,8 @@ var sqliteMigrations = []migration{
 	}},
 	// The full-text index (search.go).
 	sqliteTextMigration,
+	// Scopes own ranges of text entry numbers (search.go).
+	sqliteTextScopesMigration,
 }
 
 // migration is one step of a schema; shared by both implementations.

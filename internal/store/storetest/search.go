@@ -2,6 +2,8 @@ package storetest
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"testing"
 
 	"agentcored/internal/store"
@@ -121,6 +123,38 @@ func testTextSearch(t *testing.T, open Opener) {
 	})
 	if got := hitIDs(search(base)); len(got) != 0 {
 		t.Fatalf("after delete: %v, want none", got)
+	}
+
+	// More matches than are ranked at once (the candidates): a filter
+	// that drops the best-weighted ones still finds the rest, and an
+	// entry moved to another scope is searched there only.
+	var many []store.TextEntry
+	for i := range 300 {
+		many = append(many, entry(acct, fmt.Sprintf("x%03d", i), "/ns/x/", "s1", "alpha beta gamma"))
+	}
+	for i := range 5 {
+		many = append(many, entry(acct, fmt.Sprintf("y%d", i), "/ns/y/", "s1", "alpha notes"))
+	}
+	put(many...)
+	q = base
+	q.Query, q.NamespacePrefix, q.Limit = "alpha beta gamma", "/ns/y/", 10
+	if got := hitIDs(search(q)); len(got) != 5 {
+		t.Fatalf("prefix /ns/y/ behind 300 better matches: %v, want the 5 y entries", got)
+	}
+	q.NamespacePrefix = ""
+	if got := hitIDs(search(q)); len(got) != 10 || got[0][0] != 'x' {
+		t.Fatalf("all namespaces: %v, want 10 x entries", got)
+	}
+	moved := entry(acct, "y0", "/ns/y/", "s1", "alpha notes")
+	moved.Scope = "mem2"
+	put(moved)
+	q.NamespacePrefix = "/ns/y/"
+	if got := hitIDs(search(q)); len(got) != 4 || slices.Contains(got, "y0") {
+		t.Fatalf("after moving y0 to mem2, mem1: %v, want 4 without y0", got)
+	}
+	q.Scope = "mem2"
+	if got := hitIDs(search(q)); len(got) != 1 || got[0] != "y0" {
+		t.Fatalf("after moving y0 to mem2, mem2: %v, want [y0]", got)
 	}
 
 	// Reset of one account leaves the other's entries.

@@ -165,7 +165,7 @@ func (s *Service) ListBrowserSessionRecords(ctx context.Context, browserID, stat
 func (s *Service) ReadyBrowserSessions(ctx context.Context) ([]BrowserSessionRecord, error) {
 	var out []BrowserSessionRecord
 	err := s.store.Read(ctx, func(tx store.Tx) error {
-		rows, err := tx.ListAll(ctx)
+		rows, err := tx.ListStatus(ctx, kindBrowserSession, string(dpapi.BrowserSessionStatusReady))
 		if err != nil {
 			return err
 		}

@@ -244,7 +244,7 @@ func (s *Service) ListCodeInterpreterSessions(ctx context.Context, interpreterID
 func (s *Service) ReadyCodeInterpreterSessions(ctx context.Context) ([]CodeInterpreterSession, error) {
 	var out []CodeInterpreterSession
 	err := s.read(ctx, func(tx store.Tx) error {
-		rows, err := tx.ListAll(ctx)
+		rows, err := tx.ListStatus(ctx, kindCodeInterpreterSession, string(dpapi.CodeInterpreterSessionStatusReady))
 		if err != nil {
 			return err
 		}

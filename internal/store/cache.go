@@ -414,6 +414,14 @@ func (c *cachedTx) GetJob(ctx context.Context, key Key) (*Job, error) {
 
 func (c *cachedTx) DeleteJob(context.Context, Key) error { return errReadOnly }
 
+func (c *cachedTx) ListStatus(ctx context.Context, kind, status string) ([]*Resource, error) {
+	t, err := c.sql(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return t.ListStatus(ctx, kind, status)
+}
+
 func (c *cachedTx) ListAll(ctx context.Context) ([]*Resource, error) {
 	t, err := c.sql(ctx)
 	if err != nil {

@@ -222,6 +222,10 @@ var postgresMigrations = []migration{
 	postgresTextMigration,
 	// An index of the text filters (search.go).
 	postgresTextScopeMigration,
+	// ListStatus (see the SQLite migration 5).
+	{version: 6, stmts: []string{
+		`CREATE INDEX IF NOT EXISTS resources_status ON resources (kind, status)`,
+	}},
 }
 
 func migratePostgres(ctx context.Context, pool *pgxpool.Pool, schema string) error {
@@ -1009,6 +1013,28 @@ func (t *pgTx) DeleteJob(ctx context.Context, key Key) error {
 		return fmt.Errorf("%w: %s", ErrNotFound, op)
 	}
 	return nil
+}
+
+func (t *pgTx) ListStatus(ctx context.Context, kind, status string) ([]*Resource, error) {
+	ctx, cancel := t.bound(ctx)
+	defer cancel()
+	rows, err := t.tx.Query(ctx, `SELECT `+resourceColumns+` FROM resources WHERE kind = $1 AND status = $2 ORDER BY seq`, kind, status)
+	if err != nil {
+		return nil, t.error(ctx, "list status", err)
+	}
+	defer rows.Close()
+	out := []*Resource{}
+	for rows.Next() {
+		r, err := scanResource(rows)
+		if err != nil {
+			return nil, t.error(ctx, "list status", err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, t.error(ctx, "list status", err)
+	}
+	return out, nil
 }
 
 func (t *pgTx) ListAll(ctx context.Context) ([]*Resource, error) {

@@ -145,7 +145,7 @@ func TestPostgresConcurrentMigrations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := 5; n != want || version != want {
+	if want := 6; n != want || version != want {
 		t.Fatalf("schema_migrations: %d rows, max version %d; want %d and %d", n, version, want, want)
 	}
 }

@@ -98,10 +98,14 @@ func openSQLite(ctx context.Context, dir, path string) (*SQLite, error) {
 	write.SetConnMaxLifetime(0)
 	write.SetConnMaxIdleTime(0)
 
-	// A damaged file is refused, naming it (sqlite_faults.go).
-	if err := quickCheck(ctx, write, path); err != nil {
-		write.Close()
-		return nil, err
+	// A damaged file is refused, naming it (sqlite_faults.go); a large one
+	// is checked once the store is open instead.
+	checkLater := checkInBackground(path)
+	if !checkLater {
+		if err := quickCheck(ctx, write, path); err != nil {
+			write.Close()
+			return nil, err
+		}
 	}
 	// Migrate before opening readers: the first write connection switches
 	// the file to WAL mode.
@@ -138,6 +142,9 @@ func openSQLite(ctx context.Context, dir, path string) (*SQLite, error) {
 		return nil, err
 	}
 	s.startCheckpointer()
+	if checkLater {
+		go s.backgroundQuickCheck()
+	}
 	return s, nil
 }
 
@@ -304,6 +311,11 @@ var sqliteMigrations = []migration{
 	sqliteTextMigration,
 	// Scopes own ranges of text entry numbers (search.go).
 	sqliteTextScopesMigration,
+	// ListStatus: rows of one kind in one status across accounts (the
+	// session sweeps at start) without reading every row.
+	{version: 5, stmts: []string{
+		`CREATE INDEX IF NOT EXISTS resources_status ON resources (kind, status)`,
+	}},
 }
 
 // migration is one step of a schema; shared by both implementations.
@@ -974,6 +986,26 @@ func (t *sqliteTx) DeleteJob(ctx context.Context, key Key) error {
 		return fmt.Errorf("%w: %s", ErrNotFound, op)
 	}
 	return nil
+}
+
+func (t *sqliteTx) ListStatus(ctx context.Context, kind, status string) ([]*Resource, error) {
+	rows, err := t.tx.QueryContext(ctx, `SELECT `+resourceColumns+` FROM resources WHERE kind = ? AND status = ? ORDER BY seq`, kind, status)
+	if err != nil {
+		return nil, sqliteError(ctx, "list status", err)
+	}
+	defer rows.Close()
+	out := []*Resource{}
+	for rows.Next() {
+		r, err := scanResource(rows)
+		if err != nil {
+			return nil, sqliteError(ctx, "list status", err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, sqliteError(ctx, "list status", err)
+	}
+	return out, nil
 }
 
 func (t *sqliteTx) ListAll(ctx context.Context) ([]*Resource, error) {

@@ -211,3 +211,35 @@ func TestSQLiteWALBounded(t *testing.T) {
 		t.Errorf("WAL is %d bytes after idling, want 0 (TRUNCATE checkpoint)", idle)
 	}
 }
+
+// TestSQLiteLargeFileCheckedInBackground: a file above the open-time limit
+// opens at once and is checked after; damage found then is the corrupt
+// condition.
+func TestSQLiteLargeFileCheckedInBackground(t *testing.T) {
+	dir := t.TempDir()
+	fillSQLite(t, dir, 300)
+	file := filepath.Join(dir, SQLiteFile)
+	corruptPage(t, file, pageCount(t, file)/2)
+
+	old := quickCheckAtOpenMaxBytes
+	quickCheckAtOpenMaxBytes = 1 << 10
+	defer func() { quickCheckAtOpenMaxBytes = old }()
+	s, err := OpenSQLite(context.Background(), dir)
+	if err != nil {
+		t.Fatalf("open of a large file: %v, want it checked in the background", err)
+	}
+	defer s.Close()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if cause, ok := s.Condition(ConditionCorrupt); ok {
+			if !strings.Contains(cause.Error(), file) {
+				t.Errorf("condition %v does not name %s", cause, file)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the background check did not report the damaged file")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

@@ -80,8 +80,8 @@ func TestSQLiteMigrationsIdempotent(t *testing.T) {
 	if err := db.QueryRow(`SELECT COUNT(*), MAX(version) FROM schema_migrations`).Scan(&n, &version); err != nil {
 		t.Fatal(err)
 	}
-	if n != 4 || version != 4 {
-		t.Fatalf("schema_migrations: %d rows, max version %d; want 4 and 4", n, version)
+	if n != 5 || version != 5 {
+		t.Fatalf("schema_migrations: %d rows, max version %d; want 5 and 5", n, version)
 	}
 	var mode string
 	if err := db.QueryRow(`PRAGMA journal_mode`).Scan(&mode); err != nil {
@@ -128,6 +128,7 @@ func TestSQLiteUpgradeFromVersion1(t *testing.T) {
 		`DROP TABLE text_fts`,
 		`DROP TABLE text_entries`,
 		`DROP TABLE text_scopes`,
+		`DROP INDEX resources_status`, // migration 5 (IF NOT EXISTS: either way)
 		`DELETE FROM schema_migrations WHERE version > 1`,
 		`INSERT INTO resources (account, region, kind, id, parent_id, name, arn, status, revision, seq, created_at, updated_at, doc)
 			VALUES ('a', 'r', 'runtime', 'old', '', 'old', 'arn:old', 'READY', 1, 1, 1, 1, CAST('{"doc":1}' AS BLOB))`,

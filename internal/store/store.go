@@ -153,6 +153,9 @@ type Tx interface {
 	GetJob(ctx context.Context, key Key) (*Job, error)
 	DeleteJob(ctx context.Context, key Key) error
 
+	// ListStatus returns the resources of kind in status, of every account
+	// and region, in Seq order (an index read: start-up sweeps of sessions).
+	ListStatus(ctx context.Context, kind, status string) ([]*Resource, error)
 	// ListAll returns every resource of every account and region, in Seq
 	// order (export of the whole state).
 	ListAll(ctx context.Context) ([]*Resource, error)

@@ -45,6 +45,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ListRange", testListRange},
 		{"TextSearch", testTextSearch},
 		{"Count", testCount},
+		{"ListStatus", testListStatus},
 		{"SeqNeverReused", testSeqNeverReused},
 		{"Tags", testTags},
 		{"Idempotency", testIdempotency},
@@ -688,6 +689,60 @@ func testCount(t *testing.T, open Opener) {
 			}
 			if n != tc.want {
 				t.Errorf("Count(%s, %s, %s, %q) = %d, want %d", tc.account, tc.region, tc.kind, tc.parent, n, tc.want)
+			}
+		}
+		return nil
+	})
+}
+
+// testListStatus: the rows of one kind in one status, of every account and
+// region, in Seq order; other kinds and statuses, updates and deletes are
+// followed.
+func testListStatus(t *testing.T, open Opener) {
+	s := open(t)
+	mk := func(account, rgn, kind, id, status string) *store.Resource {
+		return &store.Resource{Account: account, Region: rgn, Kind: kind, ID: id, Status: status,
+			ARN: arnOf(account, kind, id), Doc: []byte(`{"id":"` + id + `"}`)}
+	}
+	insert(t, s,
+		mk(acct, region, "session", "s-1", "READY"),
+		mk(acct2, region, "session", "s-2", "READY"),
+		mk(acct, "eu-west-1", "session", "s-3", "TERMINATED"),
+		mk(acct, "eu-west-1", "session", "s-4", "READY"),
+		mk(acct, region, "runtime", "r-1", "READY"),
+		mk(acct, region, "session", "s-5", "READY"),
+	)
+	write(t, s, func(ctx context.Context, tx store.Tx) error {
+		r, err := tx.Get(ctx, store.Key{Account: acct, Region: region, Kind: "session", ID: "s-1"})
+		if err != nil {
+			return err
+		}
+		r.Status = "TERMINATED"
+		if err := tx.Update(ctx, r); err != nil {
+			return err
+		}
+		return tx.Delete(ctx, store.Key{Account: acct, Region: region, Kind: "session", ID: "s-5"})
+	})
+	read(t, s, func(ctx context.Context, tx store.Tx) error {
+		for _, tc := range []struct {
+			kind, status string
+			want         []string
+		}{
+			{"session", "READY", []string{"s-2", "s-4"}},
+			{"session", "TERMINATED", []string{"s-1", "s-3"}},
+			{"runtime", "READY", []string{"r-1"}},
+			{"session", "CREATING", nil},
+		} {
+			rows, err := tx.ListStatus(ctx, tc.kind, tc.status)
+			if err != nil {
+				return err
+			}
+			var got []string
+			for _, r := range rows {
+				got = append(got, r.ID)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(tc.want) {
+				t.Errorf("ListStatus(%s, %s) = %v, want %v", tc.kind, tc.status, got, tc.want)
 			}
 		}
 		return nil

@@ -25,7 +25,9 @@ const (
 func (s *Service) setAgentIdentity(ctx context.Context, h http.Header, t *service.RuntimeTarget, user string, caller http.Header) error {
 	if d := t.Config.WorkloadIdentityDetails; d != nil && d.WorkloadIdentityArn != "" {
 		name := d.WorkloadIdentityArn[strings.LastIndex(d.WorkloadIdentityArn, "/")+1:]
-		token, err := s.IssueWorkloadAccessToken(ctx, name, user)
+		// The runtime's own identity: created with it and undeletable, so
+		// no lookup (IssueWorkloadAccessToken's) on this hot path.
+		token, err := s.issue(ctx, name, user)
 		if err != nil {
 			return err
 		}

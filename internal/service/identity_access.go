@@ -63,6 +63,9 @@ func (s *Service) LookupWorkloadIdentity(ctx context.Context, account, region, n
 // meta table so that every instance on the store, and a restarted one,
 // verifies the tokens the others issued.
 func (s *Service) WorkloadTokenKey(ctx context.Context) ([]byte, error) {
+	if k := s.workloadKey.Load(); k != nil {
+		return *k, nil
+	}
 	ad := []byte(metaWorkloadKey)
 	sealed, err := s.store.GetMeta(ctx, metaWorkloadKey)
 	if errors.Is(err, store.ErrNotFound) {
@@ -83,6 +86,7 @@ func (s *Service) WorkloadTokenKey(ctx context.Context) ([]byte, error) {
 	if err != nil {
 		return nil, awserr.Errorf("DecryptionFailure", "The workload token key could not be decrypted (another secrets key?).")
 	}
+	s.workloadKey.Store(&key)
 	return key, nil
 }
 

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"agentcored/internal/api"
@@ -40,8 +41,14 @@ func (s *Service) ResolveRuntime(ctx context.Context, arnOrID, qualifier string)
 		qualifier = defaultEndpoint
 	}
 	var t *RuntimeTarget
-	err := s.read(ctx, func(tx store.Tx) error {
-		_, rt, err := runtimes.load(ctx, tx, sc, "", id)
+	// Only assigns t: the store may answer from its row cache.
+	err := s.readRepeatable(ctx, func(tx store.Tx) error {
+		// The runtime's row says it exists and gives its ARN; its
+		// document (the latest version's configuration) is not needed.
+		rt, err := tx.Get(ctx, sc.key(kindRuntime, id))
+		if errors.Is(err, store.ErrNotFound) {
+			return runtimeNotFound(id)
+		}
 		if err != nil {
 			return err
 		}
@@ -57,7 +64,7 @@ func (s *Service) ResolveRuntime(ctx context.Context, arnOrID, qualifier string)
 		if err != nil {
 			return err
 		}
-		t = &RuntimeTarget{RuntimeID: id, RuntimeARN: rt.AgentRuntimeArn, Endpoint: qualifier, Version: version, Config: v.GetAgentRuntimeResponse}
+		t = &RuntimeTarget{RuntimeID: id, RuntimeARN: rt.ARN, Endpoint: qualifier, Version: version, Config: v.GetAgentRuntimeResponse}
 		return nil
 	})
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"math/big"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"agentcored/internal/api"
@@ -125,6 +126,9 @@ type Service struct {
 	tokenKey  []byte
 	secrets   *secrets.Box
 	extractor Extractor
+	// workloadKey caches the opened workload token key: once stored it
+	// never changes (PutMetaIfAbsent), and every invocation signs with it.
+	workloadKey atomic.Pointer[[]byte]
 }
 
 var _ api.Handlers = (*Service)(nil)

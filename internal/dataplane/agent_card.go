@@ -8,8 +8,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/google/uuid"
-
 	"agentcored/internal/api"
 	"agentcored/internal/awserr"
 	"agentcored/internal/dpapi"
@@ -43,16 +41,9 @@ func (s *Service) GetAgentCard(ctx context.Context, in *dpapi.GetAgentCardReques
 	if err != nil {
 		return nil, err
 	}
-	session := in.RuntimeSessionId
-	if session == "" {
-		session = uuid.NewString()
-	}
 	// The card comes from the session's agent, as an invocation would.
-	sess, callID, callCtx, err := s.sessions.acquire(ctx, sessionKey{ARN: t.RuntimeARN, Version: t.Version, Session: session}, at, t)
+	sess, callID, callCtx, session, err := s.joinSession(ctx, t, at, in.RuntimeSessionId)
 	if err != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
 		return nil, err
 	}
 	defer s.sessions.release(sess, callID)

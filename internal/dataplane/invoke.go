@@ -12,8 +12,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/google/uuid"
-
 	"agentcored/internal/awserr"
 	"agentcored/internal/dpapi"
 	"agentcored/internal/reqctx"
@@ -80,20 +78,11 @@ func (s *Service) InvokeAgentRuntime(ctx context.Context, in *dpapi.InvokeAgentR
 	if err := forwardHeaders(header, info.Header, t); err != nil {
 		return nil, err
 	}
-	session := in.RuntimeSessionId
-	if session == "" {
-		// The session id is the operation's idempotency token; SDKs fill
-		// it in, a raw caller may not.
-		session = uuid.NewString()
-	}
 	// The session sticks to one agent (its own process for a command
 	// binding); callCtx ends when the answer is closed or the session is
 	// stopped, which cuts a streamed answer.
-	sess, callID, callCtx, err := s.sessions.acquire(ctx, sessionKey{ARN: t.RuntimeARN, Version: t.Version, Session: session}, at, t)
+	sess, callID, callCtx, session, err := s.joinSession(ctx, t, at, in.RuntimeSessionId)
 	if err != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
 		return nil, err
 	}
 	base := sess.url

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/google/uuid"
+
 	"agentcored/internal/service"
 )
 
@@ -344,4 +346,20 @@ func (ss *sessions) list() []SessionInfo {
 		return strings.Compare(a.Session, b.Session)
 	})
 	return out
+}
+
+// joinSession finds (or starts) the agent of the runtime session named
+// session — a new UUID when "" (the session id is the operations'
+// idempotency token: SDKs fill it in, a raw caller may not) — and returns
+// the id used. The call is in flight until s.sessions.release(sess,
+// callID); callCtx ends when the session does, which cuts the call.
+func (s *Service) joinSession(ctx context.Context, t *service.RuntimeTarget, at *agentTarget, session string) (sess *agentSession, callID uint64, callCtx context.Context, id string, err error) {
+	if session == "" {
+		session = uuid.NewString()
+	}
+	sess, callID, callCtx, err = s.sessions.acquire(ctx, sessionKey{ARN: t.RuntimeARN, Version: t.Version, Session: session}, at, t)
+	if err != nil && ctx.Err() != nil {
+		err = ctx.Err()
+	}
+	return sess, callID, callCtx, session, err
 }

@@ -20,7 +20,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/coder/websocket"
-	"github.com/google/uuid"
 
 	"agentcored/internal/awserr"
 	"agentcored/internal/reqctx"
@@ -89,15 +88,8 @@ func (s *Service) RuntimeWebSocket(ctx context.Context, in WebSocketRequest) (ht
 			header.Set(name, v)
 		}
 	}
-	session := in.SessionID
-	if session == "" {
-		session = uuid.NewString()
-	}
-	sess, callID, callCtx, err := s.sessions.acquire(ctx, sessionKey{ARN: t.RuntimeARN, Version: t.Version, Session: session}, at, t)
+	sess, callID, callCtx, session, err := s.joinSession(ctx, t, at, in.SessionID)
 	if err != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
 		return nil, err
 	}
 	handedOver := false

@@ -331,7 +331,7 @@ func (s *Service) deliverSelfManaged(ctx context.Context, tx store.Tx, sc scope,
 	d.Key = strings.Join([]string{memoryID, strat.StrategyId, st.ActorID, st.SessionID, pl.JobID + ".json"}, "/")
 	d.S3PayloadLocation = "s3://" + d.Bucket + "/" + d.Key
 	if s.deliveryDir != "" {
-		file, err := s.writeDeliveryFile(d.Bucket, d.Key, pl)
+		file, err := s.writeDeliveryFile(d.Bucket, []string{memoryID, strat.StrategyId, st.ActorID, st.SessionID, pl.JobID + ".json"}, pl)
 		if err != nil {
 			return err
 		}
@@ -390,13 +390,14 @@ func (s *Service) historicalMessages(ctx context.Context, tx store.Tx, sc scope,
 	return rev, nil
 }
 
-// writeDeliveryFile writes the payload under <deliveryDir>/<bucket>/<key>,
-// each path segment escaped (actor ids may hold "/"), through a temporary
-// file so that a reader never sees half a payload.
-func (s *Service) writeDeliveryFile(bucket, key string, pl *SelfManagedPayload) (string, error) {
-	var segs []string
-	for _, seg := range append([]string{bucket}, strings.Split(key, "/")...) {
-		segs = append(segs, url.PathEscape(seg))
+// writeDeliveryFile writes the payload under <deliveryDir>/<bucket>/ and
+// one directory per element of the key (the ids, each escaped as one
+// segment: actor ids may hold "/"), through a temporary file so that a
+// reader never sees half a payload.
+func (s *Service) writeDeliveryFile(bucket string, key []string, pl *SelfManagedPayload) (string, error) {
+	segs := []string{deliverySegment(bucket)}
+	for _, k := range key {
+		segs = append(segs, deliverySegment(k))
 	}
 	rel := filepath.Join(segs...)
 	if !filepath.IsLocal(rel) {
@@ -414,6 +415,16 @@ func (s *Service) writeDeliveryFile(bucket, key string, pl *SelfManagedPayload) 
 		return "", err
 	}
 	return path, nil
+}
+
+// deliverySegment is one path segment for s: "/" escaped, and never "."
+// or "..".
+func deliverySegment(s string) string {
+	s = url.PathEscape(s)
+	if s == "" || strings.Trim(s, ".") == "" {
+		return strings.Repeat("%2E", max(len(s), 1))
+	}
+	return s
 }
 
 // ListMemoryDeliveries answers the self-managed deliveries of an account

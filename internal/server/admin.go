@@ -45,6 +45,7 @@ func (s *Server) adminHandler() http.Handler {
 	mux.HandleFunc("GET /_agentcored/agents", s.adminGetAgents)
 	mux.HandleFunc("PUT /_agentcored/agents", s.adminSetAgents)
 	mux.HandleFunc("GET /_agentcored/agents/sessions", s.adminAgentSessions)
+	mux.HandleFunc("GET /_agentcored/memory/deliveries", s.adminMemoryDeliveries)
 	// Anything else is a JSON 404, not the mux's plain-text 404 or 405.
 	mux.HandleFunc("/_agentcored/", func(w http.ResponseWriter, r *http.Request) {
 		adminError(w, http.StatusNotFound, "no admin route "+r.Method+" "+r.URL.EscapedPath())
@@ -263,4 +264,25 @@ func (s *Server) adminSetAgents(w http.ResponseWriter, r *http.Request) {
 // adminAgentSessions lists the live runtime sessions: {"sessions": [...]}.
 func (s *Server) adminAgentSessions(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"sessions": s.data.Sessions()})
+}
+
+// adminMemoryDeliveries lists the deliveries of self-managed memory
+// strategies (the S3 and SNS stand-ins) of ?account= and ?region= (the
+// server's by default), of one ?memoryId= when given:
+// {"deliveries": [...]}.
+func (s *Server) adminMemoryDeliveries(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	account, region := q.Get("account"), q.Get("region")
+	if account == "" {
+		account = s.cfg.Account
+	}
+	if region == "" {
+		region = s.cfg.Region
+	}
+	out, err := s.svc.ListMemoryDeliveries(r.Context(), account, region, q.Get("memoryId"))
+	if err != nil {
+		adminError(w, http.StatusInternalServerError, err.Error())
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"deliveries": out})
 }

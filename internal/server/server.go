@@ -135,7 +135,12 @@ func New(ctx context.Context, cfg Config, st store.Store) (*Server, error) {
 		return nil, err
 	}
 	slog.Debug("secrets key loaded", "from", keyOrigin)
-	svc, err := service.New(ctx, st, service.Options{Quotas: cfg.Quotas, Lifecycle: lc, Secrets: box})
+	svcOpts := service.Options{Quotas: cfg.Quotas, Lifecycle: lc, Secrets: box}
+	if cfg.DatabaseURL == "" {
+		// The S3 stand-in of self-managed memory strategies.
+		svcOpts.DeliveryDir = filepath.Join(filepath.Clean(cfg.DataDir), "memory-deliveries")
+	}
+	svc, err := service.New(ctx, st, svcOpts)
 	if err != nil {
 		return nil, err
 	}

@@ -95,6 +95,9 @@ func checkEventIDs(ids map[string]string) error {
 type eventMemory struct {
 	id     string
 	expiry time.Duration // 0: events never expire
+	// selfManaged are its ACTIVE self-managed strategies
+	// (memory_selfmanaged.go).
+	selfManaged []api.MemoryStrategy
 }
 
 // expired reports whether an event stamped at ts has expired at now.
@@ -128,7 +131,7 @@ func (s *Service) loadEventMemory(ctx context.Context, tx store.Tx, sc scope, id
 	default:
 		return eventMemory{}, awserr.Validation("Memory %s is not active (status %s).", id, rec.Status)
 	}
-	m := eventMemory{id: id}
+	m := eventMemory{id: id, selfManaged: activeSelfManaged(rec)}
 	if rec.EventExpiryDuration != nil && *rec.EventExpiryDuration > 0 {
 		m.expiry = time.Duration(*rec.EventExpiryDuration) * 24 * time.Hour
 	}
@@ -235,6 +238,9 @@ func (s *Service) insertEvent(ctx context.Context, tx store.Tx, sc scope, ev dpa
 		return nil, err
 	}
 	if err := s.noteEventForExtraction(ctx, tx, sc, m.id, &ev, now); err != nil {
+		return nil, err
+	}
+	if err := s.noteEventForSelfManaged(ctx, tx, sc, m, &ev, now); err != nil {
 		return nil, err
 	}
 	return &ev, nil

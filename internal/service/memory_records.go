@@ -482,6 +482,9 @@ func purgeMemoryLongTerm(ctx context.Context, tx store.Tx, sc scope, memoryID st
 			return err
 		}
 	}
+	if err := purgeSelfManaged(ctx, tx, sc, memoryID); err != nil {
+		return err
+	}
 	states, err := tx.List(ctx, store.ListQuery{Account: sc.account, Region: sc.region, Kind: kindMemoryExtraction, ParentID: memoryID})
 	if err != nil {
 		return err

@@ -112,6 +112,9 @@ type Options struct {
 	// Extractor turns memory events into records (memory_extraction.go);
 	// the built-in deterministic one when nil.
 	Extractor Extractor
+	// DeliveryDir is where self-managed strategies' payloads are written
+	// (memory_selfmanaged.go); "" keeps them in the store.
+	DeliveryDir string
 }
 
 // Service implements api.Handlers.
@@ -126,6 +129,8 @@ type Service struct {
 	tokenKey  []byte
 	secrets   *secrets.Box
 	extractor Extractor
+	// deliveryDir: Options.DeliveryDir.
+	deliveryDir string
 	// workloadKey caches the opened workload token key: once stored it
 	// never changes (PutMetaIfAbsent), and every invocation signs with it.
 	workloadKey atomic.Pointer[[]byte]
@@ -147,7 +152,8 @@ var reconciledFamilies = []interface{ register(*Service) }{
 // New creates the service and registers each family's reconcilers with the
 // lifecycle engine.
 func New(ctx context.Context, st store.Store, opts Options) (*Service, error) {
-	s := &Service{store: st, quotas: opts.Quotas, lifecycle: opts.Lifecycle, faults: opts.Faults, now: opts.Now, secrets: opts.Secrets, extractor: opts.Extractor}
+	s := &Service{store: st, quotas: opts.Quotas, lifecycle: opts.Lifecycle, faults: opts.Faults, now: opts.Now, secrets: opts.Secrets, extractor: opts.Extractor,
+		deliveryDir: opts.DeliveryDir}
 	if s.quotas == (Quotas{}) {
 		s.quotas = DefaultQuotas
 	}
@@ -181,6 +187,8 @@ func New(ctx context.Context, st store.Store, opts Options) (*Service, error) {
 	s.lifecycle.Register(familyMemories, kindMemorySession, s.reconcileMemorySession)
 	// Extraction follows the memories' policy (memory_extraction.go).
 	s.lifecycle.Register(familyMemories, kindMemoryExtraction, s.reconcileMemoryExtraction)
+	// Self-managed idle jobs are put with a due time, like expiry.
+	s.lifecycle.Register(familyMemories, kindMemorySelfManaged, s.reconcileSelfManaged)
 	s.lifecycle.Register(familyRegistries, kindRegistryRecord, s.reconcileRegistryRecord)
 	return s, nil
 }

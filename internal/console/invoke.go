@@ -2,15 +2,14 @@ package console
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
-	"io"
 	"net/http"
 	"strings"
 	"time"
 
 	"agentcored/internal/awserr"
 	"agentcored/internal/dpapi"
+	"agentcored/internal/dpmodel"
+	"agentcored/internal/protocol"
 )
 
 // DataPlane is what the console calls on the data plane (satisfied by
@@ -94,21 +93,14 @@ func (h *Handler) invoke(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// writeAWSError answers err as the API would: its status, code and message.
+// writeAWSError answers err as the API's InvokeAgentRuntime would: its
+// modeled status (RuntimeClientError is 424), X-Amzn-ErrorType and message.
 func writeAWSError(w http.ResponseWriter, err error) {
-	status, code, msg := http.StatusInternalServerError, "InternalServerException", "The server could not complete the request."
-	var ae *awserr.Error
-	if errors.As(err, &ae) {
-		status, code, msg = ae.Status(), ae.Code, ae.Message
-	} else if errors.Is(err, context.Canceled) || errors.Is(err, io.ErrUnexpectedEOF) {
-		msg = err.Error()
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("X-Amzn-ErrorType", code)
 	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(map[string]string{"__type": code, "message": msg})
+	protocol.WriteErrorOf(w, dpmodel.Service, invokeOperation, err)
 }
+
+var invokeOperation = dpmodel.Service.OperationByName("InvokeAgentRuntime")
 
 // qualifiers are the endpoint names of a runtime's detail page (its
 // Endpoints child list), for the invoke form's qualifier select.

@@ -1,6 +1,7 @@
 package console
 
 import (
+	"html/template"
 	"net/http"
 	"strings"
 
@@ -35,7 +36,9 @@ func (h *Handler) memoryRecords(w http.ResponseWriter, r *http.Request) {
 	if out.NextToken != "" {
 		p := q
 		p.Set("next", out.NextToken)
-		data["Next"] = p.Encode()
+		// A whole query of our own making: html/template would escape its
+		// "=" and "&" as one query value.
+		data["Next"] = template.URL("?" + p.Encode())
 	}
 	h.render(w, r, http.StatusOK, "records", "Records of memory "+id, "memories", data)
 }

@@ -72,9 +72,10 @@
     function done(text) { state.textContent = text; button.disabled = false; }
     fetch(form.action, { method: "POST", body: body, credentials: "same-origin" }).then(function (resp) {
       sessionOut.textContent = resp.headers.get("X-Agentcored-Runtime-Session-Id") || "";
-      if (!resp.ok && (resp.headers.get("X-Amzn-ErrorType") || "") !== "") {
+      var code = resp.headers.get("X-Amzn-ErrorType") || "";
+      if (!resp.ok && code !== "") {
         return resp.json().then(function (e) {
-          errBox.textContent = resp.status + " " + (e.__type || "") + ": " + (e.message || "");
+          errBox.textContent = resp.status + " " + code + ": " + (e.message || e.Message || "");
           errBox.hidden = false;
           done("failed");
         });

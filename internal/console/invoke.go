@@ -2,6 +2,7 @@ package console
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -66,6 +67,10 @@ func (h *Handler) invoke(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer out.Response.Close()
+	// A person who leaves the page ends the call, even while the agent is
+	// silent (a Read would otherwise wait for its next bytes).
+	stop := context.AfterFunc(r.Context(), func() { out.Response.Close() })
+	defer stop()
 	// An answer streams for as long as the agent talks.
 	rc := http.NewResponseController(w)
 	rc.SetWriteDeadline(time.Time{})
@@ -87,8 +92,13 @@ func (h *Handler) invoke(w http.ResponseWriter, r *http.Request) {
 			}
 			rc.Flush()
 		}
+		if err == io.EOF || r.Context().Err() != nil {
+			return
+		}
 		if err != nil {
-			return // io.EOF, or the agent's stream broke: the answer ends
+			// As the API does: a cut answer is aborted, not ended cleanly,
+			// so that the page reports it.
+			panic(http.ErrAbortHandler)
 		}
 	}
 }

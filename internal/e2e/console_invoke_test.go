@@ -97,6 +97,15 @@ func TestConsoleInvokeStreams(t *testing.T) {
 	if got := textOf(t, ctx, `#invoke-error`); !strings.HasPrefix(got, "400 ValidationException") || !strings.Contains(got, "runtimeSessionId") {
 		t.Errorf("short session id shows %q", got)
 	}
+	// An agent's failure is the API's 424 RuntimeClientError.
+	value(t, ctx, "clear the session id again", chromedp.Evaluate[bool](`(document.getElementById("invoke-session").value = "") === ""`))
+	run(t, ctx, "invoke an agent that fails",
+		chromedp.SetValue(chromedp.CSS(`#invoke-payload`), `{"fail": true}`),
+		chromedp.Click(chromedp.CSS(`#invoke-submit`)))
+	waitText(t, ctx, `#invoke-state`, "failed")
+	if got := textOf(t, ctx, `#invoke-error`); !strings.HasPrefix(got, "424 RuntimeClientError") || !strings.Contains(got, "Received error (500)") {
+		t.Errorf("failing agent shows %q", got)
+	}
 }
 
 // TestConsoleInvokeStrict: in strict mode the invocation runs as the

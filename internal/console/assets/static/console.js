@@ -80,6 +80,13 @@
           done("failed");
         });
       }
+      if (!resp.ok && code === "") {
+        return resp.text().then(function (text) {
+          errBox.textContent = resp.status + ": " + text.trim();
+          errBox.hidden = false;
+          done("failed");
+        });
+      }
       var sse = (resp.headers.get("Content-Type") || "").indexOf("text/event-stream") === 0;
       var reader = resp.body.getReader(), dec = new TextDecoder(), pending = "";
       function emit(block) {

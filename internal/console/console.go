@@ -30,6 +30,9 @@ var assets embed.FS
 // Options are what the console needs from the server.
 type Options struct {
 	Service *service.Service
+	// Data is the data plane (invoke a runtime, list memory records);
+	// nil leaves those pages answering NotImplementedException.
+	Data    DataPlane
 	Watcher *Watcher
 	// Strict: the person signs in with an access key (see access.go).
 	Strict          bool
@@ -58,7 +61,7 @@ func New(opts Options) *Handler {
 	}
 	h := &Handler{opts: opts, sessions: newSessions(), pages: map[string]*template.Template{}}
 	base := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(assets, "assets/layout.html"))
-	for _, p := range []string{"overview", "list", "detail", "confirm", "admin", "signin", "error", "events"} {
+	for _, p := range []string{"overview", "list", "detail", "confirm", "admin", "signin", "error", "events", "records"} {
 		h.pages[p] = template.Must(template.Must(base.Clone()).ParseFS(assets, "assets/"+p+".html"))
 	}
 	static, _ := fs.Sub(assets, "assets/static")
@@ -92,6 +95,8 @@ func New(opts Options) *Handler {
 		m.HandleFunc("POST "+base+"{id}/advance", at(h.advance))
 	}
 	m.HandleFunc("GET "+Prefix+"memories/{id}/events", h.guard(h.memoryEvents))
+	m.HandleFunc("GET "+Prefix+"memories/{id}/records", h.guard(h.memoryRecords))
+	m.HandleFunc("POST "+Prefix+"runtimes/{id}/invoke", h.guard(h.invoke))
 	m.HandleFunc("GET /_agentcored/console", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, Prefix, http.StatusMovedPermanently)
 	})

@@ -3,6 +3,7 @@ package console
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -107,5 +108,23 @@ func TestWatcher(t *testing.T) {
 	}
 	if other := w.Recent("222222222222", "us-east-1", 10, shownKind); len(other) != 0 {
 		t.Errorf("another account sees %+v", other)
+	}
+}
+
+func TestQualifiers(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		res  resource
+		want []string
+	}{
+		{"no children", resource{}, nil},
+		{"endpoints", resource{Children: []childView{{Title: "Versions", Rows: [][]string{{"1"}}},
+			{Title: "Endpoints", Rows: [][]string{{"DEFAULT", "READY"}, {"first", "READY"}, {""}}}}}, []string{"DEFAULT", "first"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := qualifiers(&tc.res); !slices.Equal(got, tc.want) {
+				t.Errorf("qualifiers = %v, want %v", got, tc.want)
+			}
+		})
 	}
 }

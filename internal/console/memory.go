@@ -1,6 +1,7 @@
 package console
 
 import (
+	"html/template"
 	"net/http"
 
 	"agentcored/internal/dpapi"
@@ -38,7 +39,9 @@ func (h *Handler) memoryEvents(w http.ResponseWriter, r *http.Request) {
 	if next != "" {
 		p := q
 		p.Set("next", next)
-		data["Next"] = p.Encode()
+		// A whole query of our own making: html/template would escape its
+		// "=" and "&" as one query value.
+		data["Next"] = template.URL("?" + p.Encode())
 	}
 	h.render(w, r, http.StatusOK, "events", "Events of memory "+id, "memories", data)
 }

@@ -258,7 +258,8 @@ func (h *Handler) detail(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	h.render(w, r, http.StatusOK, "detail", f.Title+": "+firstNonEmpty(res.Name, id), f.Slug,
-		map[string]any{"F": f, "R": res, "Strategies": strategies, "TagText": tagText(res.Tags)})
+		map[string]any{"F": f, "R": res, "Strategies": strategies, "TagText": tagText(res.Tags),
+			"Invoke": f.Slug == "runtimes" && res.ARN != "", "Qualifiers": qualifiers(res)})
 }
 
 func firstNonEmpty(s ...string) string {

@@ -187,7 +187,7 @@ func New(ctx context.Context, cfg Config, st store.Store) (*Server, error) {
 	mux.Handle("/_agentcored/", s.adminOnly(s.adminHandler()))
 	// The console applies the admin access rule itself: a browser signs in
 	// with a key once instead of signing each request (console/access.go).
-	con := console.New(console.Options{Service: svc, Watcher: watcher, Strict: cfg.Auth == auth.Strict,
+	con := console.New(console.Options{Service: svc, Data: data, Watcher: watcher, Strict: cfg.Auth == auth.Strict,
 		Account: cfg.Account, Region: cfg.Region, Lookup: s.auth.Lookup, Reset: st.Reset, Admin: s.adminHandler()})
 	mux.Handle(console.Prefix, con)
 	mux.Handle("/_agentcored/console", con)

@@ -12,7 +12,6 @@ package service
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
@@ -120,34 +119,17 @@ func (s *Service) CreateCodeInterpreterSession(ctx context.Context, rec CodeInte
 	rec.Status = string(dpapi.CodeInterpreterSessionStatusReady)
 	rec.CreatedAt, rec.LastUpdatedAt = now, now
 	err := s.store.Write(ctx, func(tx store.Tx) error {
-		if info.ClientToken != "" {
-			prev, err := tx.GetIdempotency(ctx, sc.account, sc.region, opStartCodeInterpreter, info.ClientToken)
-			if err == nil {
-				if prev.RequestHash != info.RequestHash {
-					return &awserr.Error{Code: awserr.CodeValidation, Reason: awserr.ReasonIdempotentMismatch,
-						Message: "The client token " + info.ClientToken + " was already used with different request parameters."}
-				}
-				return &reqctx.Replay{Status: prev.StatusCode, Body: prev.Body}
-			}
-			if !errors.Is(err, store.ErrNotFound) {
-				return err
-			}
+		if err := replayed(ctx, tx, info, sc.account, sc.region, opStartCodeInterpreter); err != nil {
+			return err
 		}
 		row := &store.Resource{Account: sc.account, Region: sc.region, Kind: kindCodeInterpreterSession, ID: rec.SessionID,
 			ParentID: rec.InterpreterID, Status: rec.Status, CreatedAt: now, UpdatedAt: now, Doc: encodeDoc(rec)}
 		if err := tx.Insert(ctx, row); err != nil {
 			return err
 		}
-		if info.ClientToken == "" {
-			return nil
-		}
-		body, err := json.Marshal(dpapi.StartCodeInterpreterSessionResponse{CodeInterpreterIdentifier: rec.InterpreterID,
-			SessionId: rec.SessionID, CreatedAt: api.NewDateTime(rec.CreatedAt)})
-		if err != nil {
-			return err
-		}
-		return tx.PutIdempotency(ctx, &store.IdempotencyRecord{Account: sc.account, Region: sc.region, Operation: opStartCodeInterpreter,
-			Token: info.ClientToken, RequestHash: info.RequestHash, StatusCode: http.StatusOK, Body: body, CreatedAt: now})
+		return s.remember(ctx, tx, info, sc.account, sc.region, opStartCodeInterpreter, http.StatusOK,
+			dpapi.StartCodeInterpreterSessionResponse{CodeInterpreterIdentifier: rec.InterpreterID,
+				SessionId: rec.SessionID, CreatedAt: api.NewDateTime(rec.CreatedAt)})
 	})
 	var replay *reqctx.Replay
 	if errors.As(err, &replay) {

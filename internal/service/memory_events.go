@@ -167,34 +167,14 @@ func (s *Service) CreateMemoryEvent(ctx context.Context, ev dpapi.Event) (*dpapi
 	for attempt := 0; ; attempt++ {
 		var out *dpapi.Event
 		err := s.store.Write(ctx, func(tx store.Tx) error {
-			if info.ClientToken != "" {
-				rec, err := tx.GetIdempotency(ctx, sc.account, sc.region, opCreateEvent, info.ClientToken)
-				if err == nil {
-					if rec.RequestHash != info.RequestHash {
-						return &awserr.Error{Code: awserr.CodeValidation, Reason: awserr.ReasonIdempotentMismatch,
-							Message: "The client token " + info.ClientToken + " was already used with different request parameters."}
-					}
-					return &reqctx.Replay{Status: rec.StatusCode, Body: rec.Body}
-				}
-				if !errors.Is(err, store.ErrNotFound) {
-					return err
-				}
+			if err := replayed(ctx, tx, info, sc.account, sc.region, opCreateEvent); err != nil {
+				return err
 			}
 			var err error
 			if out, err = s.insertEvent(ctx, tx, sc, ev); err != nil {
 				return err
 			}
-			if info.ClientToken == "" {
-				return nil
-			}
-			body, err := json.Marshal(dpapi.CreateEventOutput{Event: out})
-			if err != nil {
-				return err
-			}
-			return tx.PutIdempotency(ctx, &store.IdempotencyRecord{
-				Account: sc.account, Region: sc.region, Operation: opCreateEvent, Token: info.ClientToken,
-				RequestHash: info.RequestHash, StatusCode: http.StatusCreated, Body: body, CreatedAt: s.now(),
-			})
+			return s.remember(ctx, tx, info, sc.account, sc.region, opCreateEvent, http.StatusCreated, dpapi.CreateEventOutput{Event: out})
 		})
 		// A concurrent request won the token (replay it), or, without a
 		// token, drew the same event id (draw again).

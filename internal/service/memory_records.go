@@ -148,18 +148,8 @@ func (s *Service) CreateMemoryRecords(ctx context.Context, memoryID string, in [
 	info := reqctx.From(ctx)
 	var res *BatchResult
 	err := s.store.Write(ctx, func(tx store.Tx) error {
-		if info.ClientToken != "" {
-			rec, err := tx.GetIdempotency(ctx, sc.account, sc.region, opBatchCreateRecords, info.ClientToken)
-			if err == nil {
-				if rec.RequestHash != info.RequestHash {
-					return &awserr.Error{Code: awserr.CodeValidation, Reason: awserr.ReasonIdempotentMismatch,
-						Message: "The client token " + info.ClientToken + " was already used with different request parameters."}
-				}
-				return &reqctx.Replay{Status: rec.StatusCode, Body: rec.Body}
-			}
-			if !errors.Is(err, store.ErrNotFound) {
-				return err
-			}
+		if err := replayed(ctx, tx, info, sc.account, sc.region, opBatchCreateRecords); err != nil {
+			return err
 		}
 		m, err := s.loadEventMemory(ctx, tx, sc, memoryID)
 		if err != nil {
@@ -192,14 +182,8 @@ func (s *Service) CreateMemoryRecords(ctx context.Context, memoryID string, in [
 			}
 			res.ok(rec.MemoryRecordId, r.RequestIdentifier)
 		}
-		if info.ClientToken == "" {
-			return nil
-		}
-		body := encodeDoc(dpapi.BatchCreateMemoryRecordsOutput{SuccessfulRecords: nonNilOutputs(res.Successful), FailedRecords: nonNilOutputs(res.Failed)})
-		return tx.PutIdempotency(ctx, &store.IdempotencyRecord{
-			Account: sc.account, Region: sc.region, Operation: opBatchCreateRecords, Token: info.ClientToken,
-			RequestHash: info.RequestHash, StatusCode: http.StatusCreated, Body: body, CreatedAt: now,
-		})
+		return s.remember(ctx, tx, info, sc.account, sc.region, opBatchCreateRecords, http.StatusCreated,
+			dpapi.BatchCreateMemoryRecordsOutput{SuccessfulRecords: nonNilOutputs(res.Successful), FailedRecords: nonNilOutputs(res.Failed)})
 	})
 	if err != nil {
 		return nil, storeError(err)

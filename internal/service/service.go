@@ -231,39 +231,24 @@ func mutate[T any](ctx context.Context, s *Service, fn func(tx store.Tx) (*T, er
 	for attempt := 0; ; attempt++ {
 		var out *T
 		err := s.store.Write(ctx, func(tx store.Tx) error {
-			if info.ClientToken != "" {
-				rec, err := tx.GetIdempotency(ctx, info.Account, info.Region, info.Operation, info.ClientToken)
-				if err == nil {
-					if rec.RequestHash != info.RequestHash {
-						return &awserr.Error{Code: awserr.CodeValidation, Reason: awserr.ReasonIdempotentMismatch,
-							Message: "The client token " + info.ClientToken + " was already used with different request parameters."}
-					}
-					return &reqctx.Replay{Status: rec.StatusCode, Body: rec.Body}
-				}
-				if !errors.Is(err, store.ErrNotFound) {
-					return err
-				}
+			if err := replayed(ctx, tx, info, info.Account, info.Region, info.Operation); err != nil {
+				return err
 			}
 			var err error
 			out, err = fn(tx)
 			if err != nil {
 				return err
 			}
-			if info.ClientToken == "" || op == nil {
+			if op == nil {
 				return nil
 			}
-			body := []byte("{}")
+			var answer any = struct{}{}
 			if op.Status == http.StatusNoContent {
-				body = nil
+				answer = nil
 			} else if out != nil {
-				if body, err = json.Marshal(out); err != nil {
-					return err
-				}
+				answer = out
 			}
-			return tx.PutIdempotency(ctx, &store.IdempotencyRecord{
-				Account: info.Account, Region: info.Region, Operation: info.Operation, Token: info.ClientToken,
-				RequestHash: info.RequestHash, StatusCode: op.Status, Body: body, CreatedAt: s.now(),
-			})
+			return s.remember(ctx, tx, info, info.Account, info.Region, info.Operation, op.Status, answer)
 		})
 		// A concurrent request with the same token won the race: go again and
 		// replay its answer.

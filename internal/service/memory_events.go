@@ -317,21 +317,13 @@ func (s *Service) uncountEvents(ctx context.Context, tx store.Tx, srow *store.Re
 	if err := tx.Delete(ctx, srow.Key()); err != nil {
 		return err
 	}
-	akey := store.Key{Account: srow.Account, Region: srow.Region, Kind: kindMemoryActor, ID: srow.ParentID}
-	arow, err := tx.Get(ctx, akey)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	var actor memoryActor
-	if err := decodeDoc(arow, &actor); err != nil {
+	arow, actor, err := loadIfAny[memoryActor](ctx, tx, store.Key{Account: srow.Account, Region: srow.Region, Kind: kindMemoryActor, ID: srow.ParentID})
+	if err != nil || arow == nil {
 		return err
 	}
 	actor.Sessions--
 	if actor.Sessions <= 0 {
-		return tx.Delete(ctx, akey)
+		return tx.Delete(ctx, arow.Key())
 	}
 	arow.Doc, arow.UpdatedAt = encodeDoc(actor), now
 	return tx.Update(ctx, arow)
@@ -349,16 +341,12 @@ func (s *Service) GetMemoryEvent(ctx context.Context, memoryID, actorID, session
 		if err != nil {
 			return err
 		}
-		row, err := tx.Get(ctx, sc.key(kindMemoryEvent, eventRowID(m.id, actorID, sessionID, eventID)))
-		if errors.Is(err, store.ErrNotFound) {
-			return eventNotFound(eventID)
-		}
+		_, found, err := loadDoc[dpapi.Event](ctx, tx, sc.key(kindMemoryEvent, eventRowID(m.id, actorID, sessionID, eventID)),
+			func() error { return eventNotFound(eventID) })
 		if err != nil {
 			return err
 		}
-		if err := decodeDoc(row, &ev); err != nil {
-			return err
-		}
+		ev = *found
 		if m.expired(ev.EventTimestamp.Time, s.now()) {
 			return eventNotFound(eventID)
 		}
@@ -394,18 +382,11 @@ func (s *Service) DeleteMemoryEvent(ctx context.Context, memoryID, actorID, sess
 		if err := tx.Delete(ctx, key); err != nil {
 			return err
 		}
-		srow, err := tx.Get(ctx, sc.key(kindMemorySession, sessionRowID(m.id, actorID, sessionID)))
-		if errors.Is(err, store.ErrNotFound) {
-			return nil
-		}
-		if err != nil {
+		srow, sess, err := loadIfAny[memorySession](ctx, tx, sc.key(kindMemorySession, sessionRowID(m.id, actorID, sessionID)))
+		if err != nil || srow == nil {
 			return err
 		}
-		var sess memorySession
-		if err := decodeDoc(srow, &sess); err != nil {
-			return err
-		}
-		return s.uncountEvents(ctx, tx, srow, &sess, 1, s.now().UTC())
+		return s.uncountEvents(ctx, tx, srow, sess, 1, s.now().UTC())
 	}))
 }
 

@@ -382,6 +382,12 @@ func loadDoc[T any](ctx context.Context, tx store.Tx, key store.Key, notFound fu
 	return row, &doc, nil
 }
 
+// loadIfAny is loadDoc for a row that may be absent: then a nil row and
+// no error.
+func loadIfAny[T any](ctx context.Context, tx store.Tx, key store.Key) (*store.Resource, *T, error) {
+	return loadDoc[T](ctx, tx, key, func() error { return nil })
+}
+
 // injectedFailure consumes a matching "fail" rule at most once per request
 // and returns its failure reason ("" when none matches). Families call it
 // inside their write transaction, which the store may run more than once.

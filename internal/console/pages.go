@@ -84,9 +84,8 @@ func entries(out map[string]any, member string) []map[string]any {
 }
 
 func (h *Handler) list(w http.ResponseWriter, r *http.Request) {
-	f := familyBySlug(r.PathValue("family"))
+	f := h.familyOf(w, r)
 	if f == nil {
-		http.NotFound(w, r)
 		return
 	}
 	q := r.URL.Query()
@@ -156,6 +155,31 @@ type childView struct {
 	Err     string
 }
 
+// familyOf is the family the request's path names; an unknown one has
+// been answered 404 (nil).
+func (h *Handler) familyOf(w http.ResponseWriter, r *http.Request) *family {
+	f := familyBySlug(r.PathValue("family"))
+	if f == nil {
+		http.NotFound(w, r)
+	}
+	return f
+}
+
+// resourceOf loads the resource the request's path names; when it cannot
+// (unknown family, an API error) the answer has been written (ok false).
+func (h *Handler) resourceOf(w http.ResponseWriter, r *http.Request) (*family, *resource, bool) {
+	f := h.familyOf(w, r)
+	if f == nil {
+		return nil, nil, false
+	}
+	res, err := h.load(r, f, r.PathValue("id"))
+	if err != nil {
+		h.fail(w, r, err)
+		return nil, nil, false
+	}
+	return f, res, true
+}
+
 func (h *Handler) load(r *http.Request, f *family, id string) (*resource, error) {
 	out, err := f.get(r.Context(), h.opts.Service, map[string]any{f.idKey: id})
 	if err != nil {
@@ -214,17 +238,11 @@ func mapKeys(m map[string]any) func(func(string) bool) {
 }
 
 func (h *Handler) detail(w http.ResponseWriter, r *http.Request) {
-	f := familyBySlug(r.PathValue("family"))
-	if f == nil {
-		http.NotFound(w, r)
+	f, res, ok := h.resourceOf(w, r)
+	if !ok {
 		return
 	}
 	id := r.PathValue("id")
-	res, err := h.load(r, f, id)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
 	if res.ARN != "" {
 		out, err := listTags(r.Context(), h.opts.Service, map[string]any{"resourceArn": res.ARN})
 		if err == nil {
@@ -280,23 +298,16 @@ func tagText(tags []tag) string {
 }
 
 func (h *Handler) confirmDelete(w http.ResponseWriter, r *http.Request) {
-	f := familyBySlug(r.PathValue("family"))
-	if f == nil {
-		http.NotFound(w, r)
-		return
-	}
-	res, err := h.load(r, f, r.PathValue("id"))
-	if err != nil {
-		h.fail(w, r, err)
+	f, res, ok := h.resourceOf(w, r)
+	if !ok {
 		return
 	}
 	h.render(w, r, http.StatusOK, "confirm", "Delete "+firstNonEmpty(res.Name, res.ID), f.Slug, map[string]any{"F": f, "R": res})
 }
 
 func (h *Handler) delete(w http.ResponseWriter, r *http.Request) {
-	f := familyBySlug(r.PathValue("family"))
+	f := h.familyOf(w, r)
 	if f == nil {
-		http.NotFound(w, r)
 		return
 	}
 	id := r.PathValue("id")
@@ -309,17 +320,11 @@ func (h *Handler) delete(w http.ResponseWriter, r *http.Request) {
 
 // setTags replaces a resource's tags with the form's "key=value" lines.
 func (h *Handler) setTags(w http.ResponseWriter, r *http.Request) {
-	f := familyBySlug(r.PathValue("family"))
-	if f == nil {
-		http.NotFound(w, r)
+	f, res, ok := h.resourceOf(w, r)
+	if !ok {
 		return
 	}
 	id := r.PathValue("id")
-	res, err := h.load(r, f, id)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
 	if res.ARN == "" {
 		h.render(w, r, http.StatusBadRequest, "error", "Error", f.Slug, map[string]string{"Code": "ValidationException", "Message": "This resource takes no tags."})
 		return
@@ -362,9 +367,8 @@ func (h *Handler) setTags(w http.ResponseWriter, r *http.Request) {
 
 // advance completes the resource's pending transition (manual lifecycle).
 func (h *Handler) advance(w http.ResponseWriter, r *http.Request) {
-	f := familyBySlug(r.PathValue("family"))
+	f := h.familyOf(w, r)
 	if f == nil {
-		http.NotFound(w, r)
 		return
 	}
 	v, id := viewerOf(r), r.PathValue("id")
